@@ -62,7 +62,7 @@ async def wait_for(name: str, check, deadline: float) -> bool:
             await asyncio.wait_for(check(), timeout=max(1.0, deadline - time.monotonic()))
             print(f"[infra] {name} ready", file=sys.stderr)
             return True
-        except (KafkaError, PyMongoError, OSError, RuntimeError, asyncio.TimeoutError) as error:
+        except (TimeoutError, KafkaError, PyMongoError, OSError, RuntimeError) as error:
             last_error = f"{type(error).__name__}: {error}"
             await asyncio.sleep(1)
     print(f"[infra] {name} not ready: {last_error}", file=sys.stderr)

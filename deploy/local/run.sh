@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Runs the whole platform on this machine: Kafka, FerretDB and the four services, with demo data.
+# Stays up until Ctrl-C, then stops everything it started.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+cd "$repo"
+
+bash "$here/python.sh"
+infra_was_running=$(bash "$here/infra.sh" status | grep -c ': running' || true)
+bash "$here/infra.sh" up
+
+set -a
+# shellcheck source=deploy/local/dev.env
+source "$here/dev.env"
+set +a
+
+logs="$repo/.local/logs"
+mkdir -p "$logs"
+declare -A ports=([signals]=8001 [referrals]=8002 [volunteers]=8003 [reporting]=8004)
+pids=()
+
+cleanup() {
+  trap - INT TERM EXIT
+  echo
+  echo "[run] stopping services"
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  if [[ "$infra_was_running" == 0 ]]; then
+    bash "$here/infra.sh" stop
+  fi
+}
+trap cleanup INT TERM EXIT
+
+for service in signals referrals volunteers reporting; do
+  "$repo/.venv/bin/uvicorn" --factory "services.$service.app:create_app" \
+    --host 127.0.0.1 --port "${ports[$service]}" --no-access-log >"$logs/$service.log" 2>&1 &
+  pids+=($!)
+done
+
+"$repo/.venv/bin/python" "$here/demo.py" --wait-ready
+
+cat <<MSG
+
+Redzaam runs. Staff pages:
+  signalen       http://127.0.0.1:8001/
+  verwijzingen   http://127.0.0.1:8002/
+  vrijwilligers  http://127.0.0.1:8003/
+  rapportage     http://127.0.0.1:8004/
+API documentation at /docs of each; logs in $logs. Press Ctrl-C to stop.
+MSG
+wait -n "${pids[@]}" || true
+echo "[run] a service stopped; see $logs" >&2

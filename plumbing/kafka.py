@@ -1,0 +1,248 @@
+"""Kafka producer and consumer loop with at-least-once delivery, bounded retries and a dead-letter topic.
+
+The consumer commits a partition's offset only after every record before it has been handled (its effect
+stored) or dead-lettered. Handlers must therefore be idempotent: a redelivered event changes nothing.
+"""
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+
+from plumbing.events import CloudEvent, InvalidEvent, decode, encode
+from plumbing.metrics import Metrics
+
+logger = logging.getLogger(__name__)
+
+Handler = Callable[[CloudEvent], Awaitable[None]]
+
+
+class PermanentError(Exception):
+    """A handler's way to say that this event can never be handled, so retrying is pointless."""
+
+
+@dataclass(frozen=True)
+class Origin:
+    topic: str
+    partition: int
+    offset: int
+
+
+@dataclass(frozen=True)
+class Retry:
+    delay_seconds: float
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    reason: str
+
+
+def after_failure(error: Exception, attempt: int, max_attempts: int, backoff_seconds: float) -> Retry | DeadLetter:
+    """What to do after `attempt` (1-based) failed with `error`."""
+    if isinstance(error, InvalidEvent | PermanentError):
+        return DeadLetter(f"{type(error).__name__}: {error}")
+    if attempt >= max_attempts:
+        return DeadLetter(f"gave up after {attempt} attempts: {type(error).__name__}: {error}")
+    return Retry(delay_seconds=backoff_seconds * 2 ** (attempt - 1))
+
+
+def dead_letter_headers(origin: Origin, reason: str, consumer_group: str) -> list[tuple[str, bytes]]:
+    return [
+        ("redzaam_dlq_topic", origin.topic.encode()),
+        ("redzaam_dlq_partition", str(origin.partition).encode()),
+        ("redzaam_dlq_offset", str(origin.offset).encode()),
+        ("redzaam_dlq_error", reason.encode()[:4000]),
+        ("redzaam_dlq_consumer_group", consumer_group.encode()),
+        ("redzaam_dlq_failed_at", datetime.now(UTC).isoformat().encode()),
+    ]
+
+
+class EventPublisher:
+    """Idempotent producer (acks=all); the Kafka key is the event subject so that ordering holds per aggregate."""
+
+    def __init__(self, bootstrap: str, metrics: Metrics) -> None:
+        self._producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, linger_ms=5)
+        self._metrics = metrics
+
+    async def start(self) -> None:
+        await self._producer.start()
+
+    async def stop(self) -> None:
+        await self._producer.stop()
+
+    async def publish(self, topic: str, event: CloudEvent) -> None:
+        await self._producer.send_and_wait(
+            topic, encode(event), key=event.subject.encode(), headers=[("ce_type", event.type.encode())]
+        )
+        self._metrics.produced.labels(topic=topic, type=event.type).inc()
+
+    async def publish_raw(
+        self, topic: str, value: bytes | None, key: bytes | None, headers: list[tuple[str, bytes]]
+    ) -> None:
+        await self._producer.send_and_wait(topic, value, key=key, headers=headers)
+
+    async def ping(self) -> None:
+        await self._producer.client.fetch_all_metadata()
+
+
+class EventConsumer:
+    """Consumes `topics` as one consumer group and routes each event to the handler for its type.
+
+    Event types without a handler are skipped: consumers read tolerantly. Undecodable records and events whose
+    handler keeps failing go to the dead-letter topic with their origin and the error; the loop moves on.
+    """
+
+    def __init__(
+        self,
+        *,
+        bootstrap: str,
+        group_id: str,
+        topics: list[str],
+        handlers: Mapping[str, Handler],
+        publisher: EventPublisher,
+        dead_letter_topic: str,
+        metrics: Metrics,
+        max_attempts: int = 5,
+        backoff_seconds: float = 0.2,
+        max_batch: int = 200,
+    ) -> None:
+        self._consumer = AIOKafkaConsumer(
+            *topics,
+            bootstrap_servers=bootstrap,
+            group_id=group_id,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            metadata_max_age_ms=5000,
+        )
+        self._group_id = group_id
+        self._handlers = dict(handlers)
+        self._publisher = publisher
+        self._dead_letter_topic = dead_letter_topic
+        self._metrics = metrics
+        self._max_attempts = max_attempts
+        self._backoff_seconds = backoff_seconds
+        self._max_batch = max_batch
+        self._stopping = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        await self._consumer.start()
+        self._task = asyncio.create_task(self._run(), name=f"consumer:{self._group_id}")
+
+    async def stop(self) -> None:
+        """Finish the record in hand, commit what is stored, leave the group."""
+        self._stopping.set()
+        if self._task is not None:
+            await self._task
+        await self._consumer.stop()
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    async def _run(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                batches = await self._consumer.getmany(timeout_ms=500, max_records=self._max_batch)
+            except Exception:
+                logger.exception("fetch failed; retrying")
+                await asyncio.sleep(1)
+                continue
+            for partition, records in batches.items():
+                try:
+                    await self._handle_partition(partition, records)
+                except Exception:
+                    logger.exception(
+                        "partition batch failed; rewinding to the last commit",
+                        extra={"topic": partition.topic, "partition": partition.partition},
+                    )
+                    await self._consumer.seek_to_committed(partition)
+                    await asyncio.sleep(1)
+                if self._stopping.is_set():
+                    break
+
+    async def _handle_partition(self, partition: TopicPartition, records: list[ConsumerRecord[Any, Any]]) -> None:
+        done_up_to: int | None = None
+        for record in records:
+            if self._stopping.is_set():
+                break
+            if not await self._handle_record(record):
+                break
+            done_up_to = record.offset
+        if done_up_to is not None:
+            await self._consumer.commit({partition: done_up_to + 1})
+        highwater = self._consumer.highwater(partition)
+        if highwater is not None and done_up_to is not None:
+            self._metrics.consumer_lag.labels(topic=partition.topic, partition=str(partition.partition)).set(
+                max(0, highwater - done_up_to - 1)
+            )
+
+    async def _handle_record(self, record: ConsumerRecord[Any, Any]) -> bool:
+        """Handle or dead-letter the record; False when shutdown interrupted its retries."""
+        origin = Origin(record.topic, record.partition, record.offset)
+        attempt = 0
+        while True:
+            attempt += 1
+            started = time.perf_counter()
+            event_type = "undecodable"
+            try:
+                event = decode(record.value)
+                event_type = event.type
+                handler = self._handlers.get(event.type)
+                if handler is not None:
+                    await handler(event)
+                self._metrics.consumed.labels(topic=record.topic, type=event.type).inc()
+                self._metrics.handler_seconds.labels(type=event.type).observe(time.perf_counter() - started)
+                return True
+            except Exception as error:
+                decision = after_failure(error, attempt, self._max_attempts, self._backoff_seconds)
+                if isinstance(decision, Retry) and not self._stopping.is_set():
+                    logger.warning(
+                        "handler failed; retrying",
+                        extra={"event_type": event_type, "attempt": attempt, "error": str(error)},
+                    )
+                    await asyncio.sleep(decision.delay_seconds)
+                    continue
+                if isinstance(decision, Retry):
+                    return False  # shutting down: leave the record uncommitted so that it is redelivered
+                await self._dead_letter(record, origin, decision.reason)
+                return True
+
+    async def _dead_letter(self, record: ConsumerRecord[Any, Any], origin: Origin, reason: str) -> None:
+        logger.error(
+            "record dead-lettered",
+            extra={
+                "origin_topic": origin.topic,
+                "partition": origin.partition,
+                "offset": origin.offset,
+                "error": reason,
+            },
+        )
+        headers = list(record.headers or []) + dead_letter_headers(origin, reason, self._group_id)
+        await self._publisher.publish_raw(self._dead_letter_topic, record.value, record.key, headers)
+        self._metrics.dead_lettered.labels(topic=origin.topic).inc()
+
+
+async def ensure_topics(bootstrap: str, names: list[str], partitions: int = 6) -> None:
+    """Creates the topics that do not exist yet; partitions allow scaling out a consumer group."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = [
+            NewTopic(name, num_partitions=partitions, replication_factor=1) for name in names if name not in existing
+        ]
+        if missing:
+            with contextlib.suppress(TopicAlreadyExistsError):  # another replica created it first
+                await admin.create_topics(missing)
+    finally:
+        await admin.close()

@@ -1,0 +1,127 @@
+"""Transactional outbox kept inside the document whose change the event announces.
+
+FerretDB v1 has no multi-document transactions, so a state change and the events announcing it are written in
+one document update: the `outbox` array holds one entry per event with a state (pending, published, failed).
+A relay publishes pending entries and marks them, guarded by the document's `version` so that it never overwrites
+an entry appended meanwhile. A crash between publish and mark publishes the event again, with the same id:
+consumers deduplicate.
+"""
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+from pymongo.asynchronous.collection import AsyncCollection
+
+from plumbing.events import CloudEvent
+from plumbing.kafka import EventPublisher
+from plumbing.metrics import Metrics
+
+logger = logging.getLogger(__name__)
+
+PENDING, PUBLISHED, FAILED = "pending", "published", "failed"
+MAX_PUBLISH_ATTEMPTS = 20
+PUBLISHED_ENTRIES_KEPT = 20
+
+
+def outbox_entry(topic: str, event: CloudEvent) -> dict[str, Any]:
+    return {
+        "event_id": event.id,
+        "topic": topic,
+        "event": event.model_dump(mode="json"),
+        "state": PENDING,
+        "attempts": 0,
+    }
+
+
+def new_document(fields: dict[str, Any], *entries: dict[str, Any]) -> dict[str, Any]:
+    """A document to insert together with the events that announce it."""
+    return {**fields, "version": 1, "outbox": list(entries), "outbox_pending": bool(entries)}
+
+
+def change_with_events(set_fields: dict[str, Any], *entries: dict[str, Any]) -> dict[str, Any]:
+    """An update that changes `set_fields` and appends `entries` to the outbox, in one atomic write."""
+    update: dict[str, Any] = {"$set": {**set_fields}, "$inc": {"version": 1}}
+    if entries:
+        update["$set"]["outbox_pending"] = True
+        update["$push"] = {"outbox": {"$each": list(entries)}}
+    return update
+
+
+class OutboxRelay:
+    """Publishes pending outbox entries of the given collections, on a poll and whenever `wake()` is called."""
+
+    def __init__(
+        self,
+        collections: list[AsyncCollection[Any]],
+        publisher: EventPublisher,
+        metrics: Metrics,
+        poll_seconds: float = 1.0,
+    ) -> None:
+        self._collections = collections
+        self._publisher = publisher
+        self._metrics = metrics
+        self._poll_seconds = poll_seconds
+        self._wake = asyncio.Event()
+        self._stopping = False
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="outbox-relay")
+
+    async def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()
+        if self._task is not None:
+            await self._task
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def _run(self) -> None:
+        while not self._stopping:
+            self._wake.clear()
+            try:
+                await self.publish_pending()
+            except Exception:
+                logger.exception("outbox relay round failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=self._poll_seconds)
+
+    async def publish_pending(self) -> int:
+        """Publishes every pending entry once; returns how many were published."""
+        published = 0
+        for collection in self._collections:
+            pending_documents = 0
+            async for document in collection.find({"outbox_pending": True}).limit(500):
+                pending_documents += 1
+                published += await self._relay_document(collection, document)
+            self._metrics.outbox_pending.labels(collection=collection.name).set(pending_documents)
+        return published
+
+    async def _relay_document(self, collection: AsyncCollection[Any], document: dict[str, Any]) -> int:
+        published = 0
+        entries = document.get("outbox", [])
+        for entry in entries:
+            if entry["state"] != PENDING:
+                continue
+            try:
+                await self._publisher.publish(entry["topic"], CloudEvent.model_validate(entry["event"]))
+                entry["state"] = PUBLISHED
+                published += 1
+            except Exception as error:
+                entry["attempts"] += 1
+                entry["last_error"] = str(error)
+                if entry["attempts"] >= MAX_PUBLISH_ATTEMPTS:
+                    entry["state"] = FAILED
+                logger.warning("outbox publish failed", extra={"event_id": entry["event_id"], "error": str(error)})
+                break  # keep the order of this aggregate's events
+        still_pending = any(entry["state"] == PENDING for entry in entries)
+        recently_published = [entry for entry in entries if entry["state"] == PUBLISHED][-PUBLISHED_ENTRIES_KEPT:]
+        kept = recently_published + [entry for entry in entries if entry["state"] != PUBLISHED]
+        await collection.update_one(
+            {"_id": document["_id"], "version": document["version"]},
+            {"$set": {"outbox": kept, "outbox_pending": still_pending}},
+        )
+        return published

@@ -1,0 +1,95 @@
+"""The running parts of one service: database, publisher, consumers and outbox relay, opened and closed together.
+
+Each service builds one Runtime in its FastAPI lifespan (its composition root); nothing connects at import time.
+"""
+
+import asyncio
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.asynchronous.database import AsyncDatabase
+
+from plumbing import mongo
+from plumbing.kafka import EventConsumer, EventPublisher, Handler, ensure_topics
+from plumbing.metrics import Metrics
+from plumbing.outbox import OutboxRelay
+from plumbing.settings import PlatformSettings
+
+logger = logging.getLogger(__name__)
+
+READINESS_TIMEOUT_SECONDS = 3.0
+
+
+@dataclass
+class Runtime:
+    settings: PlatformSettings
+    metrics: Metrics = field(default_factory=Metrics)
+    client: AsyncMongoClient[Any] = field(init=False)
+    db: AsyncDatabase[Any] = field(init=False)
+    publisher: EventPublisher = field(init=False)
+    consumers: list[EventConsumer] = field(default_factory=list)
+    relay: OutboxRelay | None = None
+
+    async def open(self, publishes: list[str] | None = None) -> None:
+        """Connects, and creates the topics this service publishes to (and the dead-letter topic)."""
+        await ensure_topics(self.settings.kafka_bootstrap, [self.settings.dead_letter_topic, *(publishes or [])])
+        self.client = mongo.connect(self.settings)
+        self.db = mongo.database(self.client, self.settings)
+        self.publisher = EventPublisher(self.settings.kafka_bootstrap, self.metrics)
+        await self.publisher.start()
+
+    def subscribe(self, topics: list[str], handlers: Mapping[str, Handler]) -> None:
+        """Registers this service's one consumer group; started by `start()`."""
+        self.consumers.append(
+            EventConsumer(
+                bootstrap=self.settings.kafka_bootstrap,
+                group_id=self.settings.consumer_group,
+                topics=topics,
+                handlers=handlers,
+                publisher=self.publisher,
+                dead_letter_topic=self.settings.dead_letter_topic,
+                metrics=self.metrics,
+                max_attempts=self.settings.consumer_max_attempts,
+                backoff_seconds=self.settings.consumer_retry_backoff_seconds,
+            )
+        )
+
+    def relay_outboxes(self, collections: list[AsyncCollection[Any]]) -> OutboxRelay:
+        self.relay = OutboxRelay(collections, self.publisher, self.metrics, self.settings.outbox_poll_seconds)
+        return self.relay
+
+    async def start(self) -> None:
+        for consumer in self.consumers:
+            await consumer.start()
+        if self.relay is not None:
+            self.relay.start()
+
+    async def close(self) -> None:
+        for consumer in self.consumers:
+            await consumer.stop()
+        if self.relay is not None:
+            await self.relay.stop()
+        await self.publisher.stop()
+        await self.client.close()
+
+    def wake_relay(self) -> None:
+        if self.relay is not None:
+            self.relay.wake()
+
+    async def readiness(self) -> dict[str, str]:
+        """Checks MongoDB and Kafka for real; each entry is 'ok' or the error."""
+        checks = {"mongodb": mongo.ping(self.client), "kafka": self.publisher.ping()}
+        report: dict[str, str] = {}
+        for name, check in checks.items():
+            try:
+                await asyncio.wait_for(check, READINESS_TIMEOUT_SECONDS)
+                report[name] = "ok"
+            except Exception as error:
+                report[name] = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+        for consumer in self.consumers:
+            report["consumer"] = "ok" if consumer.running else "stopped"
+        return report

@@ -1,0 +1,67 @@
+"""Settings read from REDZAAM_* environment variables, shared by every service."""
+
+from typing import ClassVar
+
+from pydantic import SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDER_SECRETS = frozenset({"", "changeme", "change-me", "secret", "password", "dev", "development", "test"})
+MINIMUM_SECRET_LENGTH = 16
+
+
+class PlatformSettings(BaseSettings):
+    """Settings every service has. Each service subclasses it and sets its own name and database."""
+
+    model_config = SettingsConfigDict(env_prefix="REDZAAM_", extra="ignore")
+
+    service_name: ClassVar[str] = "platform"
+
+    dev_mode: bool = False
+    kafka_bootstrap: str = "127.0.0.1:9092"
+    topic_prefix: str = "redzaam"
+    mongo_uri: str = "mongodb://127.0.0.1:27017/"
+    mongo_database: str = ""
+    consumer_group_suffix: str = ""
+    consumer_max_attempts: int = 5
+    consumer_retry_backoff_seconds: float = 0.2
+    outbox_poll_seconds: float = 1.0
+    log_level: str = "INFO"
+    signals_url: str = "http://127.0.0.1:8001"
+    referrals_url: str = "http://127.0.0.1:8002"
+    volunteers_url: str = "http://127.0.0.1:8003"
+    reporting_url: str = "http://127.0.0.1:8004"
+
+    @field_validator("consumer_max_attempts")
+    @classmethod
+    def at_least_one_attempt(cls, value: int) -> int:
+        if value < 1:
+            raise ValueError("must be at least 1")
+        return value
+
+    @model_validator(mode="after")
+    def refuse_placeholder_secrets(self) -> "PlatformSettings":
+        if self.dev_mode:
+            return self
+        for name, value in self:
+            if isinstance(value, SecretStr):
+                secret = value.get_secret_value()
+                if secret.lower() in PLACEHOLDER_SECRETS or secret.lower().startswith("dev-"):
+                    raise ValueError(f"REDZAAM_{name.upper()} is a placeholder; set a real secret")
+                if len(secret) < MINIMUM_SECRET_LENGTH:
+                    raise ValueError(f"REDZAAM_{name.upper()} must be at least {MINIMUM_SECRET_LENGTH} characters")
+        return self
+
+    @property
+    def database_name(self) -> str:
+        return self.mongo_database or f"redzaam_{self.service_name}"
+
+    @property
+    def consumer_group(self) -> str:
+        return f"{self.topic_prefix}.{self.service_name}{self.consumer_group_suffix}"
+
+    @property
+    def dead_letter_topic(self) -> str:
+        return self.topic("deadletter")
+
+    def topic(self, name: str) -> str:
+        return f"{self.topic_prefix}.{name}"

@@ -1,0 +1,138 @@
+"""What every service's web side shares: the Dutch page layout with navigation, static files, and the
+operational endpoints /healthz, /readyz and /metrics."""
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
+
+from plumbing.logs import configure_logging
+from plumbing.runtime import Runtime
+from plumbing.settings import PlatformSettings
+
+PLUMBING_DIR = Path(__file__).parent
+
+
+@dataclass(frozen=True)
+class NavigationItem:
+    service: str
+    label: str
+    url: str
+    current: bool
+
+
+def navigation(settings: PlatformSettings) -> list[NavigationItem]:
+    links = [
+        ("signals", "Signalen", settings.signals_url),
+        ("referrals", "Verwijzingen", settings.referrals_url),
+        ("volunteers", "Vrijwilligers", settings.volunteers_url),
+        ("reporting", "Rapportage", settings.reporting_url),
+    ]
+    return [NavigationItem(name, label, url + "/", name == settings.service_name) for name, label, url in links]
+
+
+class Pages:
+    """Renders a service's templates inside the shared layout."""
+
+    def __init__(self, service_templates: Path, settings: PlatformSettings) -> None:
+        environment = Environment(
+            loader=ChoiceLoader([FileSystemLoader(service_templates), FileSystemLoader(PLUMBING_DIR / "templates")]),
+            autoescape=select_autoescape(["html"]),
+        )
+        environment.filters["euro"] = format_euro
+        self._templates = Jinja2Templates(env=environment)
+        self._navigation = navigation(settings)
+
+    def render(
+        self, request: Request, template: str, page_title: str, status_code: int = 200, **context: Any
+    ) -> Response:
+        return self._templates.TemplateResponse(
+            request,
+            template,
+            {"page_title": page_title, "navigation": self._navigation, **context},
+            status_code=status_code,
+        )
+
+
+def format_euro(cents: int) -> str:
+    euros, rest = divmod(int(cents), 100)
+    return f"€ {euros:,}".replace(",", ".") + f",{rest:02d}"
+
+
+def get_runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+operations = APIRouter(tags=["operations"])
+
+
+@operations.get("/healthz", summary="Alive: the process answers")
+async def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@operations.get("/readyz", summary="Ready: MongoDB and Kafka reachable, consumer running")
+async def readyz(runtime: RuntimeDep) -> JSONResponse:
+    checks = await runtime.readiness()
+    ready = all(result == "ok" for result in checks.values())
+    return JSONResponse(
+        {"status": "ready" if ready else "not ready", "checks": checks}, status_code=200 if ready else 503
+    )
+
+
+@operations.get("/metrics", summary="Prometheus metrics", response_class=Response)
+async def metrics(runtime: RuntimeDep) -> Response:
+    return Response(runtime.metrics.exposition(), media_type="text/plain; version=0.0.4; charset=utf-8")
+
+
+def install(app: FastAPI) -> None:
+    app.include_router(operations)
+    app.mount("/static", StaticFiles(directory=PLUMBING_DIR / "static"), name="static")
+
+
+Setup = Callable[[Runtime], Awaitable[None]]
+
+
+def service_app(
+    *,
+    settings: PlatformSettings,
+    title: str,
+    description: str,
+    templates: Path,
+    routers: list[APIRouter],
+    publishes: list[str],
+    setup: Setup,
+) -> FastAPI:
+    """A service's FastAPI app whose lifespan is its composition root: connect, let the service `setup` its
+    indexes, subscriptions and outbox relay, start them, and close it all again on shutdown (SIGTERM)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        configure_logging(settings.service_name, settings.log_level)
+        runtime = Runtime(settings)
+        await runtime.open(publishes=[settings.topic(name) for name in publishes])
+        await setup(runtime)
+        await runtime.start()
+        app.state.runtime = runtime
+        try:
+            yield
+        finally:
+            await runtime.close()
+
+    app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
+    app.state.settings = settings
+    app.state.pages = Pages(templates, settings)
+    install(app)
+    for router in routers:
+        app.include_router(router)
+    return app

@@ -1,0 +1,1 @@
+"""Reporting service: exact regional counters built from every event on the platform."""

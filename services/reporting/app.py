@@ -1,0 +1,36 @@
+"""Composition root of the reporting service: all its subscriptions are registered here."""
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from plumbing.events import CloudEvent
+from plumbing.runtime import Runtime
+from plumbing.web import service_app
+from services.reporting import api, pages
+from services.reporting.counting import FACT_OF, ensure_indexes, record_fact
+from services.reporting.settings import ReportingSettings
+from services.reporting.subscriptions import REFERRALS_TOPIC, SIGNALS_TOPIC, VOLUNTEERS_TOPIC
+
+
+def create_app(settings: ReportingSettings | None = None) -> FastAPI:
+    settings = settings or ReportingSettings()
+
+    async def setup(runtime: Runtime) -> None:
+        await ensure_indexes(runtime.db)
+
+        async def count(event: CloudEvent) -> None:
+            await record_fact(runtime.db, event)
+
+        topics = [settings.topic(name) for name in (SIGNALS_TOPIC, REFERRALS_TOPIC, VOLUNTEERS_TOPIC)]
+        runtime.subscribe(topics, dict.fromkeys(FACT_OF, count))
+
+    return service_app(
+        settings=settings,
+        title="Redzaam reporting",
+        description="Exact regional counters per municipality, month and metric, built from every event.",
+        templates=Path(__file__).parent / "templates",
+        routers=[api.router, pages.router],
+        publishes=[],
+        setup=setup,
+    )

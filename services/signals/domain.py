@@ -1,0 +1,105 @@
+"""Rules of early signalling that need no I/O: what a valid signal is, and who the household is."""
+
+import hashlib
+import hmac
+import re
+from datetime import date
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+
+MUNICIPALITIES = {
+    "GM0141": "Almelo",
+    "GM0150": "Deventer",
+    "GM0163": "Hellendoorn",
+    "GM0175": "Olst-Wijhe",
+    "GM0177": "Raalte",
+    "GM0193": "Zwolle",
+    "GM1742": "Rijssen-Holten",
+}
+POSTCODE = re.compile(r"^[1-9][0-9]{3} ?[A-Z]{2}$")
+MAX_ARREARS_CENTS = 10_000_000  # EUR 100,000: larger figures are typing errors, not arrears
+
+
+class CreditorType(StrEnum):
+    RENT = "rent"
+    ENERGY = "energy"
+    WATER = "water"
+    HEALTH_INSURANCE = "health_insurance"
+    MUNICIPAL_TAX = "municipal_tax"
+    BANK = "bank"
+    EMPLOYER = "employer"
+    OTHER = "other"
+
+
+class Address(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    postcode: str = Field(examples=["7607 AB"])
+    house_number: int = Field(gt=0, lt=100_000, examples=[12])
+    addition: str = Field(default="", max_length=10, examples=["A"])
+    street: str = Field(default="", max_length=120)
+    city: str = Field(default="", max_length=80)
+
+    @field_validator("postcode")
+    @classmethod
+    def dutch_postcode(cls, value: str) -> str:
+        value = value.upper()
+        if not POSTCODE.match(value):
+            raise ValueError("must be a Dutch postcode such as 7607 AB")
+        return value.replace(" ", "")
+
+
+class Person(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: str = Field(min_length=1, max_length=200)
+    birth_date: date | None = None
+    phone: str = Field(default="", max_length=30)
+    email: EmailStr | None = None
+
+
+class SignalSubmission(BaseModel):
+    """One early signal as a creditor sends it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    creditor_type: CreditorType
+    municipality: str = Field(description="CBS gemeentecode", examples=["GM0141"])
+    person: Person
+    address: Address
+    arrears_cents: Annotated[int, Field(gt=0, le=MAX_ARREARS_CENTS, description="Arrears in euro cents")]
+    arrears_since: date
+    contract_reference: str = Field(min_length=1, max_length=64)
+    eviction_planned: bool = False
+    disconnection_planned: bool = False
+
+    @field_validator("municipality")
+    @classmethod
+    def known_municipality(cls, value: str) -> str:
+        if value not in MUNICIPALITIES:
+            raise ValueError(f"unknown municipality code; known: {', '.join(sorted(MUNICIPALITIES))}")
+        return value
+
+    @field_validator("arrears_since")
+    @classmethod
+    def not_in_future(cls, value: date) -> date:
+        if value > date.today():
+            raise ValueError("lies in the future")
+        return value
+
+    @property
+    def crisis(self) -> bool:
+        return self.eviction_planned or self.disconnection_planned
+
+
+def household_reference(key: bytes, address: Address) -> str:
+    """Pseudonymous, stable reference of the household at an address; the key never leaves this service."""
+    normalised = f"{address.postcode}|{address.house_number}|{address.addition.upper().replace(' ', '')}"
+    digest = hmac.new(key, normalised.encode(), hashlib.sha256).hexdigest()
+    return f"hh-{digest[:24]}"
+
+
+def postcode_area(postcode: str) -> str:
+    return postcode[:4]

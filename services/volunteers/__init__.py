@@ -1,0 +1,1 @@
+"""Volunteers service: the registry of volunteers and their assignments to households."""

@@ -1,0 +1,38 @@
+"""Composition root of the volunteers service: all its subscriptions are registered here."""
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from plumbing.events import CloudEvent
+from plumbing.runtime import Runtime
+from plumbing.web import service_app
+from services.volunteers import api, pages
+from services.volunteers.assignments import assign_volunteer, ensure_indexes
+from services.volunteers.events import EVENTS_TOPIC
+from services.volunteers.settings import VolunteersSettings
+from services.volunteers.subscriptions import HOUSEHOLD_MATCHED, REFERRALS_TOPIC
+
+
+def create_app(settings: VolunteersSettings | None = None) -> FastAPI:
+    settings = settings or VolunteersSettings()
+
+    async def setup(runtime: Runtime) -> None:
+        await ensure_indexes(runtime.db)
+        runtime.relay_outboxes([runtime.db.assignments])
+
+        async def on_household_matched(event: CloudEvent) -> None:
+            await assign_volunteer(runtime.db, settings, event)
+            runtime.wake_relay()
+
+        runtime.subscribe([settings.topic(REFERRALS_TOPIC)], {HOUSEHOLD_MATCHED: on_household_matched})
+
+    return service_app(
+        settings=settings,
+        title="Redzaam volunteers",
+        description="Registry of volunteers (budget coach, guest teacher, debt buddy) and their assignments.",
+        templates=Path(__file__).parent / "templates",
+        routers=[api.router, pages.router],
+        publishes=[EVENTS_TOPIC],
+        setup=setup,
+    )
