@@ -141,9 +141,11 @@ class EventConsumer:
     async def stop(self) -> None:
         """Finish the record in hand, commit what is stored, leave the group."""
         self._stopping.set()
-        if self._task is not None:
-            await self._task
-        await self._consumer.stop()
+        try:
+            if self._task is not None:
+                await self._task
+        finally:
+            await self._consumer.stop()  # leaves the group; commits nothing (auto-commit is off)
 
     @property
     def running(self) -> bool:

@@ -1,0 +1,35 @@
+from plumbing.events import InvalidEvent
+from plumbing.kafka import DeadLetter, Origin, PermanentError, Retry, after_failure, dead_letter_headers
+
+
+def test_transient_failure_is_retried_with_growing_backoff() -> None:
+    first = after_failure(ConnectionError("down"), attempt=1, max_attempts=5, backoff_seconds=0.1)
+    third = after_failure(ConnectionError("down"), attempt=3, max_attempts=5, backoff_seconds=0.1)
+    assert first == Retry(0.1)
+    assert third == Retry(0.4)
+
+
+def test_failure_on_the_last_attempt_goes_to_the_dead_letter_topic() -> None:
+    decision = after_failure(ConnectionError("down"), attempt=5, max_attempts=5, backoff_seconds=0.1)
+    assert isinstance(decision, DeadLetter)
+    assert "5 attempts" in decision.reason and "down" in decision.reason
+
+
+def test_invalid_event_is_dead_lettered_at_once() -> None:
+    decision = after_failure(InvalidEvent("data.amount: required"), attempt=1, max_attempts=5, backoff_seconds=1)
+    assert isinstance(decision, DeadLetter)
+    assert "data.amount" in decision.reason
+
+
+def test_permanent_handler_error_is_dead_lettered_at_once() -> None:
+    decision = after_failure(PermanentError("offer gone"), attempt=1, max_attempts=5, backoff_seconds=1)
+    assert isinstance(decision, DeadLetter)
+
+
+def test_dead_letter_headers_carry_the_origin_and_the_error() -> None:
+    headers = dict(dead_letter_headers(Origin("redzaam.signals.events", 3, 42), "boom", "redzaam.reporting"))
+    assert headers["redzaam_dlq_topic"] == b"redzaam.signals.events"
+    assert headers["redzaam_dlq_partition"] == b"3"
+    assert headers["redzaam_dlq_offset"] == b"42"
+    assert headers["redzaam_dlq_error"] == b"boom"
+    assert headers["redzaam_dlq_consumer_group"] == b"redzaam.reporting"

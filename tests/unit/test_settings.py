@@ -1,0 +1,38 @@
+import pytest
+from pydantic import ValidationError
+
+from services.signals.settings import SignalsSettings
+
+STRONG = "k9vP2xQ7rT4mW8zL1nB6"
+
+
+def test_placeholder_secret_is_refused_outside_dev_mode(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REDZAAM_DEV_MODE", "false")
+    monkeypatch.setenv("REDZAAM_PSEUDONYM_KEY", "changeme")
+    with pytest.raises(ValidationError, match="REDZAAM_PSEUDONYM_KEY is a placeholder"):
+        SignalsSettings()  # type: ignore[call-arg]
+
+
+def test_short_secret_is_refused_outside_dev_mode(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REDZAAM_DEV_MODE", "false")
+    monkeypatch.setenv("REDZAAM_PSEUDONYM_KEY", "short-key")
+    with pytest.raises(ValidationError, match="at least 16"):
+        SignalsSettings()  # type: ignore[call-arg]
+
+
+def test_dev_secret_is_accepted_in_dev_mode(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REDZAAM_DEV_MODE", "true")
+    monkeypatch.setenv("REDZAAM_PSEUDONYM_KEY", "dev-key")
+    assert SignalsSettings().pseudonym_key.get_secret_value() == "dev-key"  # type: ignore[call-arg]
+
+
+def test_real_secret_and_partner_keys_are_read_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REDZAAM_DEV_MODE", "false")
+    monkeypatch.setenv("REDZAAM_PSEUDONYM_KEY", STRONG)
+    monkeypatch.setenv("REDZAAM_PARTNER_KEYS", '{"woonstad-almelo": "a-long-partner-key-123"}')
+    monkeypatch.setenv("REDZAAM_TOPIC_PREFIX", "acc")
+    settings = SignalsSettings()  # type: ignore[call-arg]
+    assert settings.partner_keys["woonstad-almelo"].get_secret_value() == "a-long-partner-key-123"
+    assert settings.topic("signals.events") == "acc.signals.events"
+    assert settings.consumer_group == "acc.signals"
+    assert settings.database_name == "redzaam_signals"
