@@ -13,26 +13,69 @@ import httpx
 SIGNALS, REFERRALS, VOLUNTEERS, REPORTING = (f"http://127.0.0.1:{port}" for port in (8001, 8002, 8003, 8004))
 
 OFFERS = [
-    {"id": "vroeg-erop-af-almelo", "name": "Vroeg erop af! (huisbezoek na signaal)", "organisation": "Gemeente Almelo",
-     "phase": "early_intervention", "municipalities": ["GM0141"], "capacity_available": 40, "capacity_maximum": 60,
-     "volunteer_role": "debt_buddy",
-     "description": "Schuldhulpmaatje gaat mee op huisbezoek binnen drie werkdagen na een vroegsignaal."},
-    {"id": "jongeren-perspectief-fonds", "name": "Jongeren Perspectief Fonds", "organisation": "Gemeente Almelo",
-     "phase": "curative", "municipalities": ["GM0141"], "capacity_available": 12, "capacity_maximum": 25,
-     "description": "Schulden saneren voor jongeren van 18 tot en met 27 jaar, in ruil voor een tegenprestatie."},
-    {"id": "doorbraakmethode", "name": "Doorbraakmethode", "organisation": "Schuldenlab Almelo",
-     "phase": "curative", "municipalities": ["GM0141"], "capacity_available": 30, "capacity_maximum": 125,
-     "description": "Een plan op maat voor huishoudens met hoge kosten en risico's; 375 huishoudens in drie jaar."},
-    {"id": "budgetcoaching-salland", "name": "Budgetcoaching", "organisation": "Humanitas Salland",
-     "phase": "early_intervention", "municipalities": ["GM0150", "GM0175", "GM0177", "GM0163", "GM1742"],
-     "capacity_available": 25, "capacity_maximum": 40, "volunteer_role": "budget_coach",
-     "description": "Een getrainde vrijwillige budgetcoach helpt een jaar lang met overzicht in de financiën."},
-    {"id": "schuldhulpmaatje-deventer", "name": "SchuldHulpMaatje", "organisation": "SchuldHulpMaatje Deventer",
-     "phase": "early_intervention", "municipalities": ["GM0150"], "capacity_available": 0, "capacity_maximum": 20,
-     "volunteer_role": "debt_buddy", "description": "Een maatje naast huishoudens met schulden."},
-    {"id": "collectief-schuldregelen", "name": "Collectief schuldregelen", "organisation": "Gemeente Almelo",
-     "phase": "curative", "municipalities": ["GM0141"], "capacity_available": 15, "capacity_maximum": 30,
-     "description": "Een regeling met alle schuldeisers tegelijk."},
+    {
+        "id": "vroeg-erop-af-almelo",
+        "name": "Vroeg erop af! (huisbezoek na signaal)",
+        "organisation": "Gemeente Almelo",
+        "phase": "early_intervention",
+        "municipalities": ["GM0141"],
+        "capacity_available": 40,
+        "capacity_maximum": 60,
+        "volunteer_role": "debt_buddy",
+        "description": "Schuldhulpmaatje gaat mee op huisbezoek binnen drie werkdagen na een vroegsignaal.",
+    },
+    {
+        "id": "jongeren-perspectief-fonds",
+        "name": "Jongeren Perspectief Fonds",
+        "organisation": "Gemeente Almelo",
+        "phase": "curative",
+        "municipalities": ["GM0141"],
+        "capacity_available": 12,
+        "capacity_maximum": 25,
+        "description": "Schulden saneren voor jongeren van 18 tot en met 27 jaar, in ruil voor een tegenprestatie.",
+    },
+    {
+        "id": "doorbraakmethode",
+        "name": "Doorbraakmethode",
+        "organisation": "Schuldenlab Almelo",
+        "phase": "curative",
+        "municipalities": ["GM0141"],
+        "capacity_available": 30,
+        "capacity_maximum": 125,
+        "description": "Een plan op maat voor huishoudens met hoge kosten en risico's; 375 huishoudens in drie jaar.",
+    },
+    {
+        "id": "budgetcoaching-salland",
+        "name": "Budgetcoaching",
+        "organisation": "Humanitas Salland",
+        "phase": "early_intervention",
+        "municipalities": ["GM0150", "GM0175", "GM0177", "GM0163", "GM1742"],
+        "capacity_available": 25,
+        "capacity_maximum": 40,
+        "volunteer_role": "budget_coach",
+        "description": "Een getrainde vrijwillige budgetcoach helpt een jaar lang met overzicht in de financiën.",
+    },
+    {
+        "id": "schuldhulpmaatje-deventer",
+        "name": "SchuldHulpMaatje",
+        "organisation": "SchuldHulpMaatje Deventer",
+        "phase": "early_intervention",
+        "municipalities": ["GM0150"],
+        "capacity_available": 0,
+        "capacity_maximum": 20,
+        "volunteer_role": "debt_buddy",
+        "description": "Een maatje naast huishoudens met schulden.",
+    },
+    {
+        "id": "collectief-schuldregelen",
+        "name": "Collectief schuldregelen",
+        "organisation": "Gemeente Almelo",
+        "phase": "curative",
+        "municipalities": ["GM0141"],
+        "capacity_available": 15,
+        "capacity_maximum": 30,
+        "description": "Een regeling met alle schuldeisers tegelijk.",
+    },
 ]
 
 VOLUNTEERS_DEMO = [
@@ -50,8 +93,12 @@ SIGNALS_DEMO = [
     ("woonstad-almelo", "rent", "GM0141", "7601 DK", 41, 112_000, 95, False),
     ("menzis", "health_insurance", "GM0177", "8101 AA", 7, 35_500, 180, False),
 ]
-PARTNER_KEYS = {"woonstad-almelo": "dev-key-woonstad-almelo", "menzis": "dev-key-menzis",
-                "enexis-energie": "dev-key-enexis", "vitens": "dev-key-vitens"}
+PARTNER_KEYS = {
+    "woonstad-almelo": "dev-key-woonstad-almelo",
+    "menzis": "dev-key-menzis",
+    "enexis-energie": "dev-key-enexis",
+    "vitens": "dev-key-vitens",
+}
 
 
 def wait_ready(client: httpx.Client, timeout: float = 90) -> None:
@@ -72,21 +119,34 @@ def load(client: httpx.Client) -> None:
     for offer in OFFERS:
         client.put(f"{REFERRALS}/api/v1/offers/{offer['id']}", json=offer).raise_for_status()
     for volunteer_id, name, roles, municipalities, max_households, employer in VOLUNTEERS_DEMO:
-        client.put(f"{VOLUNTEERS}/api/v1/volunteers/{volunteer_id}", json={
-            "id": volunteer_id, "name": name, "roles": roles, "municipalities": municipalities,
-            "max_households": max_households, "status": "active", "trained_roles": roles,
-            "certificate_of_conduct_date": (date.today() - timedelta(days=200)).isoformat(),
-            "recruited_through": employer,
-        }).raise_for_status()
+        client.put(
+            f"{VOLUNTEERS}/api/v1/volunteers/{volunteer_id}",
+            json={
+                "id": volunteer_id,
+                "name": name,
+                "roles": roles,
+                "municipalities": municipalities,
+                "max_households": max_households,
+                "status": "active",
+                "trained_roles": roles,
+                "certificate_of_conduct_date": (date.today() - timedelta(days=200)).isoformat(),
+                "recruited_through": employer,
+            },
+        ).raise_for_status()
     for number, (partner, kind, municipality, postcode, house, cents, days, eviction) in enumerate(SIGNALS_DEMO):
         client.post(
             f"{SIGNALS}/api/v1/signals",
             headers={"X-Api-Key": PARTNER_KEYS[partner], "Idempotency-Key": f"demo-{number}"},
-            json={"creditor_type": kind, "municipality": municipality,
-                  "person": {"name": f"Demo huishouden {number + 1}"},
-                  "address": {"postcode": postcode, "house_number": house},
-                  "arrears_cents": cents, "arrears_since": (date.today() - timedelta(days=days)).isoformat(),
-                  "contract_reference": f"DEMO-{number:04d}", "eviction_planned": eviction},
+            json={
+                "creditor_type": kind,
+                "municipality": municipality,
+                "person": {"name": f"Demo huishouden {number + 1}"},
+                "address": {"postcode": postcode, "house_number": house},
+                "arrears_cents": cents,
+                "arrears_since": (date.today() - timedelta(days=days)).isoformat(),
+                "contract_reference": f"DEMO-{number:04d}",
+                "eviction_planned": eviction,
+            },
         ).raise_for_status()
 
 
@@ -98,8 +158,10 @@ def main() -> None:
         if args.wait_ready:
             wait_ready(client)
         load(client)
-    print(f"[demo] loaded {len(OFFERS)} offers, {len(VOLUNTEERS_DEMO)} volunteers, {len(SIGNALS_DEMO)} signals",
-          file=sys.stderr)
+    print(
+        f"[demo] loaded {len(OFFERS)} offers, {len(VOLUNTEERS_DEMO)} volunteers, {len(SIGNALS_DEMO)} signals",
+        file=sys.stderr,
+    )
 
 
 if __name__ == "__main__":

@@ -111,14 +111,12 @@ def test_metrics_count_what_was_produced_and_consumed(platform: Platform) -> Non
     produced = httpx.get(f"{platform.url('signals')}/metrics").text
     consumed = httpx.get(f"{platform.url('reporting')}/metrics").text
     assert (
-        'redzaam_events_produced_total{topic="%s.signals.events",type="nl.redzaam.signal.raised"} 1.0'
-        % (platform.namespace)
-        in produced
+        f'redzaam_events_produced_total{{topic="{platform.namespace}.signals.events",'
+        f'type="nl.redzaam.signal.raised"}} 1.0' in produced
     )
     assert (
-        'redzaam_events_consumed_total{topic="%s.volunteers.events",type="nl.redzaam.volunteer.assigned"} 1.0'
-        % (platform.namespace)
-        in consumed
+        f'redzaam_events_consumed_total{{topic="{platform.namespace}.volunteers.events",'
+        f'type="nl.redzaam.volunteer.assigned"}} 1.0' in consumed
     )
 
 

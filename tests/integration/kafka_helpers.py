@@ -18,14 +18,14 @@ async def produce(bootstrap: str, topic: str, values: list[bytes], key: bytes = 
         await producer.stop()
 
 
-async def read_all(bootstrap: str, topic: str, expected: int, timeout: float = 20) -> list[ConsumerRecord[Any, Any]]:
+async def read_all(bootstrap: str, topic: str, expected: int, within: float = 20) -> list[ConsumerRecord[Any, Any]]:
     consumer = AIOKafkaConsumer(
         topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False, group_id=None
     )
     await consumer.start()
     records: list[ConsumerRecord[Any, Any]] = []
     try:
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + within
         while len(records) < expected and time.monotonic() < deadline:
             for batch in (await consumer.getmany(timeout_ms=500)).values():
                 records.extend(batch)
@@ -34,10 +34,10 @@ async def read_all(bootstrap: str, topic: str, expected: int, timeout: float = 2
     return records
 
 
-async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 20, what: str = "condition") -> None:
-    deadline = time.monotonic() + timeout
+async def eventually(check: Callable[[], Awaitable[bool]], within: float = 20, what: str = "condition") -> None:
+    deadline = time.monotonic() + within
     while time.monotonic() < deadline:
         if await check():
             return
         await asyncio.sleep(0.1)
-    raise AssertionError(f"{what} not reached within {timeout} s")
+    raise AssertionError(f"{what} not reached within {within} s")

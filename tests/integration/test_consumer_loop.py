@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient
 
-from plumbing.events import CloudEvent, encode, new_event
+from plumbing.events import CloudEvent, encode
 from plumbing.kafka import EventConsumer, EventPublisher, ensure_topics
 from plumbing.metrics import Metrics
 from plumbing.outbox import OutboxRelay, new_document, outbox_entry

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Runs the whole test suite on real servers. Starts the local Kafka and FerretDB unless the environment names
+# other endpoints (REDZAAM_TEST_KAFKA_BOOTSTRAP and REDZAAM_TEST_MONGO_URI), and stops what it started.
+# Extra arguments go to pytest, e.g. `make test ARGS="tests/unit -x"`.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+cd "$repo"
+
+bash "$here/python.sh"
+started_infra=0
+if [[ -z "${REDZAAM_TEST_KAFKA_BOOTSTRAP:-}" || -z "${REDZAAM_TEST_MONGO_URI:-}" ]]; then
+  if ! bash "$here/infra.sh" status | grep -q 'kafka: running' || ! bash "$here/infra.sh" status | grep -q 'ferretdb: running'; then
+    started_infra=1
+  fi
+  bash "$here/infra.sh" up
+fi
+cleanup() {
+  if [[ "$started_infra" == 1 ]]; then bash "$here/infra.sh" stop; fi
+}
+trap cleanup EXIT
+
+set +e
+"$repo/.venv/bin/python" -m pytest "$@"
+status=$?
+set -e
+if [[ "$status" == 5 ]]; then
+  echo "[test] pytest collected no tests: that is a failure here" >&2
+fi
+exit "$status"
