@@ -136,3 +136,8 @@ def service_app(
     for router in routers:
         app.include_router(router)
     return app
+
+
+def render_page(request: Request, template: str, page_title: str, **context: Any) -> Response:
+    pages: Pages = request.app.state.pages
+    return pages.render(request, template, page_title, **context)

@@ -7,7 +7,9 @@ repo="$(cd "$here/../.." && pwd)"
 cd "$repo"
 
 bash "$here/python.sh"
-infra_was_running=$(bash "$here/infra.sh" status | grep -c ': running' || true)
+infra_status="$(bash "$here/infra.sh" status)"
+infra_was_running=0
+[[ "$infra_status" == *"kafka: running"*"ferretdb: running"* ]] && infra_was_running=1
 bash "$here/infra.sh" up
 
 set -a
@@ -22,6 +24,7 @@ pids=()
 
 cleanup() {
   trap - INT TERM EXIT
+  stopping=1
   echo
   echo "[run] stopping services"
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
@@ -30,7 +33,9 @@ cleanup() {
     bash "$here/infra.sh" stop
   fi
 }
-trap cleanup INT TERM EXIT
+stopping=0
+trap 'cleanup; exit 130' INT TERM
+trap cleanup EXIT
 
 for service in signals referrals volunteers reporting; do
   "$repo/.venv/bin/uvicorn" --factory "services.$service.app:create_app" \
@@ -50,4 +55,4 @@ Redzaam runs. Staff pages:
 API documentation at /docs of each; logs in $logs. Press Ctrl-C to stop.
 MSG
 wait -n "${pids[@]}" || true
-echo "[run] a service stopped; see $logs" >&2
+[[ "$stopping" == 1 ]] || echo "[run] a service stopped unexpectedly; see $logs" >&2

@@ -8,9 +8,15 @@ repo="$(cd "$here/../.." && pwd)"
 cd "$repo"
 
 bash "$here/python.sh"
+echo "[test] lint and types" >&2
+"$repo/.venv/bin/ruff" check --quiet .
+"$repo/.venv/bin/ruff" format --check --quiet .
+"$repo/.venv/bin/mypy"
+
 started_infra=0
 if [[ -z "${REDZAAM_TEST_KAFKA_BOOTSTRAP:-}" || -z "${REDZAAM_TEST_MONGO_URI:-}" ]]; then
-  if ! bash "$here/infra.sh" status | grep -q 'kafka: running' || ! bash "$here/infra.sh" status | grep -q 'ferretdb: running'; then
+  infra_status="$(bash "$here/infra.sh" status)"
+  if [[ "$infra_status" != *"kafka: running"* || "$infra_status" != *"ferretdb: running"* ]]; then
     started_infra=1
   fi
   bash "$here/infra.sh" up

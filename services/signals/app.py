@@ -13,7 +13,7 @@ from services.signals.settings import SignalsSettings
 
 
 def create_app(settings: SignalsSettings | None = None) -> FastAPI:
-    settings = settings or SignalsSettings()  # type: ignore[call-arg]  # secrets come from the environment
+    settings = settings or SignalsSettings()
 
     async def setup(runtime: Runtime) -> None:
         await ensure_indexes(runtime.db)

@@ -111,9 +111,9 @@ async def _join_open_case(
     )
     if case is not None:
         return case
-    case = await db.cases.find_one({"household_ref": household, "status": "open"})
-    if case is not None:
-        return case  # this signal already joined it in an earlier, interrupted attempt
+    joined: dict[str, Any] | None = await db.cases.find_one({"household_ref": household, "status": "open"})
+    if joined is not None:
+        return joined  # this signal already joined it in an earlier, interrupted attempt
     case = {
         "_id": str(uuid.uuid4()),
         "household_ref": household,

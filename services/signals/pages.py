@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from plumbing.web import RuntimeDep
+from plumbing.web import RuntimeDep, render_page
 from services.signals.api import open_cases
 from services.signals.domain import MUNICIPALITIES
 
@@ -16,7 +16,7 @@ router = APIRouter(include_in_schema=False)
 async def queue(request: Request, runtime: RuntimeDep, gemeente: Annotated[str | None, Query()] = None) -> Response:
     municipality = gemeente if gemeente in MUNICIPALITIES else None
     cases = await open_cases(runtime, municipality)
-    return request.app.state.pages.render(
+    return render_page(
         request,
         "queue.html",
         "Werkvoorraad vroegsignalen",

@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from plumbing.web import RuntimeDep
+from plumbing.web import RuntimeDep, render_page
 from services.volunteers.api import recent_assignments
 
 router = APIRouter(include_in_schema=False)
@@ -12,7 +12,7 @@ router = APIRouter(include_in_schema=False)
 @router.get("/")
 async def overview(request: Request, runtime: RuntimeDep) -> Response:
     volunteers = await runtime.db.volunteers.find().sort("name", 1).to_list()
-    return request.app.state.pages.render(
+    return render_page(
         request,
         "overview.html",
         "Vrijwilligers en koppelingen",

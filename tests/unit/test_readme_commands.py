@@ -1,0 +1,42 @@
+"""The README's two commands are the ones the Makefile and CI really run."""
+
+import re
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def readme_commands() -> list[str]:
+    blocks = re.findall(r"```\n(.*?)```", (REPO / "README.md").read_text(), flags=re.S)
+    return [line.strip() for block in blocks for line in block.splitlines() if line.strip()]
+
+
+def make_recipe(target: str) -> list[str]:
+    makefile = (REPO / "Makefile").read_text()
+    match = re.search(rf"^{target}:.*\n((?:\t.*\n)+)", makefile, flags=re.M)
+    assert match, f"Makefile has no target {target}"
+    return [line.strip() for line in match.group(1).splitlines()]
+
+
+def test_readme_gives_one_command_to_run_and_one_to_test() -> None:
+    commands = readme_commands()
+    assert "make run" in commands
+    assert "make test" in commands
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    ci = (REPO / ".ci" / "run").read_text().splitlines()
+    assert "make test" in [line.strip() for line in ci]
+
+
+def test_make_targets_call_the_run_and_test_scripts() -> None:
+    assert make_recipe("run") == ["bash deploy/local/run.sh"]
+    assert make_recipe("test") == ["bash deploy/local/test.sh $(ARGS)"]
+    for script in ("run.sh", "test.sh", "infra.sh", "python.sh"):
+        assert (REPO / "deploy" / "local" / script).exists()
+
+
+def test_test_script_runs_pytest_on_the_configured_test_paths() -> None:
+    script = (REPO / "deploy" / "local" / "test.sh").read_text()
+    assert '-m pytest "$@"' in script
+    assert 'testpaths = ["tests"]' in (REPO / "pyproject.toml").read_text()
