@@ -7,7 +7,7 @@ import asyncio
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.collection import AsyncCollection
@@ -24,6 +24,12 @@ logger = logging.getLogger(__name__)
 READINESS_TIMEOUT_SECONDS = 3.0
 
 
+class BackgroundJob(Protocol):
+    def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
 @dataclass
 class Runtime:
     settings: PlatformSettings
@@ -33,6 +39,7 @@ class Runtime:
     publisher: EventPublisher = field(init=False)
     consumers: list[EventConsumer] = field(default_factory=list)
     relay: OutboxRelay | None = None
+    jobs: list[BackgroundJob] = field(default_factory=list)
 
     async def open(self, publishes: list[str] | None = None) -> None:
         """Connects, and creates the topics this service publishes to (and the dead-letter topic)."""
@@ -67,8 +74,12 @@ class Runtime:
             await consumer.start()
         if self.relay is not None:
             self.relay.start()
+        for job in self.jobs:
+            job.start()
 
     async def close(self) -> None:
+        for job in self.jobs:
+            await job.stop()
         for consumer in self.consumers:
             await consumer.stop()
         if self.relay is not None:

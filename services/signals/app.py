@@ -1,15 +1,19 @@
-"""Composition root of the signals service."""
+"""Composition root of the signals service: all its subscriptions and background jobs are registered here."""
 
 from pathlib import Path
 
 from fastapi import FastAPI
 
+from plumbing.events import CloudEvent
 from plumbing.runtime import Runtime
 from plumbing.web import service_app
-from services.signals import api, pages
+from services.signals import cases_api, intake_api, pages
 from services.signals.events import EVENTS_TOPIC
 from services.signals.intake import ensure_indexes
+from services.signals.kafka_intake import on_signal_submitted
+from services.signals.retention import RetentionJob
 from services.signals.settings import SignalsSettings
+from services.signals.subscriptions import INTAKE_TOPIC, SIGNAL_SUBMITTED
 
 
 def create_app(settings: SignalsSettings | None = None) -> FastAPI:
@@ -17,14 +21,20 @@ def create_app(settings: SignalsSettings | None = None) -> FastAPI:
 
     async def setup(runtime: Runtime) -> None:
         await ensure_indexes(runtime.db)
-        runtime.relay_outboxes([runtime.db.signals])
+        runtime.relay_outboxes([runtime.db.cases])
+        runtime.jobs.append(RetentionJob(runtime.db, settings))
+
+        async def on_submitted(event: CloudEvent) -> None:
+            await on_signal_submitted(runtime, settings, event)
+
+        runtime.subscribe([settings.topic(INTAKE_TOPIC)], {SIGNAL_SUBMITTED: on_submitted})
 
     return service_app(
         settings=settings,
         title="Redzaam signals",
-        description="Early signals of payment arrears: partner intake and the outreach queue.",
+        description="Early signals of payment arrears: partner intake, the outreach queue, outcomes and feedback.",
         templates=Path(__file__).parent / "templates",
-        routers=[api.router, pages.router],
-        publishes=[EVENTS_TOPIC],
+        routers=[intake_api.router, cases_api.router, pages.router],
+        publishes=[EVENTS_TOPIC, INTAKE_TOPIC],
         setup=setup,
     )

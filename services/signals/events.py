@@ -6,6 +6,10 @@ from pydantic import BaseModel, Field
 
 EVENTS_TOPIC = "signals.events"
 SIGNAL_RAISED = "nl.redzaam.signal.raised"
+CASE_OPENED = "nl.redzaam.case.opened"
+CASE_ESCALATED = "nl.redzaam.case.escalated"
+CONTACT_ATTEMPTED = "nl.redzaam.contact.attempted"
+CASE_CLOSED = "nl.redzaam.case.closed"
 
 
 class SignalRaised(BaseModel):
@@ -23,3 +27,47 @@ class SignalRaised(BaseModel):
     arrears_since: date
     crisis: bool = Field(description="Eviction or disconnection planned.")
     creditor_count: int = Field(ge=1, description="Creditors in the case after this signal.")
+
+
+class CaseOpened(BaseModel):
+    """A household's arrears reached the municipality's threshold: outreach starts, with a deadline."""
+
+    case_id: str
+    household_ref: str
+    municipality: str = Field(examples=["GM0141"])
+    deadline: date = Field(description="Last working day to reach out.")
+    crisis: bool
+    creditor_count: int = Field(ge=1)
+    total_arrears_cents: int = Field(gt=0)
+
+
+class CaseEscalated(BaseModel):
+    """A crisis (eviction or disconnection planned) was reported for an open case; the deadline moved up."""
+
+    case_id: str
+    household_ref: str
+    municipality: str
+    deadline: date
+
+
+class ContactAttempted(BaseModel):
+    """An outreach worker tried to reach the household."""
+
+    case_id: str
+    household_ref: str
+    municipality: str
+    kind: str = Field(examples=["home_visit"])
+    on: date
+    reached: bool
+
+
+class CaseClosed(BaseModel):
+    """A case was closed with an outcome code of the DDAS-vroegsignalering standard."""
+
+    case_id: str
+    household_ref: str
+    municipality: str
+    outcome: str = Field(examples=["follow_up_financial"])
+    follow_up: bool = Field(description="The household is handed on for help (follow-up or referral).")
+    reached: bool = Field(description="Contact with the household was made at least once.")
+    creditor_types: list[str]

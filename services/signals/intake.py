@@ -1,8 +1,9 @@
-"""Use case: accept a creditor's signal, bundle it into the household's open case, announce it.
+"""Use case: accept a creditor's signal and fold it into the household's case.
 
-The signal document holds the `signal.raised` event in its outbox, so the signal and its announcement are
-stored together. The case is updated afterwards and idempotently, so a retried request repairs a crash
-between the two writes.
+The signal is first recorded under its id (the partner's idempotency key when given), then folded into the
+household's active case with a conditional update guarded by the case's version. That update carries the events
+announcing the change in the case's outbox, so state and events cannot diverge. A retried request, or a crash
+between the two writes, finishes the fold without doing anything twice.
 """
 
 import uuid
@@ -10,31 +11,39 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from plumbing.events import new_event
-from plumbing.outbox import new_document, outbox_entry
-from services.signals.domain import SignalSubmission, household_reference, postcode_area
-from services.signals.events import EVENTS_TOPIC, SIGNAL_RAISED, SignalRaised
+from plumbing.outbox import change_with_events, new_document, outbox_entry
+from services.signals.bundling import ACTIVE_STATUSES, CLOSED, Folded, Policy, fold_signal, new_case_fields
+from services.signals.domain import SignalSubmission, household_reference
+from services.signals.events import EVENTS_TOPIC
 from services.signals.settings import SignalsSettings
 
 SOURCE = "/redzaam/signals"
+MAX_FOLD_ATTEMPTS = 20
+
+
+class Contention(Exception):
+    """The case kept changing under this signal; the caller may retry."""
 
 
 @dataclass(frozen=True)
 class Accepted:
     signal_id: str
     case_id: str
-    household_ref: str
+    repeat: bool
     duplicate: bool
 
 
 async def ensure_indexes(db: AsyncDatabase[Any]) -> None:
     await db.cases.create_index([("household_ref", 1), ("status", 1)])
-    await db.cases.create_index([("municipality", 1), ("status", 1), ("first_signal_at", 1)])
-    await db.signals.create_index([("outbox_pending", 1)])
+    await db.cases.create_index([("municipality", 1), ("status", 1), ("deadline", 1)])
+    await db.cases.create_index([("outbox_pending", 1)])
+    await db.cases.create_index([("status", 1), ("closed_at", 1)])
+    await db.signals.create_index([("partner", 1), ("received_at", 1)])
+    await db.signals.create_index([("case_id", 1)])
 
 
 async def accept_signal(
@@ -45,90 +54,94 @@ async def accept_signal(
     idempotency_key: str | None,
 ) -> Accepted:
     signal_id = f"{partner}:{idempotency_key}" if idempotency_key else str(uuid.uuid4())
-    existing = await db.signals.find_one({"_id": signal_id})
+    recorded = await _record(db, signal_id, partner, submission, settings)
+    if recorded.get("case_id"):
+        return Accepted(signal_id, recorded["case_id"], recorded["repeat"], duplicate=True)
+
+    household = recorded["household_ref"]
+    policy = Policy(settings.threshold_for(submission.municipality), settings.term_for(submission.municipality))
+    for _ in range(MAX_FOLD_ATTEMPTS):
+        case = await db.cases.find_one({"household_ref": household, "status": {"$in": ACTIVE_STATUSES}})
+        if case is not None and signal_id in case["signal_ids"] + case["repeat_signal_ids"]:
+            repeat = signal_id in case["repeat_signal_ids"]  # folded before a crash; finish the record
+            break
+        folded = await _fold(db, settings, case, household, signal_id, partner, submission, policy)
+        if folded is not None:
+            case, repeat = folded.case, folded.repeat
+            break
+    else:
+        raise Contention(f"case of household {household} changed {MAX_FOLD_ATTEMPTS} times during intake")
+    await db.signals.update_one({"_id": signal_id}, {"$set": {"case_id": case["_id"], "repeat": repeat}})
+    return Accepted(signal_id, case["_id"], repeat, duplicate=False)
+
+
+async def _record(
+    db: AsyncDatabase[Any], signal_id: str, partner: str, submission: SignalSubmission, settings: SignalsSettings
+) -> dict[str, Any]:
+    existing: dict[str, Any] | None = await db.signals.find_one({"_id": signal_id})
     if existing is not None:
-        return Accepted(signal_id, existing["case_id"], existing["household_ref"], duplicate=True)
-
-    household = household_reference(settings.pseudonym_key.get_secret_value().encode(), submission.address)
-    now = datetime.now(UTC)
-    case = await _join_open_case(db, household, submission, signal_id, partner, now)
-    event = new_event(
-        type=SIGNAL_RAISED,
-        source=SOURCE,
-        subject=household,
-        data=SignalRaised(
-            signal_id=signal_id,
-            case_id=case["_id"],
-            household_ref=household,
-            municipality=submission.municipality,
-            creditor_partner=partner,
-            creditor_type=submission.creditor_type,
-            arrears_cents=submission.arrears_cents,
-            arrears_since=submission.arrears_since,
-            crisis=submission.crisis,
-            creditor_count=len(case["creditors"]),
-        ),
-    )
-    signal = new_document(
-        {
-            "_id": signal_id,
-            "case_id": case["_id"],
-            "household_ref": household,
-            "partner": partner,
-            "received_at": now,
-            "submission": submission.model_dump(mode="json"),
-        },
-        outbox_entry(settings.topic(EVENTS_TOPIC), event),
-    )
+        return existing
+    document = {
+        "_id": signal_id,
+        "partner": partner,
+        "household_ref": household_reference(settings.pseudonym_key.get_secret_value().encode(), submission.address),
+        "municipality": submission.municipality,
+        "creditor_type": submission.creditor_type.value,
+        "arrears_cents": submission.arrears_cents,
+        "contract_reference": submission.contract_reference,
+        "received_at": datetime.now(UTC),
+        "case_id": None,
+        "repeat": False,
+        "submission": submission.model_dump(mode="json"),
+    }
     try:
-        await db.signals.insert_one(signal)
+        await db.signals.insert_one(document)
     except DuplicateKeyError:
-        return Accepted(signal_id, case["_id"], household, duplicate=True)
-    return Accepted(signal_id, case["_id"], household, duplicate=False)
+        raced: dict[str, Any] = await db.signals.find_one({"_id": signal_id}) or document
+        return raced
+    return document
 
 
-async def _join_open_case(
+async def _fold(
     db: AsyncDatabase[Any],
+    settings: SignalsSettings,
+    case: dict[str, Any] | None,
     household: str,
-    submission: SignalSubmission,
     signal_id: str,
     partner: str,
-    now: datetime,
-) -> dict[str, Any]:
-    """Adds the signal to the household's open case, opening one if there is none."""
-    changes: dict[str, Any] = {"updated_at": now}
-    if submission.crisis:
-        changes["crisis"] = True
-    case: dict[str, Any] | None = await db.cases.find_one_and_update(
-        {"household_ref": household, "status": "open", "signal_ids": {"$ne": signal_id}},
-        {
-            "$push": {"signal_ids": signal_id},
-            "$addToSet": {"creditors": partner, "creditor_types": submission.creditor_type.value},
-            "$inc": {"total_arrears_cents": submission.arrears_cents},
-            "$set": changes,
-        },
-        return_document=ReturnDocument.AFTER,
-    )
-    if case is not None:
-        return case
-    joined: dict[str, Any] | None = await db.cases.find_one({"household_ref": household, "status": "open"})
-    if joined is not None:
-        return joined  # this signal already joined it in an earlier, interrupted attempt
-    case = {
-        "_id": str(uuid.uuid4()),
-        "household_ref": household,
-        "status": "open",
-        "municipality": submission.municipality,
-        "postcode_area": postcode_area(submission.address.postcode),
-        "address": submission.address.model_dump(mode="json"),
-        "person": submission.person.model_dump(mode="json"),
-        "signal_ids": [signal_id],
-        "creditors": [partner],
-        "creditor_types": [submission.creditor_type.value],
-        "total_arrears_cents": submission.arrears_cents,
-        "crisis": submission.crisis,
-        "first_signal_at": now,
-        "updated_at": now,
+    submission: SignalSubmission,
+    policy: Policy,
+) -> Folded | None:
+    """One optimistic attempt; None when another writer got there first."""
+    now = datetime.now(UTC)
+    if case is None:
+        generation = await db.cases.count_documents({"household_ref": household, "status": CLOSED})
+        case = new_case_fields(f"case-{household[3:]}-{generation + 1}", household, submission, now)
+        folded = fold_signal(case, signal_id, partner, submission, policy)
+        document = new_document(folded.case, *_entries(settings, folded))
+        try:
+            await db.cases.insert_one(document)
+        except DuplicateKeyError:
+            return None
+        return folded
+    folded = fold_signal(case, signal_id, partner, submission, policy)
+    changes = {
+        key: value
+        for key, value in folded.case.items()
+        if key not in ("_id", "version", "outbox", "outbox_pending") and value != case.get(key)
     }
-    await db.cases.insert_one(case)
-    return case
+    result = await db.cases.update_one(
+        {"_id": case["_id"], "version": case["version"]}, change_with_events(changes, *_entries(settings, folded))
+    )
+    return folded if result.modified_count == 1 else None
+
+
+def _entries(settings: SignalsSettings, folded: Folded) -> list[dict[str, Any]]:
+    case = folded.case
+    return [
+        outbox_entry(
+            settings.topic(EVENTS_TOPIC),
+            new_event(type=event_type, source=SOURCE, subject=case["household_ref"], data=data),
+        )
+        for event_type, data in folded.events
+    ]

@@ -1,26 +1,164 @@
-"""Staff pages of the signals service."""
+"""Staff pages of the signals service: the queue, a case, its contact attempts and closing it."""
 
-from typing import Annotated
+from datetime import date
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
-from fastapi.responses import Response
+from fastapi import APIRouter, Form, Query, Request, status
+from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
 
 from plumbing.web import RuntimeDep, render_page
-from services.signals.api import open_cases
-from services.signals.domain import MUNICIPALITIES
+from services.signals.bundling import OPEN
+from services.signals.cases_api import STAFF_USER
+from services.signals.casework import (
+    CaseClose,
+    CaseNotFound,
+    CaseNotOpen,
+    ContactAttemptCreate,
+    QueueFilter,
+    close_case,
+    get_case,
+    is_overdue,
+    log_contact_attempt,
+    queue,
+)
+from services.signals.domain import MUNICIPALITIES, CreditorType
+from services.signals.labels import CONTACT_KINDS, CREDITOR_TYPES, PARTS_OF_DAY, STATUSES
+from services.signals.rules import OUTCOME_LABELS
 
 router = APIRouter(include_in_schema=False)
+OptionalText = Annotated[str | None, Query()]
 
 
 @router.get("/")
-async def queue(request: Request, runtime: RuntimeDep, gemeente: Annotated[str | None, Query()] = None) -> Response:
-    municipality = gemeente if gemeente in MUNICIPALITIES else None
-    cases = await open_cases(runtime, municipality)
+async def queue_page(
+    request: Request,
+    runtime: RuntimeDep,
+    gemeente: OptionalText = None,
+    wijk: OptionalText = None,
+    schuldeiser: OptionalText = None,
+    status_filter: Annotated[str, Query(alias="status")] = OPEN,
+) -> Response:
+    selection = QueueFilter(
+        municipality=gemeente if gemeente in MUNICIPALITIES else None,
+        postcode_area=wijk if wijk and wijk.isdigit() and len(wijk) == 4 else None,
+        creditor_type=CreditorType(schuldeiser) if schuldeiser in CREDITOR_TYPES else None,
+        status=status_filter if status_filter in STATUSES else OPEN,
+    )
+    cases = await queue(runtime.db, selection)
     return render_page(
         request,
         "queue.html",
         "Werkvoorraad vroegsignalen",
         cases=cases,
+        selection=selection,
+        overdue={case["_id"] for case in cases if is_overdue(case)},
         municipalities=MUNICIPALITIES,
-        selected=municipality,
+        creditor_types=CREDITOR_TYPES,
+        statuses=STATUSES,
+    )
+
+
+@router.get("/casussen/{case_id}")
+async def case_page(request: Request, runtime: RuntimeDep, case_id: str) -> Response:
+    return await _render_case(request, runtime, case_id)
+
+
+@router.post("/casussen/{case_id}/contactpoging")
+async def contact_attempt_form(
+    request: Request,
+    runtime: RuntimeDep,
+    case_id: str,
+    soort: Annotated[str, Form()] = "",
+    datum: Annotated[str, Form()] = "",
+    dagdeel: Annotated[str, Form()] = "",
+    bereikt: Annotated[str, Form()] = "",
+    notitie: Annotated[str, Form()] = "",
+) -> Response:
+    try:
+        attempt = ContactAttemptCreate.model_validate(
+            {"kind": soort, "on": datum, "part_of_day": dagdeel, "reached": bereikt == "ja", "note": notitie}
+        )
+    except ValidationError as error:
+        return await _render_case(
+            request,
+            runtime,
+            case_id,
+            errors=_field_errors(error, CONTACT_FIELDS),
+            form={"soort": soort, "datum": datum, "dagdeel": dagdeel, "bereikt": bereikt, "notitie": notitie},
+        )
+    try:
+        await log_contact_attempt(runtime.db, request.app.state.settings, case_id, attempt, STAFF_USER)
+    except (CaseNotFound, CaseNotOpen):
+        return await _render_case(request, runtime, case_id, errors={"": "Deze casus is niet (meer) open."})
+    runtime.wake_relay()
+    return RedirectResponse(f"/casussen/{case_id}?gelogd=1", status_code=status.HTTP_303_SEE_OTHER)
+
+
+@router.post("/casussen/{case_id}/afsluiten")
+async def close_form(
+    request: Request,
+    runtime: RuntimeDep,
+    case_id: str,
+    uitkomst: Annotated[str, Form()] = "",
+    toelichting: Annotated[str, Form()] = "",
+) -> Response:
+    try:
+        closing = CaseClose.model_validate({"outcome": uitkomst, "note": toelichting})
+    except ValidationError as error:
+        return await _render_case(request, runtime, case_id, errors=_field_errors(error, CLOSE_FIELDS))
+    try:
+        await close_case(runtime.db, request.app.state.settings, case_id, closing, STAFF_USER)
+    except (CaseNotFound, CaseNotOpen):
+        return await _render_case(request, runtime, case_id, errors={"": "Deze casus is niet (meer) open."})
+    runtime.wake_relay()
+    return RedirectResponse(f"/casussen/{case_id}?afgesloten=1", status_code=status.HTTP_303_SEE_OTHER)
+
+
+CONTACT_FIELDS = {
+    "kind": ("soort", "Kies de soort contactpoging."),
+    "on": ("datum", "Vul een datum in, niet in de toekomst."),
+    "part_of_day": ("dagdeel", "Kies een dagdeel."),
+    "note": ("notitie", "De notitie is te lang."),
+}
+CLOSE_FIELDS = {"outcome": ("uitkomst", "Kies een uitkomst."), "note": ("toelichting", "De toelichting is te lang.")}
+
+
+def _field_errors(error: ValidationError, fields: dict[str, tuple[str, str]]) -> dict[str, str]:
+    messages: dict[str, str] = {}
+    for problem in error.errors():
+        name, message = fields.get(str(problem["loc"][0]), ("", problem["msg"]))
+        messages.setdefault(name, message)
+    return messages
+
+
+async def _render_case(
+    request: Request,
+    runtime: RuntimeDep,
+    case_id: str,
+    errors: dict[str, str] | None = None,
+    form: dict[str, Any] | None = None,
+) -> Response:
+    try:
+        case = await get_case(runtime.db, case_id)
+    except CaseNotFound:
+        return render_page(request, "not_found.html", "Casus niet gevonden", status_code=404)
+    title = f"Casus {case['postcode_area']} · {MUNICIPALITIES.get(case['municipality'], case['municipality'])}"
+    return render_page(
+        request,
+        "case.html",
+        title,
+        case=case,
+        overdue=is_overdue(case),
+        errors=errors or {},
+        form=form or {"datum": date.today().isoformat()},
+        contact_kinds=CONTACT_KINDS,
+        parts_of_day=PARTS_OF_DAY,
+        outcomes={outcome.value: label for outcome, label in OUTCOME_LABELS.items()},
+        creditor_types=CREDITOR_TYPES,
+        statuses=STATUSES,
+        municipalities=MUNICIPALITIES,
+        status_code=422 if errors else 200,
+        logged=request.query_params.get("gelogd") == "1",
+        closed=request.query_params.get("afgesloten") == "1",
     )

@@ -4,6 +4,9 @@ from pydantic import Field, SecretStr
 
 from plumbing.settings import PlatformSettings
 
+DEFAULT_THRESHOLD_CENTS = 5_000
+DEFAULT_TERM_WORKING_DAYS = 10
+
 
 class SignalsSettings(PlatformSettings):
     service_name: ClassVar[str] = "signals"
@@ -12,3 +15,19 @@ class SignalsSettings(PlatformSettings):
     partner_keys: dict[str, SecretStr] = Field(
         default_factory=dict, description='API key per creditor partner, as JSON: {"partner-id": "key"}.'
     )
+    threshold_cents: dict[str, int] = Field(
+        default_factory=dict, description="Per CBS gemeentecode: arrears below which a case is registered, not worked."
+    )
+    term_working_days: dict[str, int] = Field(
+        default_factory=dict, description="Per CBS gemeentecode: working days to reach out to a non-crisis case."
+    )
+    batch_max_signals: int = 1_000
+    retention_days_without_help: int = Field(default=183, description="Erase personal data this long after closing.")
+    retention_days_after_help: int = Field(default=730, description="The same, when help or a referral followed.")
+    retention_interval_seconds: float = 3600.0
+
+    def threshold_for(self, municipality: str) -> int:
+        return self.threshold_cents.get(municipality, DEFAULT_THRESHOLD_CENTS)
+
+    def term_for(self, municipality: str) -> int:
+        return self.term_working_days.get(municipality, DEFAULT_TERM_WORKING_DAYS)

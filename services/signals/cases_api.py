@@ -1,0 +1,132 @@
+"""Staff API of the signals service: the queue, contact attempts, closing cases, the DDAS export, retention."""
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query, Request, status
+from pydantic import BaseModel, Field
+
+from plumbing.web import RuntimeDep
+from services.signals.casework import (
+    CaseClose,
+    CaseNotFound,
+    CaseNotOpen,
+    ContactAttemptCreate,
+    QueueFilter,
+    close_case,
+    get_case,
+    is_overdue,
+    log_contact_attempt,
+    queue,
+)
+from services.signals.domain import MUNICIPALITIES, CreditorType
+from services.signals.figures import ddas_export
+from services.signals.retention import erase_expired
+
+router = APIRouter(prefix="/api/v1", tags=["outreach"])
+STAFF_USER = "medewerker"  # staff sign-in arrives with access control; until then attempts are logged under this name
+
+Municipality = Annotated[str, Query(pattern=r"^GM\d{4}$", description="CBS gemeentecode")]
+
+
+class CasePublic(BaseModel):
+    id: str
+    household_ref: str
+    municipality: str
+    postcode_area: str
+    status: str = Field(description="registered (below threshold), open, or closed")
+    creditor_count: int
+    creditor_types: list[str]
+    total_arrears_cents: int
+    crisis: bool
+    first_signal_on: date
+    deadline: date | None
+    overdue: bool
+    reached: bool
+    contact_attempts: int
+    outcome: str | None
+
+
+def case_public(case: dict[str, Any]) -> CasePublic:
+    return CasePublic(
+        id=case["_id"],
+        household_ref=case["household_ref"],
+        municipality=case["municipality"],
+        postcode_area=case["postcode_area"],
+        status=case["status"],
+        creditor_count=case["creditor_count"],
+        creditor_types=case["creditor_types"],
+        total_arrears_cents=case["total_arrears_cents"],
+        crisis=case["crisis"],
+        first_signal_on=case["first_signal_on"],
+        deadline=case["deadline"],
+        overdue=is_overdue(case),
+        reached=case["reached"],
+        contact_attempts=len(case["contact_attempts"]),
+        outcome=case["outcome"],
+    )
+
+
+def known_municipality(municipality: str) -> str:
+    if municipality not in MUNICIPALITIES:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, f"municipality: unknown code {municipality}")
+    return municipality
+
+
+@router.get("/cases", response_model=list[CasePublic], summary="The queue: deadline first, then priority")
+async def list_cases(
+    runtime: RuntimeDep,
+    municipality: Municipality,
+    postcode_area: Annotated[str | None, Query(pattern=r"^[1-9]\d{3}$", description="Neighbourhood")] = None,
+    creditor_type: CreditorType | None = None,
+    case_status: Annotated[str, Query(alias="status", pattern="^(registered|open|closed)$")] = "open",
+) -> list[CasePublic]:
+    selection = QueueFilter(known_municipality(municipality), postcode_area, creditor_type, case_status)
+    return [case_public(case) for case in await queue(runtime.db, selection)]
+
+
+@router.get("/cases/{case_id}", response_model=CasePublic, summary="One case")
+async def read_case(case_id: str, runtime: RuntimeDep) -> CasePublic:
+    try:
+        return case_public(await get_case(runtime.db, case_id))
+    except CaseNotFound as error:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"case {case_id} does not exist") from error
+
+
+@router.post("/cases/{case_id}/contact-attempts", status_code=status.HTTP_201_CREATED, summary="Log a contact attempt")
+async def add_contact_attempt(
+    case_id: str, attempt: ContactAttemptCreate, runtime: RuntimeDep, request: Request
+) -> dict[str, Any]:
+    try:
+        record = await log_contact_attempt(runtime.db, request.app.state.settings, case_id, attempt, STAFF_USER)
+    except CaseNotFound as error:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"case {case_id} does not exist") from error
+    except CaseNotOpen as error:
+        raise HTTPException(status.HTTP_409_CONFLICT, f"case {case_id} is not open") from error
+    runtime.wake_relay()
+    return {key: value for key, value in record.items() if key != "logged_at"}
+
+
+@router.post(
+    "/cases/{case_id}/close", status_code=status.HTTP_204_NO_CONTENT, summary="Close a case with a DDAS outcome code"
+)
+async def close(case_id: str, closing: CaseClose, runtime: RuntimeDep, request: Request) -> None:
+    try:
+        await close_case(runtime.db, request.app.state.settings, case_id, closing, STAFF_USER)
+    except CaseNotFound as error:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"case {case_id} does not exist") from error
+    except CaseNotOpen as error:
+        raise HTTPException(status.HTTP_409_CONFLICT, f"case {case_id} is not open") from error
+    runtime.wake_relay()
+
+
+@router.get("/export/ddas", summary="The municipality's figures in the shape of DDAS-vroegsignalering (JSON)")
+async def export_ddas(runtime: RuntimeDep, municipality: Municipality, start: date, end: date) -> dict[str, Any]:
+    if end < start:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, "end: lies before start")
+    return await ddas_export(runtime.db, known_municipality(municipality), start, end)
+
+
+@router.post("/retention/run", summary="Erase personal data whose retention term has passed, now")
+async def run_retention(runtime: RuntimeDep, request: Request) -> dict[str, int]:
+    return {"erased_cases": await erase_expired(runtime.db, request.app.state.settings)}

@@ -1,0 +1,169 @@
+"""Use cases of outreach workers: the queue, contact attempts and closing a case with an outcome."""
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pymongo.asynchronous.database import AsyncDatabase
+
+from plumbing.events import new_event
+from plumbing.outbox import change_with_events, outbox_entry
+from services.signals.bundling import CLOSED, OPEN
+from services.signals.domain import CreditorType
+from services.signals.events import (
+    CASE_CLOSED,
+    CONTACT_ATTEMPTED,
+    EVENTS_TOPIC,
+    CaseClosed,
+    ContactAttempted,
+)
+from services.signals.intake import SOURCE
+from services.signals.rules import FOLLOW_UP_OUTCOMES, ContactKind, Outcome, PartOfDay
+from services.signals.settings import SignalsSettings
+
+QUEUE_ORDER = [
+    ("deadline", 1),
+    ("crisis", -1),
+    ("creditor_count", -1),
+    ("total_arrears_cents", -1),
+    ("first_signal_at", 1),
+]
+
+
+class CaseNotFound(Exception):
+    pass
+
+
+class CaseNotOpen(Exception):
+    pass
+
+
+class ContactAttemptCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: ContactKind
+    on: date = Field(description="Day of the attempt; not in the future.")
+    part_of_day: PartOfDay
+    reached: bool
+    note: str = Field(default="", max_length=1000)
+
+    @field_validator("on")
+    @classmethod
+    def not_in_future(cls, value: date) -> date:
+        if value > date.today():
+            raise ValueError("lies in the future")
+        return value
+
+
+class CaseClose(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    outcome: Outcome
+    note: str = Field(default="", max_length=2000)
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    municipality: str | None = None
+    postcode_area: str | None = None
+    creditor_type: CreditorType | None = None
+    status: str = OPEN
+
+    def query(self) -> dict[str, Any]:
+        query: dict[str, Any] = {"status": self.status}
+        if self.municipality:
+            query["municipality"] = self.municipality
+        if self.postcode_area:
+            query["postcode_area"] = self.postcode_area
+        if self.creditor_type:
+            query["creditor_types"] = self.creditor_type.value
+        return query
+
+
+async def queue(db: AsyncDatabase[Any], selection: QueueFilter, limit: int = 500) -> list[dict[str, Any]]:
+    order = QUEUE_ORDER if selection.status == OPEN else [("first_signal_at", -1)]
+    cases: list[dict[str, Any]] = (
+        await db.cases.find(selection.query(), {"outbox": 0}).sort(order).limit(limit).to_list()
+    )
+    return cases
+
+
+def is_overdue(case: dict[str, Any], today: date | None = None) -> bool:
+    today = today or date.today()
+    return case["status"] == OPEN and case.get("deadline") is not None and date.fromisoformat(case["deadline"]) < today
+
+
+async def get_case(db: AsyncDatabase[Any], case_id: str) -> dict[str, Any]:
+    case: dict[str, Any] | None = await db.cases.find_one({"_id": case_id})
+    if case is None:
+        raise CaseNotFound(case_id)
+    return case
+
+
+async def log_contact_attempt(
+    db: AsyncDatabase[Any], settings: SignalsSettings, case_id: str, attempt: ContactAttemptCreate, worker: str
+) -> dict[str, Any]:
+    case = await _open_case(db, case_id)
+    record = {**attempt.model_dump(mode="json"), "worker": worker, "logged_at": datetime.now(UTC)}
+    event = new_event(
+        type=CONTACT_ATTEMPTED,
+        source=SOURCE,
+        subject=case["household_ref"],
+        data=ContactAttempted(
+            case_id=case_id,
+            household_ref=case["household_ref"],
+            municipality=case["municipality"],
+            kind=attempt.kind,
+            on=attempt.on,
+            reached=attempt.reached,
+        ),
+    )
+    update = change_with_events(
+        {"reached": case["reached"] or attempt.reached}, outbox_entry(settings.topic(EVENTS_TOPIC), event)
+    )
+    update["$push"]["contact_attempts"] = record
+    result = await db.cases.update_one({"_id": case_id, "status": OPEN}, update)
+    if result.modified_count != 1:
+        raise CaseNotOpen(case_id)
+    return record
+
+
+async def close_case(
+    db: AsyncDatabase[Any], settings: SignalsSettings, case_id: str, closing: CaseClose, worker: str
+) -> None:
+    case = await _open_case(db, case_id)
+    event = new_event(
+        type=CASE_CLOSED,
+        source=SOURCE,
+        subject=case["household_ref"],
+        data=CaseClosed(
+            case_id=case_id,
+            household_ref=case["household_ref"],
+            municipality=case["municipality"],
+            outcome=closing.outcome,
+            follow_up=closing.outcome in FOLLOW_UP_OUTCOMES,
+            reached=case["reached"],
+            creditor_types=case["creditor_types"],
+        ),
+    )
+    update = change_with_events(
+        {
+            "status": CLOSED,
+            "outcome": closing.outcome.value,
+            "closing_note": closing.note,
+            "closed_by": worker,
+            "closed_at": datetime.now(UTC),
+        },
+        outbox_entry(settings.topic(EVENTS_TOPIC), event),
+    )
+    result = await db.cases.update_one({"_id": case_id, "status": OPEN}, update)
+    if result.modified_count != 1:
+        raise CaseNotOpen(case_id)
+
+
+async def _open_case(db: AsyncDatabase[Any], case_id: str) -> dict[str, Any]:
+    case = await get_case(db, case_id)
+    if case["status"] != OPEN:
+        raise CaseNotOpen(case_id)
+    return case

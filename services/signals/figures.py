@@ -1,0 +1,88 @@
+"""Figures for creditors and for the municipality: creditor feedback and the DDAS-style export."""
+
+from collections import Counter
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+from pymongo.asynchronous.database import AsyncDatabase
+
+from services.signals.bundling import CLOSED
+from services.signals.rules import Outcome, feedback_for
+
+
+async def creditor_feedback(
+    db: AsyncDatabase[Any], partner: str, since: datetime, limit: int = 1000
+) -> list[dict[str, Any]]:
+    """Per signal of this partner: picked up, not picked up, or pending. Never the outcome itself."""
+    signals = (
+        await db.signals.find(
+            {"partner": partner, "received_at": {"$gte": since}},
+            {"contract_reference": 1, "received_at": 1, "case_id": 1, "repeat": 1},
+        )
+        .sort("received_at", 1)
+        .limit(limit)
+        .to_list()
+    )
+    case_ids = list({signal["case_id"] for signal in signals if signal.get("case_id")})
+    outcomes = {
+        case["_id"]: case.get("outcome") async for case in db.cases.find({"_id": {"$in": case_ids}}, {"outcome": 1})
+    }
+    return [
+        {
+            "signal_id": signal["_id"],
+            "contract_reference": signal["contract_reference"],
+            "received_at": signal["received_at"],
+            "feedback": feedback_for(
+                Outcome(outcomes[signal["case_id"]]) if outcomes.get(signal.get("case_id")) else None
+            ).value,
+        }
+        for signal in signals
+    ]
+
+
+async def ddas_export(db: AsyncDatabase[Any], municipality: str, start: date, end: date) -> dict[str, Any]:
+    """The municipality's figures over [start, end], grouped as the DDAS-vroegsignalering standard reports them:
+    signals per creditor type, households, contact attempts per kind and reach, closed cases per outcome."""
+    since = datetime.combine(start, time.min, UTC)
+    until = datetime.combine(end, time.max, UTC)
+    signals = await db.signals.find(
+        {"municipality": municipality, "received_at": {"$gte": since, "$lte": until}},
+        {"creditor_type": 1, "household_ref": 1, "repeat": 1},
+    ).to_list()
+    cases = await db.cases.find(
+        {"municipality": municipality, "first_signal_at": {"$lte": until}},
+        {"status": 1, "outcome": 1, "closed_at": 1, "contact_attempts": 1, "reached": 1, "first_signal_at": 1},
+    ).to_list()
+    attempts = [
+        attempt
+        for case in cases
+        for attempt in case["contact_attempts"]
+        if start.isoformat() <= attempt["on"] <= end.isoformat()
+    ]
+    closed = [case for case in cases if case["status"] == CLOSED and since <= case["closed_at"] <= until]
+    return {
+        "standaard": "DDAS-vroegsignalering",
+        "gemeente": municipality,
+        "periode": {"van": start.isoformat(), "tot_en_met": end.isoformat()},
+        "signalen": {
+            "totaal": len(signals),
+            "herhaalsignalen": sum(1 for s in signals if s.get("repeat")),
+            "per_schuldeiser_type": dict(sorted(Counter(s["creditor_type"] for s in signals).items())),
+        },
+        "huishoudens_met_signaal": len({s["household_ref"] for s in signals}),
+        "contactpogingen": {
+            "totaal": len(attempts),
+            "bereikt": sum(1 for a in attempts if a["reached"]),
+            "per_soort": dict(sorted(Counter(a["kind"] for a in attempts).items())),
+        },
+        "afgesloten": {
+            "totaal": len(closed),
+            "per_uitkomst": {
+                outcome.value: sum(1 for c in closed if c["outcome"] == outcome.value) for outcome in Outcome
+            },
+        },
+        "feedback_schuldeisers": dict(
+            sorted(Counter(feedback_for(Outcome(c["outcome"])).value for c in closed).items())
+        ),
+        "gegenereerd_op": datetime.now(UTC).isoformat(),
+    }

@@ -1,0 +1,168 @@
+"""Partner API of the signals service: submit signals (one or a batch) and read back the feedback."""
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, status
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from plumbing.web import RuntimeDep
+from services.signals.domain import SignalSubmission
+from services.signals.figures import creditor_feedback
+from services.signals.intake import accept_signal
+from services.signals.settings import SignalsSettings
+
+MAX_BATCH_BYTES = 4 * 1024 * 1024
+
+router = APIRouter(prefix="/api/v1", tags=["partner intake"])
+
+
+def authenticated_partner(request: Request, x_api_key: Annotated[str | None, Header()] = None) -> str:
+    settings: SignalsSettings = request.app.state.settings
+    if x_api_key:
+        for partner, key in settings.partner_keys.items():
+            if key.get_secret_value() == x_api_key:
+                return partner
+    raise HTTPException(
+        status.HTTP_401_UNAUTHORIZED, "missing or unknown X-Api-Key", headers={"WWW-Authenticate": "ApiKey"}
+    )
+
+
+PartnerDep = Annotated[str, Depends(authenticated_partner)]
+IdempotencyKey = Annotated[
+    str | None, Header(max_length=128, description="Retries with the same key store nothing new.")
+]
+
+
+class SignalAccepted(BaseModel):
+    signal_id: str
+    case_id: str
+    repeat: bool = Field(description="Same creditor, arrears not grown: registered, not counted as new.")
+    duplicate: bool = Field(description="This idempotency key was seen before; nothing new was stored.")
+
+
+class BatchItem(SignalSubmission):
+    model_config = ConfigDict(extra="forbid")
+
+    idempotency_key: str | None = Field(default=None, max_length=128)
+
+
+class BatchRequest(BaseModel):
+    signals: list[BatchItem] = Field(max_length=1000)
+
+
+class FieldError(BaseModel):
+    field: str = Field(examples=["signals.3.arrears_cents"])
+    message: str
+
+
+class Rejected(BaseModel):
+    index: int
+    errors: list[FieldError]
+
+
+class BatchAccepted(SignalAccepted):
+    index: int
+
+
+class BatchResult(BaseModel):
+    accepted: list[BatchAccepted]
+    rejected: list[Rejected]
+
+
+class FeedbackItem(BaseModel):
+    signal_id: str
+    contract_reference: str
+    received_at: datetime
+    feedback: str = Field(description="pending, picked_up or not_picked_up; never the reason.")
+
+
+@router.post(
+    "/signals", status_code=status.HTTP_202_ACCEPTED, response_model=SignalAccepted, summary="Submit one early signal"
+)
+async def submit_signal(
+    submission: SignalSubmission,
+    partner: PartnerDep,
+    runtime: RuntimeDep,
+    request: Request,
+    idempotency_key: IdempotencyKey = None,
+) -> SignalAccepted:
+    accepted = await accept_signal(runtime.db, request.app.state.settings, partner, submission, idempotency_key)
+    runtime.wake_relay()
+    return SignalAccepted(**vars(accepted))
+
+
+@router.post(
+    "/signals/batch",
+    response_model=BatchResult,
+    summary="Submit up to 1,000 signals",
+    description="Valid items are accepted and invalid ones reported with the fields at fault; never all-or-nothing.",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/BatchRequest"}}},
+        }
+    },
+)
+async def submit_batch(request: Request, partner: PartnerDep, runtime: RuntimeDep) -> BatchResult:
+    settings: SignalsSettings = request.app.state.settings
+    raw = await _bounded_body(request)
+    try:
+        body = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, f"body: not JSON ({error})") from error
+    items = body.get("signals") if isinstance(body, dict) else None
+    if not isinstance(items, list):
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, "signals: must be a list of signals")
+    if len(items) > settings.batch_max_signals:
+        raise HTTPException(
+            status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+            f"signals: at most {settings.batch_max_signals} per batch, got {len(items)}",
+        )
+    result = BatchResult(accepted=[], rejected=[])
+    for index, item in enumerate(items):
+        try:
+            signal = BatchItem.model_validate(item)
+        except ValidationError as error:
+            result.rejected.append(
+                Rejected(
+                    index=index,
+                    errors=[
+                        FieldError(
+                            field=".".join(["signals", str(index), *map(str, problem["loc"])]), message=problem["msg"]
+                        )
+                        for problem in error.errors()
+                    ],
+                )
+            )
+            continue
+        submission = SignalSubmission.model_validate(signal.model_dump(exclude={"idempotency_key"}))
+        accepted = await accept_signal(runtime.db, settings, partner, submission, signal.idempotency_key)
+        result.accepted.append(BatchAccepted(index=index, **vars(accepted)))
+    runtime.wake_relay()
+    return result
+
+
+async def _bounded_body(request: Request) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > MAX_BATCH_BYTES:
+        raise HTTPException(status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, f"body: larger than {MAX_BATCH_BYTES} bytes")
+    body = bytearray()
+    async for chunk in request.stream():
+        body.extend(chunk)
+        if len(body) > MAX_BATCH_BYTES:
+            raise HTTPException(status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, f"body: larger than {MAX_BATCH_BYTES} bytes")
+    return bytes(body)
+
+
+@router.get("/feedback", response_model=list[FeedbackItem], summary="Feedback on this partner's own signals")
+async def feedback(
+    partner: PartnerDep,
+    runtime: RuntimeDep,
+    since: Annotated[datetime | None, Query(description="Default: the last 90 days.")] = None,
+) -> list[dict[str, Any]]:
+    since = since or datetime.now(UTC) - timedelta(days=90)
+    if since.tzinfo is None:
+        since = since.replace(tzinfo=UTC)
+    return await creditor_feedback(runtime.db, partner, since)
