@@ -1,15 +1,16 @@
 """Transactional outbox kept inside the document whose change the event announces.
 
 FerretDB v1 has no multi-document transactions, so a state change and the events announcing it are written in
-one document update: the `outbox` array holds one entry per event with a state (pending, published, failed).
-A relay publishes pending entries and marks them, guarded by the document's `version` so that it never overwrites
-an entry appended meanwhile. A crash between publish and mark publishes the event again, with the same id:
-consumers deduplicate.
+one document update: the `outbox` sub-document holds one entry per event, keyed by event id, with a state
+(pending, published, failed). A relay publishes pending entries in order and marks each by its key, so marking
+never conflicts with a change appended meanwhile. A crash between publish and mark publishes the event again,
+with the same id: consumers deduplicate.
 """
 
 import asyncio
 import contextlib
 import logging
+import time
 from typing import Any
 
 from pymongo.asynchronous.collection import AsyncCollection
@@ -32,20 +33,26 @@ def outbox_entry(topic: str, event: CloudEvent) -> dict[str, Any]:
         "event": event.model_dump(mode="json"),
         "state": PENDING,
         "attempts": 0,
+        "seq": time.time_ns(),
     }
 
 
 def new_document(fields: dict[str, Any], *entries: dict[str, Any]) -> dict[str, Any]:
     """A document to insert together with the events that announce it."""
-    return {**fields, "version": 1, "outbox": list(entries), "outbox_pending": bool(entries)}
+    return {
+        **fields,
+        "version": 1,
+        "outbox": {entry["event_id"]: entry for entry in entries},
+        "outbox_pending": bool(entries),
+    }
 
 
 def change_with_events(set_fields: dict[str, Any], *entries: dict[str, Any]) -> dict[str, Any]:
-    """An update that changes `set_fields` and appends `entries` to the outbox, in one atomic write."""
+    """An update that changes `set_fields` and adds `entries` to the outbox, in one atomic write."""
     update: dict[str, Any] = {"$set": {**set_fields}, "$inc": {"version": 1}}
     if entries:
         update["$set"]["outbox_pending"] = True
-        update["$push"] = {"outbox": {"$each": list(entries)}}
+        update["$set"].update({f"outbox.{entry['event_id']}": entry for entry in entries})
     return update
 
 
@@ -101,27 +108,41 @@ class OutboxRelay:
         return published
 
     async def _relay_document(self, collection: AsyncCollection[Any], document: dict[str, Any]) -> int:
+        entries = sorted(document.get("outbox", {}).values(), key=lambda entry: entry["seq"])
+        marks: dict[str, Any] = {}
         published = 0
-        entries = document.get("outbox", [])
         for entry in entries:
             if entry["state"] != PENDING:
                 continue
+            key = f"outbox.{entry['event_id']}"
             try:
                 await self._publisher.publish(entry["topic"], CloudEvent.model_validate(entry["event"]))
-                entry["state"] = PUBLISHED
+                entry["state"] = marks[f"{key}.state"] = PUBLISHED
                 published += 1
             except Exception as error:
                 entry["attempts"] += 1
-                entry["last_error"] = str(error)
+                marks[f"{key}.attempts"] = entry["attempts"]
+                marks[f"{key}.last_error"] = str(error)
                 if entry["attempts"] >= MAX_PUBLISH_ATTEMPTS:
-                    entry["state"] = FAILED
+                    entry["state"] = marks[f"{key}.state"] = FAILED
                 logger.warning("outbox publish failed", extra={"event_id": entry["event_id"], "error": str(error)})
                 break  # keep the order of this aggregate's events
-        still_pending = any(entry["state"] == PENDING for entry in entries)
-        recently_published = [entry for entry in entries if entry["state"] == PUBLISHED][-PUBLISHED_ENTRIES_KEPT:]
-        kept = recently_published + [entry for entry in entries if entry["state"] != PUBLISHED]
-        await collection.update_one(
-            {"_id": document["_id"], "version": document["version"]},
-            {"$set": {"outbox": kept, "outbox_pending": still_pending}},
-        )
+        # trim only entries published in earlier rounds, so that no path is both set and unset
+        earlier = [
+            entry
+            for entry in entries
+            if entry["state"] == PUBLISHED and f"outbox.{entry['event_id']}.state" not in marks
+        ]
+        update: dict[str, Any] = {}
+        if marks:
+            update["$set"] = marks
+        if len(earlier) > PUBLISHED_ENTRIES_KEPT:
+            update["$unset"] = {f"outbox.{entry['event_id']}": "" for entry in earlier[:-PUBLISHED_ENTRIES_KEPT]}
+        if update:
+            await collection.update_one({"_id": document["_id"]}, update)
+        if not any(entry["state"] == PENDING for entry in entries):
+            # guarded: an entry appended since this read keeps the flag up for the next round
+            await collection.update_one(
+                {"_id": document["_id"], "version": document["version"]}, {"$set": {"outbox_pending": False}}
+            )
         return published

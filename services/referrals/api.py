@@ -23,7 +23,7 @@ class ReferralPublic(BaseModel):
 @router.put("/offers/{offer_id}", response_model=OfferCreate, summary="Create or replace a help offer")
 async def put_offer(offer_id: str, offer: OfferCreate, runtime: RuntimeDep, response: Response) -> OfferCreate:
     if offer.id != offer_id:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, "id: must equal the offer id in the path")
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "id: must equal the offer id in the path")
     created = await save_offer(runtime.db, offer)
     response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
     return offer

@@ -69,7 +69,7 @@ def case_public(case: dict[str, Any]) -> CasePublic:
 
 def known_municipality(municipality: str) -> str:
     if municipality not in MUNICIPALITIES:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, f"municipality: unknown code {municipality}")
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"municipality: unknown code {municipality}")
     return municipality
 
 
@@ -123,7 +123,7 @@ async def close(case_id: str, closing: CaseClose, runtime: RuntimeDep, request: 
 @router.get("/export/ddas", summary="The municipality's figures in the shape of DDAS-vroegsignalering (JSON)")
 async def export_ddas(runtime: RuntimeDep, municipality: Municipality, start: date, end: date) -> dict[str, Any]:
     if end < start:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, "end: lies before start")
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "end: lies before start")
     return await ddas_export(runtime.db, known_municipality(municipality), start, end)
 
 

@@ -114,10 +114,10 @@ async def submit_batch(request: Request, partner: PartnerDep, runtime: RuntimeDe
         raise HTTPException(status.HTTP_400_BAD_REQUEST, f"body: not JSON ({error})") from error
     items = body.get("signals") if isinstance(body, dict) else None
     if not isinstance(items, list):
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, "signals: must be a list of signals")
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "signals: must be a list of signals")
     if len(items) > settings.batch_max_signals:
         raise HTTPException(
-            status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+            status.HTTP_413_CONTENT_TOO_LARGE,
             f"signals: at most {settings.batch_max_signals} per batch, got {len(items)}",
         )
     result = BatchResult(accepted=[], rejected=[])
@@ -147,12 +147,12 @@ async def submit_batch(request: Request, partner: PartnerDep, runtime: RuntimeDe
 async def _bounded_body(request: Request) -> bytes:
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > MAX_BATCH_BYTES:
-        raise HTTPException(status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, f"body: larger than {MAX_BATCH_BYTES} bytes")
+        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, f"body: larger than {MAX_BATCH_BYTES} bytes")
     body = bytearray()
     async for chunk in request.stream():
         body.extend(chunk)
         if len(body) > MAX_BATCH_BYTES:
-            raise HTTPException(status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, f"body: larger than {MAX_BATCH_BYTES} bytes")
+            raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, f"body: larger than {MAX_BATCH_BYTES} bytes")
     return bytes(body)
 
 

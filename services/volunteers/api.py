@@ -26,7 +26,7 @@ async def put_volunteer(
     volunteer_id: str, volunteer: VolunteerCreate, runtime: RuntimeDep, response: Response
 ) -> dict[str, str]:
     if volunteer.id != volunteer_id:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, "id: must equal the volunteer id in the path")
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "id: must equal the volunteer id in the path")
     created = await register_volunteer(runtime.db, volunteer)
     response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
     return {"id": volunteer.id}

@@ -204,7 +204,7 @@ async def test_outbox_relay_publishes_each_pending_event_and_marks_it(
 
     stored = await mongo.things.find_one({"_id": "thing-1"})
     assert stored["outbox_pending"] is False
-    assert [entry["state"] for entry in stored["outbox"]] == ["published"]
+    assert [entry["state"] for entry in stored["outbox"].values()] == ["published"]
     records = await read_all(servers.kafka_bootstrap, f"{namespace}.in", expected=1)
     assert [record.value for record in records] == [encode(event)]
     assert records[0].key == event.subject.encode()

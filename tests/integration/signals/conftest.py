@@ -1,0 +1,64 @@
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from services.signals.app import create_app
+from services.signals.settings import SignalsSettings
+from tests.conftest import Servers
+
+KEYS = {"woonstad-almelo": "key-woonstad-0123456789", "vitens": "key-vitens-0123456789"}
+
+
+@dataclass
+class Signals:
+    app: FastAPI
+    client: httpx.AsyncClient
+    settings: SignalsSettings
+
+    @property
+    def db(self) -> Any:
+        return self.app.state.runtime.db
+
+    def as_partner(self, partner: str) -> dict[str, str]:
+        return {"X-Api-Key": KEYS[partner]}
+
+
+@pytest.fixture
+async def signals(servers: Servers, namespace: str) -> AsyncIterator[Signals]:
+    settings = SignalsSettings(
+        kafka_bootstrap=servers.kafka_bootstrap,
+        mongo_uri=servers.mongo_uri,
+        mongo_database=namespace,
+        topic_prefix=namespace,
+        pseudonym_key="integration-pseudonym-key-0123456789",
+        partner_keys=KEYS,
+        threshold_cents={"GM0150": 20_000},
+        batch_max_signals=50,
+        outbox_poll_seconds=0.2,
+        consumer_retry_backoff_seconds=0.05,
+        consumer_max_attempts=2,
+    )
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://signals") as client:
+            yield Signals(app, client, settings)
+        await app.state.runtime.client.drop_database(namespace)
+
+
+def signal_body(**changes: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "creditor_type": "rent",
+        "municipality": "GM0141",
+        "person": {"name": "J. Jansen", "phone": "0612345678"},
+        "address": {"postcode": "7607 AB", "house_number": 12, "street": "Grotestraat", "city": "Almelo"},
+        "arrears_cents": 45_000,
+        "arrears_since": "2026-09-01",
+        "contract_reference": "HUUR-1",
+    }
+    body.update(changes)
+    return body

@@ -1,0 +1,181 @@
+"""Partner intake over HTTP and Kafka, on the real Kafka and MongoDB."""
+
+import asyncio
+import uuid
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from plumbing.events import CloudEvent, encode
+from services.signals.intake_events import SIGNAL_SUBMITTED
+from tests.conftest import Servers
+from tests.integration.kafka_helpers import eventually, produce, read_all
+from tests.integration.signals.conftest import Signals, signal_body
+
+pytestmark = pytest.mark.integration
+
+
+async def test_signal_is_accepted_and_bundled_with_a_second_creditor_into_one_case(signals: Signals) -> None:
+    first = await signals.client.post(
+        "/api/v1/signals", json=signal_body(), headers=signals.as_partner("woonstad-almelo")
+    )
+    second = await signals.client.post(
+        "/api/v1/signals",
+        headers=signals.as_partner("vitens"),
+        json=signal_body(
+            creditor_type="water",
+            arrears_cents=9_000,
+            contract_reference="W-1",
+            address={"postcode": "7607ab", "house_number": 12},
+        ),
+    )
+    assert first.status_code == second.status_code == 202
+    assert first.json()["case_id"] == second.json()["case_id"]
+    case = (await signals.client.get(f"/api/v1/cases/{first.json()['case_id']}")).json()
+    assert (case["creditor_count"], case["total_arrears_cents"], case["status"]) == (2, 54_000, "open")
+
+
+async def test_retry_with_the_same_idempotency_key_stores_nothing_new(signals: Signals) -> None:
+    headers = {**signals.as_partner("woonstad-almelo"), "Idempotency-Key": "retry-1"}
+    first = await signals.client.post("/api/v1/signals", json=signal_body(), headers=headers)
+    again = await signals.client.post("/api/v1/signals", json=signal_body(arrears_cents=99_000), headers=headers)
+    assert again.json() == {**first.json(), "duplicate": True}
+    assert await signals.db.signals.count_documents({}) == 1
+    case = await signals.db.cases.find_one({})
+    assert case["total_arrears_cents"] == 45_000
+
+
+async def test_concurrent_signals_of_one_household_end_in_one_case(signals: Signals) -> None:
+    partners = ["woonstad-almelo", "vitens"] * 5
+    responses = await asyncio.gather(
+        *(
+            signals.client.post(
+                "/api/v1/signals",
+                headers=signals.as_partner(partner),
+                json=signal_body(arrears_cents=10_000 + number, contract_reference=f"C-{number}"),
+            )
+            for number, partner in enumerate(partners)
+        )
+    )
+    assert {response.status_code for response in responses} == {202}
+    assert len({response.json()["case_id"] for response in responses}) == 1
+    assert await signals.db.cases.count_documents({}) == 1
+
+
+async def test_repeat_signal_without_growth_raises_no_event(signals: Signals, servers: Servers) -> None:
+    headers = signals.as_partner("woonstad-almelo")
+    await signals.client.post("/api/v1/signals", json=signal_body(), headers=headers)
+    repeat = await signals.client.post("/api/v1/signals", json=signal_body(arrears_cents=30_000), headers=headers)
+    grown = await signals.client.post("/api/v1/signals", json=signal_body(arrears_cents=50_000), headers=headers)
+    assert (repeat.json()["repeat"], grown.json()["repeat"]) == (True, False)
+    records = await read_all(servers.kafka_bootstrap, signals.settings.topic("signals.events"), expected=3)
+    types = sorted(CloudEvent.model_validate_json(record.value).type for record in records)
+    assert types == ["nl.redzaam.case.opened", "nl.redzaam.signal.raised", "nl.redzaam.signal.raised"]
+
+
+async def test_signal_below_the_municipality_threshold_is_registered_not_queued(signals: Signals) -> None:
+    body = signal_body(municipality="GM0150", arrears_cents=15_000, address={"postcode": "7411 KT", "house_number": 3})
+    response = await signals.client.post("/api/v1/signals", json=body, headers=signals.as_partner("vitens"))
+    assert response.status_code == 202
+    assert (await signals.client.get("/api/v1/cases", params={"municipality": "GM0150"})).json() == []
+    registered = (
+        await signals.client.get("/api/v1/cases", params={"municipality": "GM0150", "status": "registered"})
+    ).json()
+    assert [case["total_arrears_cents"] for case in registered] == [15_000]
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"municipality": "GM9999"}, "municipality"),
+        ({"arrears_cents": -500}, "arrears_cents"),
+        ({"arrears_cents": 50_000_000_00}, "arrears_cents"),
+        ({"arrears_since": (date.today() + timedelta(days=1)).isoformat()}, "arrears_since"),
+        ({"creditor_type": None}, "creditor_type"),
+        ({"person": {}}, "name"),
+        ({"address": {"postcode": "ABCD 12", "house_number": 1}}, "postcode"),
+        ({"unexpected": "field"}, "unexpected"),
+    ],
+)
+async def test_bad_signal_is_refused_naming_the_field(signals: Signals, change: dict[str, object], field: str) -> None:
+    response = await signals.client.post(
+        "/api/v1/signals", json=signal_body(**change), headers=signals.as_partner("woonstad-almelo")
+    )
+    assert response.status_code == 422
+    assert field in str([problem["loc"] for problem in response.json()["detail"]])
+    assert await signals.db.signals.count_documents({}) == 0
+
+
+async def test_missing_or_wrong_api_key_is_refused(signals: Signals) -> None:
+    assert (await signals.client.post("/api/v1/signals", json=signal_body())).status_code == 401
+    wrong = await signals.client.post("/api/v1/signals", json=signal_body(), headers={"X-Api-Key": "not-a-key"})
+    assert wrong.status_code == 401
+
+
+async def test_batch_accepts_the_valid_items_and_reports_each_invalid_one(signals: Signals) -> None:
+    items = [
+        {**signal_body(address={"postcode": "7607 AB", "house_number": n}), "idempotency_key": f"b-{n}"}
+        for n in range(1, 5)
+    ]
+    items[1]["arrears_cents"] = 0
+    items[3]["municipality"] = "GM0000"
+    response = await signals.client.post(
+        "/api/v1/signals/batch", json={"signals": items}, headers=signals.as_partner("woonstad-almelo")
+    )
+    assert response.status_code == 200
+    result = response.json()
+    assert [item["index"] for item in result["accepted"]] == [0, 2]
+    assert [(r["index"], [e["field"] for e in r["errors"]]) for r in result["rejected"]] == [
+        (1, ["signals.1.arrears_cents"]),
+        (3, ["signals.3.municipality"]),
+    ]
+    assert await signals.db.signals.count_documents({}) == 2
+
+
+async def test_oversized_batch_is_refused_with_413_and_nothing_stored(signals: Signals) -> None:
+    items = [signal_body(address={"postcode": "7607 AB", "house_number": n}) for n in range(1, 52)]
+    response = await signals.client.post(
+        "/api/v1/signals/batch", json={"signals": items}, headers=signals.as_partner("woonstad-almelo")
+    )
+    assert response.status_code == 413
+    assert "signals" in response.json()["detail"]
+    assert await signals.db.signals.count_documents({}) == 0
+
+
+async def test_malformed_batch_body_is_refused_naming_the_problem(signals: Signals) -> None:
+    headers = {**signals.as_partner("woonstad-almelo"), "Content-Type": "application/json"}
+    not_json = await signals.client.post("/api/v1/signals/batch", content=b"{oops", headers=headers)
+    no_list = await signals.client.post("/api/v1/signals/batch", json={"signals": "x"}, headers=headers)
+    assert (not_json.status_code, no_list.status_code) == (400, 422)
+    assert "signals" in no_list.json()["detail"]
+
+
+async def test_kafka_intake_applies_the_same_rules_and_dead_letters_invalid_events(
+    signals: Signals,
+    servers: Servers,
+) -> None:
+    def submitted(data: dict[str, object], source: str = "/partners/woonstad-almelo") -> CloudEvent:
+        return CloudEvent(
+            id=str(uuid.uuid4()),
+            source=source,
+            type=SIGNAL_SUBMITTED,
+            subject="7607AB-12",
+            time=datetime.now(UTC),
+            data=data,
+        )
+
+    good = submitted(signal_body())
+    invalid = submitted(signal_body(arrears_cents=-1))
+    stranger = submitted(signal_body(), source="/partners/unknown-bank")
+    topic = signals.settings.topic("signals.intake")
+    await produce(servers.kafka_bootstrap, topic, [encode(good), encode(good), encode(invalid), encode(stranger)])
+
+    async def case_exists() -> bool:
+        return await signals.db.cases.count_documents({}) == 1
+
+    await eventually(case_exists, what="case from the Kafka intake")
+    dead = await read_all(servers.kafka_bootstrap, signals.settings.dead_letter_topic, expected=2)
+    errors = sorted(dict(record.headers)["redzaam_dlq_error"].decode() for record in dead)
+    assert "arrears_cents" in errors[0] or "arrears_cents" in errors[1]
+    assert any("unknown-bank" in error for error in errors)
+    assert await signals.db.signals.count_documents({}) == 1
