@@ -5,8 +5,9 @@
 
 Who publishes what comes from each `services/<name>/events.py`: its EVENTS_TOPIC, and for every event type
 constant (e.g. SIGNAL_RAISED) the pydantic model of the same name in CamelCase (SignalRaised). What partner
-systems publish straight to Kafka comes likewise from `services/<name>/intake_events.py` (INTAKE_TOPIC). Who consumes what
-comes from each `services/<name>/subscriptions.py`: its `*_TOPIC` constants and its event type constants.
+systems publish straight to Kafka comes likewise from `services/<name>/intake_events.py` (INTAKE_TOPIC).
+Who consumes what comes from each `services/<name>/subscriptions.py`: its `*_TOPIC` constants and its event
+type constants.
 """
 
 import argparse
@@ -85,7 +86,7 @@ def publications() -> list[Publication]:
             if not (isinstance(model, type) and issubclass(model, BaseModel)):
                 raise LookupError(f"services/{service}/events.py declares {name} but no model named like it")
             found.append(Publication(service, module.EVENTS_TOPIC, event_type, model))
-    for service, module in service_modules("intake_events").items():  # schemas a service owns for partners
+    for module in service_modules("intake_events").values():  # schemas a service owns for partners
         for name, event_type in string_constants(module).items():
             if not name.endswith("_TOPIC"):
                 model = getattr(module, name.title().replace("_", ""))

@@ -44,7 +44,7 @@ class Runtime:
     async def open(self, publishes: list[str] | None = None) -> None:
         """Connects, and creates the topics this service publishes to (and the dead-letter topic)."""
         await ensure_topics(self.settings.kafka_bootstrap, [self.settings.dead_letter_topic, *(publishes or [])])
-        self.client = mongo.connect(self.settings)
+        self.client = await mongo.connect(self.settings)
         self.db = mongo.database(self.client, self.settings)
         self.publisher = EventPublisher(self.settings.kafka_bootstrap, self.metrics)
         await self.publisher.start()

@@ -122,7 +122,7 @@ async def log_contact_attempt(
     update = change_with_events(
         {"reached": case["reached"] or attempt.reached}, outbox_entry(settings.topic(EVENTS_TOPIC), event)
     )
-    update["$push"]["contact_attempts"] = record
+    update["$push"] = {"contact_attempts": record}
     result = await db.cases.update_one({"_id": case_id, "status": OPEN}, update)
     if result.modified_count != 1:
         raise CaseNotOpen(case_id)

@@ -8,8 +8,8 @@ from plumbing.events import CloudEvent
 from plumbing.kafka import PermanentError
 from plumbing.runtime import Runtime
 from services.signals.intake import accept_signal
-from services.signals.settings import SignalsSettings
 from services.signals.intake_events import SignalSubmitted
+from services.signals.settings import SignalsSettings
 
 PARTNER_SOURCE_PREFIX = "/partners/"
 

@@ -1,5 +1,6 @@
 """The shared consumer loop and outbox on the real Kafka and MongoDB."""
 
+import asyncio
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -12,6 +13,7 @@ from plumbing.kafka import EventConsumer, EventPublisher, ensure_topics
 from plumbing.metrics import Metrics
 from plumbing.outbox import OutboxRelay, new_document, outbox_entry
 from services.reporting.counting import record_fact
+from services.reporting.settings import ReportingSettings
 from services.reporting.subscriptions import SIGNAL_RAISED
 from tests.conftest import Servers
 from tests.integration.kafka_helpers import eventually, produce, read_all
@@ -208,3 +210,25 @@ async def test_outbox_relay_publishes_each_pending_event_and_marks_it(
     records = await read_all(servers.kafka_bootstrap, f"{namespace}.in", expected=1)
     assert [record.value for record in records] == [encode(event)]
     assert records[0].key == event.subject.encode()
+
+
+async def test_conditional_updates_from_one_service_do_not_overwrite_each_other(
+    servers: Servers, namespace: str
+) -> None:
+
+    from plumbing import mongo as service_mongo
+
+    settings = ReportingSettings(mongo_uri=servers.mongo_uri, mongo_database=namespace)
+    client = await service_mongo.connect(settings)
+    try:
+        things = service_mongo.database(client, settings).things
+        await things.insert_one({"_id": "t", "n": 0, "version": 0})
+        await asyncio.gather(*(things.update_one({"_id": "t"}, {"$inc": {"n": 1}}) for _ in range(40)))
+        guarded = await asyncio.gather(
+            *(things.update_one({"_id": "t", "version": 0}, {"$inc": {"version": 1}}) for _ in range(40))
+        )
+        assert (await things.find_one({"_id": "t"}))["n"] == 40
+        assert sum(result.modified_count for result in guarded) == 1
+    finally:
+        await client.drop_database(namespace)
+        await client.close()
