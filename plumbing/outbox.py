@@ -23,7 +23,7 @@ logger = logging.getLogger(__name__)
 
 PENDING, PUBLISHED, FAILED = "pending", "published", "failed"
 MAX_PUBLISH_ATTEMPTS = 20
-PUBLISHED_ENTRIES_KEPT = 20
+PUBLISHED_ENTRIES_KEPT = 5
 
 
 def outbox_entry(topic: str, event: CloudEvent) -> dict[str, Any]:
@@ -57,19 +57,25 @@ def change_with_events(set_fields: dict[str, Any], *entries: dict[str, Any]) -> 
 
 
 class OutboxRelay:
-    """Publishes pending outbox entries of the given collections, on a poll and whenever `wake()` is called."""
+    """Publishes pending outbox entries.
+
+    Writers hint which document they changed (`wake(collection, id)`); the relay reads those by id, which is cheap
+    on any backend. A full scan for pending entries runs at start-up and every `scan_seconds`, so that events of a
+    process that died between its write and its hint are published too.
+    """
 
     def __init__(
         self,
         collections: list[AsyncCollection[Any]],
         publisher: EventPublisher,
         metrics: Metrics,
-        poll_seconds: float = 1.0,
+        scan_seconds: float = 300.0,
     ) -> None:
-        self._collections = collections
+        self._collections = {collection.name: collection for collection in collections}
         self._publisher = publisher
         self._metrics = metrics
-        self._poll_seconds = poll_seconds
+        self._scan_seconds = scan_seconds
+        self._hinted: dict[str, set[Any]] = {name: set() for name in self._collections}
         self._wake = asyncio.Event()
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
@@ -83,31 +89,55 @@ class OutboxRelay:
         if self._task is not None:
             await self._task
 
-    def wake(self) -> None:
+    def wake(self, collection: str, document_id: Any) -> None:
+        self._hinted[collection].add(document_id)
         self._wake.set()
 
     async def _run(self) -> None:
+        next_scan = time.monotonic()
         while not self._stopping:
             self._wake.clear()
             try:
-                await self.publish_pending()
+                if time.monotonic() >= next_scan:
+                    await self.publish_pending()
+                    next_scan = time.monotonic() + self._scan_seconds
+                else:
+                    await self.publish_hinted()
             except Exception:
                 logger.exception("outbox relay round failed")
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=self._poll_seconds)
+                await asyncio.wait_for(self._wake.wait(), timeout=max(0.05, next_scan - time.monotonic()))
+        with contextlib.suppress(Exception):
+            await self.publish_hinted()  # what the last requests wrote before shutdown
+
+    async def publish_hinted(self) -> int:
+        published = 0
+        for name, collection in self._collections.items():
+            hinted, self._hinted[name] = self._hinted[name], set()
+            for document_id in hinted:
+                document = await collection.find_one({"_id": document_id})
+                if document is None or not document.get("outbox_pending"):
+                    continue
+                count, still_pending = await self._relay_document(collection, document)
+                published += count
+                if still_pending:
+                    self._hinted[name].add(document_id)  # Kafka refused: try again next round
+        return published
 
     async def publish_pending(self) -> int:
-        """Publishes every pending entry once; returns how many were published."""
+        """Scans every collection and publishes every pending entry once; returns how many were published."""
         published = 0
-        for collection in self._collections:
+        for collection in self._collections.values():
             pending_documents = 0
-            async for document in collection.find({"outbox_pending": True}).limit(500):
+            async for document in collection.find({"outbox_pending": True}):
                 pending_documents += 1
-                published += await self._relay_document(collection, document)
+                count, _ = await self._relay_document(collection, document)
+                published += count
             self._metrics.outbox_pending.labels(collection=collection.name).set(pending_documents)
         return published
 
-    async def _relay_document(self, collection: AsyncCollection[Any], document: dict[str, Any]) -> int:
+    async def _relay_document(self, collection: AsyncCollection[Any], document: dict[str, Any]) -> tuple[int, bool]:
+        """Publishes the document's pending entries in order; returns how many, and whether any still wait."""
         entries = sorted(document.get("outbox", {}).values(), key=lambda entry: entry["seq"])
         marks: dict[str, Any] = {}
         published = 0
@@ -140,9 +170,10 @@ class OutboxRelay:
             update["$unset"] = {f"outbox.{entry['event_id']}": "" for entry in earlier[:-PUBLISHED_ENTRIES_KEPT]}
         if update:
             await collection.update_one({"_id": document["_id"]}, update)
-        if not any(entry["state"] == PENDING for entry in entries):
+        still_pending = any(entry["state"] == PENDING for entry in entries)
+        if not still_pending:
             # guarded: an entry appended since this read keeps the flag up for the next round
             await collection.update_one(
                 {"_id": document["_id"], "version": document["version"]}, {"$set": {"outbox_pending": False}}
             )
-        return published
+        return published, still_pending

@@ -66,7 +66,7 @@ class Runtime:
         )
 
     def relay_outboxes(self, collections: list[AsyncCollection[Any]]) -> OutboxRelay:
-        self.relay = OutboxRelay(collections, self.publisher, self.metrics, self.settings.outbox_poll_seconds)
+        self.relay = OutboxRelay(collections, self.publisher, self.metrics, self.settings.outbox_scan_seconds)
         return self.relay
 
     async def start(self) -> None:
@@ -87,9 +87,10 @@ class Runtime:
         await self.publisher.stop()
         await self.client.close()
 
-    def wake_relay(self) -> None:
+    def wake_relay(self, collection: str, document_id: Any) -> None:
+        """Tells the relay which document just got events to publish."""
         if self.relay is not None:
-            self.relay.wake()
+            self.relay.wake(collection, document_id)
 
     async def readiness(self) -> dict[str, str]:
         """Checks MongoDB and Kafka for real; each entry is 'ok' or the error."""

@@ -24,7 +24,7 @@ class PlatformSettings(BaseSettings):
     consumer_group_suffix: str = ""
     consumer_max_attempts: int = 5
     consumer_retry_backoff_seconds: float = 0.2
-    outbox_poll_seconds: float = 1.0
+    outbox_scan_seconds: float = 300.0
     log_level: str = "INFO"
     signals_url: str = "http://127.0.0.1:8001"
     referrals_url: str = "http://127.0.0.1:8002"

@@ -4,6 +4,7 @@ operational endpoints /healthz, /readyz and /metrics."""
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -47,6 +48,7 @@ class Pages:
             autoescape=select_autoescape(["html"]),
         )
         environment.filters["euro"] = format_euro
+        environment.filters["datum"] = format_date
         self._templates = Jinja2Templates(env=environment)
         self._navigation = navigation(settings)
 
@@ -64,6 +66,14 @@ class Pages:
 def format_euro(cents: int) -> str:
     euros, rest = divmod(int(cents), 100)
     return f"€ {euros:,}".replace(",", ".") + f",{rest:02d}"
+
+
+def format_date(value: date | str | None) -> str:
+    """Dutch day-month-year; accepts dates, datetimes and ISO strings."""
+    if not value:
+        return "—"
+    day = date.fromisoformat(value[:10]) if isinstance(value, str) else value
+    return day.strftime("%d-%m-%Y")
 
 
 def get_runtime(request: Request) -> Runtime:

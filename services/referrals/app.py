@@ -22,8 +22,9 @@ def create_app(settings: ReferralsSettings | None = None) -> FastAPI:
         runtime.relay_outboxes([runtime.db.referrals])
 
         async def on_signal_raised(event: CloudEvent) -> None:
-            await match_household(runtime.db, settings, event)
-            runtime.wake_relay()
+            referral_id = await match_household(runtime.db, settings, event)
+            if referral_id is not None:
+                runtime.wake_relay("referrals", referral_id)
 
         runtime.subscribe([settings.topic(SIGNALS_TOPIC)], {SIGNAL_RAISED: on_signal_raised})
 

@@ -39,7 +39,8 @@ def offer_from_document(document: dict[str, Any]) -> OfferCreate:
 
 
 async def match_household(db: AsyncDatabase[Any], settings: PlatformSettings, event: CloudEvent) -> str | None:
-    """One referral per case: a later signal of the same case, or a redelivery, changes nothing."""
+    """One referral per case: a later signal of the same case, or a redelivery, changes nothing.
+    Returns the id of the referral it created, if it created one."""
     signal = event.data_as(SignalRaised)
     if await db.referrals.find_one({"_id": signal.case_id}, {"_id": 1}) is not None:
         return None
@@ -77,4 +78,4 @@ async def match_household(db: AsyncDatabase[Any], settings: PlatformSettings, ev
         await db.referrals.insert_one(document)
     except DuplicateKeyError:
         return None
-    return str(document["offer_id"]) if document["offer_id"] else None
+    return str(document["_id"])

@@ -103,7 +103,7 @@ async def add_contact_attempt(
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"case {case_id} does not exist") from error
     except CaseNotOpen as error:
         raise HTTPException(status.HTTP_409_CONFLICT, f"case {case_id} is not open") from error
-    runtime.wake_relay()
+    runtime.wake_relay("cases", case_id)
     return {key: value for key, value in record.items() if key != "logged_at"}
 
 
@@ -117,7 +117,7 @@ async def close(case_id: str, closing: CaseClose, runtime: RuntimeDep, request: 
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"case {case_id} does not exist") from error
     except CaseNotOpen as error:
         raise HTTPException(status.HTTP_409_CONFLICT, f"case {case_id} is not open") from error
-    runtime.wake_relay()
+    runtime.wake_relay("cases", case_id)
 
 
 @router.get("/export/ddas", summary="The municipality's figures in the shape of DDAS-vroegsignalering (JSON)")

@@ -16,7 +16,7 @@ from pymongo.errors import DuplicateKeyError
 
 from plumbing.events import new_event
 from plumbing.outbox import change_with_events, new_document, outbox_entry
-from services.signals.bundling import ACTIVE_STATUSES, CLOSED, Folded, Policy, fold_signal, new_case_fields
+from services.signals.bundling import ACTIVE_STATUSES, Folded, Policy, fold_signal, new_case_fields
 from services.signals.domain import SignalSubmission, household_reference
 from services.signals.events import EVENTS_TOPIC
 from services.signals.settings import SignalsSettings
@@ -61,11 +61,11 @@ async def accept_signal(
     household = recorded["household_ref"]
     policy = Policy(settings.threshold_for(submission.municipality), settings.term_for(submission.municipality))
     for _ in range(MAX_FOLD_ATTEMPTS):
-        case = await db.cases.find_one({"household_ref": household, "status": {"$in": ACTIVE_STATUSES}})
+        case, case_id = await _active_case(db, household)
         if case is not None and signal_id in case["signal_ids"] + case["repeat_signal_ids"]:
             repeat = signal_id in case["repeat_signal_ids"]  # folded before a crash; finish the record
             break
-        folded = await _fold(db, settings, case, household, signal_id, partner, submission, policy)
+        folded = await _fold(db, settings, case, case_id, signal_id, partner, submission, policy)
         if folded is not None:
             case, repeat = folded.case, folded.repeat
             break
@@ -102,11 +102,29 @@ async def _record(
     return document
 
 
+async def _active_case(db: AsyncDatabase[Any], household: str) -> tuple[dict[str, Any] | None, str]:
+    """The household's active case, or None and the id its next case gets.
+
+    Cases of a household are numbered; `households` remembers the latest number as a hint, so that finding the
+    case takes reads by id only (FerretDB v1 scans a whole collection for any other filter).
+    """
+    hint = await db.households.find_one({"_id": household})
+    generation = hint["generation"] if hint else 1
+    while True:
+        case_id = f"case-{household[3:]}-{generation}"
+        case: dict[str, Any] | None = await db.cases.find_one({"_id": case_id})
+        if case is None or case["status"] in ACTIVE_STATUSES:
+            if hint is None or hint["generation"] != generation:
+                await db.households.update_one({"_id": household}, {"$set": {"generation": generation}}, upsert=True)
+            return case, case_id
+        generation += 1
+
+
 async def _fold(
     db: AsyncDatabase[Any],
     settings: SignalsSettings,
     case: dict[str, Any] | None,
-    household: str,
+    case_id: str,
     signal_id: str,
     partner: str,
     submission: SignalSubmission,
@@ -115,8 +133,8 @@ async def _fold(
     """One optimistic attempt; None when another writer got there first."""
     now = datetime.now(UTC)
     if case is None:
-        generation = await db.cases.count_documents({"household_ref": household, "status": CLOSED})
-        case = new_case_fields(f"case-{household[3:]}-{generation + 1}", household, submission, now)
+        household = "hh-" + case_id.removeprefix("case-").rsplit("-", 1)[0]
+        case = new_case_fields(case_id, household, submission, now)
         folded = fold_signal(case, signal_id, partner, submission, policy)
         document = new_document(folded.case, *_entries(settings, folded))
         try:

@@ -89,7 +89,7 @@ async def submit_signal(
     idempotency_key: IdempotencyKey = None,
 ) -> SignalAccepted:
     accepted = await accept_signal(runtime.db, request.app.state.settings, partner, submission, idempotency_key)
-    runtime.wake_relay()
+    runtime.wake_relay("cases", accepted.case_id)
     return SignalAccepted(**vars(accepted))
 
 
@@ -140,7 +140,7 @@ async def submit_batch(request: Request, partner: PartnerDep, runtime: RuntimeDe
         submission = SignalSubmission.model_validate(signal.model_dump(exclude={"idempotency_key"}))
         accepted = await accept_signal(runtime.db, settings, partner, submission, signal.idempotency_key)
         result.accepted.append(BatchAccepted(index=index, **vars(accepted)))
-    runtime.wake_relay()
+        runtime.wake_relay("cases", accepted.case_id)
     return result
 
 

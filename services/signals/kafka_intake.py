@@ -24,5 +24,5 @@ def partner_of(event: CloudEvent, settings: SignalsSettings) -> str:
 async def on_signal_submitted(runtime: Runtime, settings: SignalsSettings, event: CloudEvent) -> None:
     partner = partner_of(event, settings)
     submission = event.data_as(SignalSubmitted)
-    await accept_signal(runtime.db, settings, partner, submission, idempotency_key=f"kafka-{event.id}")
-    runtime.wake_relay()
+    accepted = await accept_signal(runtime.db, settings, partner, submission, idempotency_key=f"kafka-{event.id}")
+    runtime.wake_relay("cases", accepted.case_id)

@@ -91,7 +91,7 @@ async def contact_attempt_form(
         await log_contact_attempt(runtime.db, request.app.state.settings, case_id, attempt, STAFF_USER)
     except (CaseNotFound, CaseNotOpen):
         return await _render_case(request, runtime, case_id, errors={"": "Deze casus is niet (meer) open."})
-    runtime.wake_relay()
+    runtime.wake_relay("cases", case_id)
     return RedirectResponse(f"/casussen/{case_id}?gelogd=1", status_code=status.HTTP_303_SEE_OTHER)
 
 
@@ -111,7 +111,7 @@ async def close_form(
         await close_case(runtime.db, request.app.state.settings, case_id, closing, STAFF_USER)
     except (CaseNotFound, CaseNotOpen):
         return await _render_case(request, runtime, case_id, errors={"": "Deze casus is niet (meer) open."})
-    runtime.wake_relay()
+    runtime.wake_relay("cases", case_id)
     return RedirectResponse(f"/casussen/{case_id}?afgesloten=1", status_code=status.HTTP_303_SEE_OTHER)
 
 

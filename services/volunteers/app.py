@@ -22,8 +22,9 @@ def create_app(settings: VolunteersSettings | None = None) -> FastAPI:
         runtime.relay_outboxes([runtime.db.assignments])
 
         async def on_household_matched(event: CloudEvent) -> None:
-            await assign_volunteer(runtime.db, settings, event)
-            runtime.wake_relay()
+            assignment_id = await assign_volunteer(runtime.db, settings, event)
+            if assignment_id is not None:
+                runtime.wake_relay("assignments", assignment_id)
 
         runtime.subscribe([settings.topic(REFERRALS_TOPIC)], {HOUSEHOLD_MATCHED: on_household_matched})
 

@@ -42,6 +42,7 @@ async def register_volunteer(db: AsyncDatabase[Any], volunteer: VolunteerCreate)
 
 
 async def assign_volunteer(db: AsyncDatabase[Any], settings: PlatformSettings, event: CloudEvent) -> str | None:
+    """Assigns a volunteer, or records the request as waiting; returns the id of the assignment it created."""
     match = event.data_as(HouseholdMatched)
     if match.volunteer_role is None:
         return None
@@ -85,4 +86,4 @@ async def assign_volunteer(db: AsyncDatabase[Any], settings: PlatformSettings, e
         await db.assignments.insert_one(document)
     except DuplicateKeyError:
         return None
-    return str(document["volunteer_id"]) if document["volunteer_id"] else None
+    return request_id

@@ -38,7 +38,7 @@ class Platform:
                 "REDZAAM_TOPIC_PREFIX": self.namespace,
                 "REDZAAM_PSEUDONYM_KEY": "e2e-pseudonym-key-0123456789abcdef",
                 "REDZAAM_PARTNER_KEYS": f'{{"{PARTNER}": "{PARTNER_KEY}"}}',
-                "REDZAAM_OUTBOX_POLL_SECONDS": "0.5",
+                "REDZAAM_OUTBOX_SCAN_SECONDS": "5",
                 **{f"REDZAAM_{name.upper()}_URL": self.url(name) for name in SERVICES},
             }
         )

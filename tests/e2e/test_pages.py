@@ -1,38 +1,16 @@
 """Staff pages in headless Chromium: the shared Dutch layout, navigation and the figures the API reports."""
 
-import os
 import re
 from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from tests.e2e.platform import PARTNER_KEY, SERVICES, Platform
 from tests.e2e.test_vertical_slice import OFFER, SIGNAL, VOLUNTEER, wait_for_counters
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
-
-CHROMIUM = os.environ.get("REDZAAM_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@pytest.fixture(scope="module")
-def page() -> Page:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"no Chromium at {CHROMIUM}: install Debian's chromium package (.ci/run does)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        yield browser.new_page(viewport={"width": 1280, "height": 900}, locale="nl-NL")
-        browser.close()
 
 
 def test_every_service_page_is_dutch_with_navigation_to_all_four(

@@ -38,7 +38,7 @@ async def signals(servers: Servers, namespace: str) -> AsyncIterator[Signals]:
         partner_keys=KEYS,
         threshold_cents={"GM0150": 20_000},
         batch_max_signals=50,
-        outbox_poll_seconds=0.2,
+        outbox_scan_seconds=0.5,
         consumer_retry_backoff_seconds=0.05,
         consumer_max_attempts=2,
     )

@@ -42,8 +42,8 @@ async def test_queue_filters_by_neighbourhood_creditor_type_and_status(signals: 
     by_type = (
         await signals.client.get("/api/v1/cases", params={"municipality": "GM0141", "creditor_type": "energy"})
     ).json()
-    assert [case["id"] for case in by_area.json()] == [in_area]
-    assert [case["id"] for case in by_type.json()] == [elsewhere]
+    assert [case["id"] for case in by_area] == [in_area]
+    assert [case["id"] for case in by_type] == [elsewhere]
     bad = await signals.client.get("/api/v1/cases", params={"municipality": "GM0141", "status": "lost"})
     assert bad.status_code == 422
 

@@ -1,0 +1,77 @@
+"""An outreach worker works a case in the browser: queue, case, contact attempt, outcome."""
+
+from datetime import date
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.platform import PARTNER_KEY, Platform
+from tests.e2e.test_vertical_slice import SIGNAL
+
+pytestmark = [pytest.mark.e2e, pytest.mark.browser]
+
+
+def test_outreach_worker_opens_the_queue_logs_a_contact_attempt_and_closes_the_case(
+    platform: Platform,
+    page: Page,
+    artifacts: Path,
+) -> None:
+    signal = {
+        **SIGNAL,
+        "person": {"name": "Fatima El Amrani", "phone": "0687654321"},
+        "address": {"postcode": "7607 AB", "house_number": 31, "street": "Wierdensestraat", "city": "Almelo"},
+    }
+    response = httpx.post(f"{platform.url('signals')}/api/v1/signals", json=signal, headers={"X-Api-Key": PARTNER_KEY})
+    assert response.status_code == 202
+
+    page.goto(f"{platform.url('signals')}/")
+    page.get_by_label("Gemeente").select_option(label="Almelo")
+    page.get_by_label("Wijk (postcodegebied)").fill("7607")
+    page.get_by_role("button", name="Filter").click()
+    page.get_by_role("link", name="Postcode 7607").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Casus 7607 · Almelo")
+    expect(page.get_by_text("Fatima El Amrani")).to_be_visible()
+
+    page.get_by_role("button", name="Contactpoging opslaan").click()  # nothing chosen yet
+    expect(page.get_by_text("Kies de soort contactpoging.")).to_be_visible()
+    expect(page.get_by_label("Soort")).to_have_attribute("aria-invalid", "true")
+
+    page.get_by_label("Soort").select_option(label="Huisbezoek")
+    page.get_by_label("Datum").fill(date.today().isoformat())
+    page.get_by_label("Dagdeel").select_option(label="Avond")
+    page.get_by_label("Ja").check()
+    page.get_by_role("button", name="Contactpoging opslaan").click()
+    expect(page.get_by_role("status")).to_have_text("De contactpoging is vastgelegd.")
+    expect(page.get_by_role("table", name="Contactpogingen").get_by_role("row")).to_have_count(2)
+    page.screenshot(path=str(artifacts / "case-with-attempt.png"), full_page=True)
+
+    page.get_by_label("Uitkomst (DDAS-vroegsignalering)").select_option(label="Vervolg financieel")
+    page.get_by_role("button", name="Afsluiten").click()
+    expect(page.get_by_role("status")).to_have_text("De casus is afgesloten.")
+    expect(page.get_by_text("Afgesloten: Vervolg financieel")).to_be_visible()
+
+    case_id = response.json()["case_id"]
+    case = httpx.get(f"{platform.url('signals')}/api/v1/cases/{case_id}").json()
+    assert (case["status"], case["outcome"], case["contact_attempts"], case["reached"]) == (
+        "closed",
+        "follow_up_financial",
+        1,
+        True,
+    )
+
+
+def test_the_case_forms_work_from_the_keyboard(platform: Platform, page: Page) -> None:
+    signal = {**SIGNAL, "address": {"postcode": "7607 AB", "house_number": 33}}
+    response = httpx.post(f"{platform.url('signals')}/api/v1/signals", json=signal, headers={"X-Api-Key": PARTNER_KEY})
+    page.goto(f"{platform.url('signals')}/casussen/{response.json()['case_id']}")
+    page.get_by_label("Soort").focus()
+    page.keyboard.press("ArrowDown")  # the first kind
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "datum"
+    page.get_by_label("Dagdeel").focus()
+    page.keyboard.press("ArrowDown")
+    page.get_by_role("button", name="Contactpoging opslaan").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("status")).to_have_text("De contactpoging is vastgelegd.")
