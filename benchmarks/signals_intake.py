@@ -111,11 +111,21 @@ def submitted(number: int, run: str) -> CloudEvent:
     )
 
 
-async def consumed_intake(client: httpx.AsyncClient) -> float:
+async def metric(client: httpx.AsyncClient, name: str, event_type: str) -> float:
     for line in (await client.get("/metrics")).text.splitlines():
-        if line.startswith("redzaam_events_consumed_total{") and 'type="nl.redzaam.signal.submitted"' in line:
+        if line.startswith(name + "{") and f'type="{event_type}"' in line:
             return float(line.rsplit(" ", 1)[1])
     return 0.0
+
+
+async def consumed_intake(client: httpx.AsyncClient) -> float:
+    return await metric(client, "redzaam_events_consumed_total", "nl.redzaam.signal.submitted")
+
+
+async def drain(client: httpx.AsyncClient, raised: int) -> None:
+    """Waits until the outbox relay has published `raised` signal.raised events, so phases do not overlap."""
+    while await metric(client, "redzaam_events_produced_total", "nl.redzaam.signal.raised") < raised:  # noqa: ASYNC110
+        await asyncio.sleep(0.2)
 
 
 async def kafka_intake(
@@ -168,7 +178,8 @@ async def paced_kafka(
                 now = time.perf_counter()
                 for record in records:
                     signal_id = json.loads(record.value)["data"].get("signal_id", "")
-                    seen.setdefault(signal_id, now)
+                    if signal_id in sent:
+                        seen.setdefault(signal_id, now)
 
     watching = asyncio.create_task(watch())
     begin = time.perf_counter()
@@ -226,14 +237,19 @@ async def main() -> None:
                 f"Kafka intake:       {await kafka_intake(client, producer, topic, args.signals, 'k'):8.0f} signals/s "
                 f"({args.signals} events)"
             )
+            await drain(client, 2 * args.signals)
             http_latency = await paced_http(client, args.paced_rate, args.paced_seconds, "p")
             report("HTTP intake to queue", args.paced_rate, http_latency)
+            await drain(client, 2 * args.signals + len(http_latency))
             kafka_latency = await paced_kafka(producer, args.kafka, namespace, args.paced_rate, args.paced_seconds, "q")
             report("Kafka intake to case", args.paced_rate, kafka_latency)
     finally:
         await producer.stop()
         service.terminate()
-        service.wait(timeout=30)
+        try:
+            service.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            service.kill()
         await mongo.drop_database(namespace)
         await mongo.close()
 

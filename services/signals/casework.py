@@ -106,26 +106,23 @@ async def log_contact_attempt(
 ) -> dict[str, Any]:
     case = await _open_case(db, case_id)
     record = {**attempt.model_dump(mode="json"), "worker": worker, "logged_at": datetime.now(UTC)}
-    event = new_event(
-        type=CONTACT_ATTEMPTED,
-        source=SOURCE,
-        subject=case["household_ref"],
-        data=ContactAttempted(
-            case_id=case_id,
-            household_ref=case["household_ref"],
-            municipality=case["municipality"],
-            kind=attempt.kind,
-            on=attempt.on,
-            reached=attempt.reached,
-        ),
+    announced = ContactAttempted(
+        case_id=case_id,
+        household_ref=case["household_ref"],
+        municipality=case["municipality"],
+        kind=attempt.kind,
+        on=attempt.on,
+        reached=attempt.reached,
     )
-    update = change_with_events(
-        {"reached": case["reached"] or attempt.reached}, outbox_entry(settings.topic(EVENTS_TOPIC), event)
+    await _change_open_case(
+        db,
+        settings,
+        case,
+        CONTACT_ATTEMPTED,
+        announced,
+        {"reached": case["reached"] or attempt.reached},
+        push={"contact_attempts": record},
     )
-    update["$push"] = {"contact_attempts": record}
-    result = await db.cases.update_one({"_id": case_id, "status": OPEN}, update)
-    if result.modified_count != 1:
-        raise CaseNotOpen(case_id)
     return record
 
 
@@ -133,33 +130,42 @@ async def close_case(
     db: AsyncDatabase[Any], settings: SignalsSettings, case_id: str, closing: CaseClose, worker: str
 ) -> None:
     case = await _open_case(db, case_id)
-    event = new_event(
-        type=CASE_CLOSED,
-        source=SOURCE,
-        subject=case["household_ref"],
-        data=CaseClosed(
-            case_id=case_id,
-            household_ref=case["household_ref"],
-            municipality=case["municipality"],
-            outcome=closing.outcome,
-            follow_up=closing.outcome in FOLLOW_UP_OUTCOMES,
-            reached=case["reached"],
-            creditor_types=case["creditor_types"],
-        ),
+    announced = CaseClosed(
+        case_id=case_id,
+        household_ref=case["household_ref"],
+        municipality=case["municipality"],
+        outcome=closing.outcome,
+        follow_up=closing.outcome in FOLLOW_UP_OUTCOMES,
+        reached=case["reached"],
+        creditor_types=case["creditor_types"],
     )
-    update = change_with_events(
-        {
-            "status": CLOSED,
-            "outcome": closing.outcome.value,
-            "closing_note": closing.note,
-            "closed_by": worker,
-            "closed_at": datetime.now(UTC),
-        },
-        outbox_entry(settings.topic(EVENTS_TOPIC), event),
-    )
-    result = await db.cases.update_one({"_id": case_id, "status": OPEN}, update)
+    changes = {
+        "status": CLOSED,
+        "outcome": closing.outcome.value,
+        "closing_note": closing.note,
+        "closed_by": worker,
+        "closed_at": datetime.now(UTC),
+    }
+    await _change_open_case(db, settings, case, CASE_CLOSED, announced, changes)
+
+
+async def _change_open_case(
+    db: AsyncDatabase[Any],
+    settings: SignalsSettings,
+    case: dict[str, Any],
+    event_type: str,
+    data: BaseModel,
+    changes: dict[str, Any],
+    push: dict[str, Any] | None = None,
+) -> None:
+    """Applies `changes` to a case that is still open, with the event announcing them, in one write."""
+    event = new_event(type=event_type, source=SOURCE, subject=case["household_ref"], data=data)
+    update = change_with_events(changes, outbox_entry(settings.topic(EVENTS_TOPIC), event))
+    if push:
+        update["$push"] = push
+    result = await db.cases.update_one({"_id": case["_id"], "status": OPEN}, update)
     if result.modified_count != 1:
-        raise CaseNotOpen(case_id)
+        raise CaseNotOpen(case["_id"])
 
 
 async def _open_case(db: AsyncDatabase[Any], case_id: str) -> dict[str, Any]:

@@ -9,22 +9,9 @@ from pydantic import ValidationError
 from services.referrals.domain import DebtPhase, OfferCreate, OfferStatus, rank
 from services.signals.domain import Address, SignalSubmission, household_reference
 from services.volunteers.domain import Role, VolunteerCreate, VolunteerStatus, screened_roles
+from tests.factories import signal_body
 
 KEY = b"unit-test-pseudonym-key"
-
-
-def signal(**changes: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "creditor_type": "rent",
-        "municipality": "GM0141",
-        "person": {"name": "J. Jansen"},
-        "address": {"postcode": "7607 AB", "house_number": 12},
-        "arrears_cents": 45_000,
-        "arrears_since": "2026-09-01",
-        "contract_reference": "HUUR-1",
-    }
-    body.update(changes)
-    return body
 
 
 def test_household_reference_ignores_spacing_and_case_of_the_address() -> None:
@@ -55,14 +42,14 @@ def test_household_reference_differs_per_address_and_per_key() -> None:
 )
 def test_invalid_signal_names_the_field_at_fault(changes: dict[str, Any], field: str) -> None:
     with pytest.raises(ValidationError) as error:
-        SignalSubmission.model_validate(signal(**changes))
+        SignalSubmission.model_validate(signal_body(**changes))
     assert field in str(error.value)
 
 
 def test_eviction_or_disconnection_makes_a_crisis() -> None:
-    assert SignalSubmission.model_validate(signal(eviction_planned=True)).crisis
-    assert SignalSubmission.model_validate(signal(disconnection_planned=True)).crisis
-    assert not SignalSubmission.model_validate(signal()).crisis
+    assert SignalSubmission.model_validate(signal_body(eviction_planned=True)).crisis
+    assert SignalSubmission.model_validate(signal_body(disconnection_planned=True)).crisis
+    assert not SignalSubmission.model_validate(signal_body()).crisis
 
 
 def offer(offer_id: str, **changes: Any) -> OfferCreate:

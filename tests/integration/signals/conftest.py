@@ -9,6 +9,9 @@ from fastapi import FastAPI
 from services.signals.app import create_app
 from services.signals.settings import SignalsSettings
 from tests.conftest import Servers
+from tests.factories import signal_body
+
+__all__ = ["KEYS", "Signals", "signal_body"]
 
 KEYS = {"woonstad-almelo": "key-woonstad-0123456789", "vitens": "key-vitens-0123456789"}
 
@@ -48,17 +51,3 @@ async def signals(servers: Servers, namespace: str) -> AsyncIterator[Signals]:
         async with httpx.AsyncClient(transport=transport, base_url="http://signals") as client:
             yield Signals(app, client, settings)
         await app.state.runtime.client.drop_database(namespace)
-
-
-def signal_body(**changes: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "creditor_type": "rent",
-        "municipality": "GM0141",
-        "person": {"name": "J. Jansen", "phone": "0612345678"},
-        "address": {"postcode": "7607 AB", "house_number": 12, "street": "Grotestraat", "city": "Almelo"},
-        "arrears_cents": 45_000,
-        "arrears_since": "2026-09-01",
-        "contract_reference": "HUUR-1",
-    }
-    body.update(changes)
-    return body

@@ -7,23 +7,14 @@ from services.signals.bundling import OPEN, REGISTERED, Policy, fold_signal, new
 from services.signals.domain import SignalSubmission
 from services.signals.events import CASE_ESCALATED, CASE_OPENED, SIGNAL_RAISED
 from services.signals.rules import Feedback, Outcome, feedback_for
+from tests.factories import signal_body
 
 POLICY = Policy(threshold_cents=5_000, term_working_days=10)
 MONDAY = datetime(2026, 11, 16, 9, tzinfo=UTC)
 
 
 def submission(**changes: Any) -> SignalSubmission:
-    body: dict[str, Any] = {
-        "creditor_type": "rent",
-        "municipality": "GM0141",
-        "person": {"name": "J. Jansen"},
-        "address": {"postcode": "7607 AB", "house_number": 12},
-        "arrears_cents": 45_000,
-        "arrears_since": "2026-09-01",
-        "contract_reference": "HUUR-1",
-    }
-    body.update(changes)
-    return SignalSubmission.model_validate(body)
+    return SignalSubmission.model_validate(signal_body(**changes))
 
 
 def fresh_case(first: SignalSubmission) -> dict[str, Any]:
