@@ -7,11 +7,13 @@ from fastapi import FastAPI
 from plumbing.events import CloudEvent
 from plumbing.runtime import Runtime
 from plumbing.web import service_app
-from services.referrals import api, pages
+from services.referrals import catalogue_api, cohort_api, pages, referrals_api
+from services.referrals.cohort import ensure_cohort
 from services.referrals.events import EVENTS_TOPIC
-from services.referrals.matching import ensure_indexes, match_household
+from services.referrals.intake import refer_after_case
+from services.referrals.lifecycle import ensure_indexes
 from services.referrals.settings import ReferralsSettings
-from services.referrals.subscriptions import SIGNAL_RAISED, SIGNALS_TOPIC
+from services.referrals.subscriptions import CASE_CLOSED, SIGNALS_TOPIC
 
 
 def create_app(settings: ReferralsSettings | None = None) -> FastAPI:
@@ -19,21 +21,22 @@ def create_app(settings: ReferralsSettings | None = None) -> FastAPI:
 
     async def setup(runtime: Runtime) -> None:
         await ensure_indexes(runtime.db)
+        await ensure_cohort(runtime.db, settings.doorbraak_cap)
         runtime.relay_outboxes([runtime.db.referrals])
 
-        async def on_signal_raised(event: CloudEvent) -> None:
-            referral_id = await match_household(runtime.db, settings, event)
+        async def on_case_closed(event: CloudEvent) -> None:
+            referral_id = await refer_after_case(runtime.db, settings, event)
             if referral_id is not None:
                 runtime.wake_relay("referrals", referral_id)
 
-        runtime.subscribe([settings.topic(SIGNALS_TOPIC)], {SIGNAL_RAISED: on_signal_raised})
+        runtime.subscribe([settings.topic(SIGNALS_TOPIC)], {CASE_CLOSED: on_case_closed})
 
     return service_app(
         settings=settings,
         title="Redzaam referrals",
-        description="Catalogue of help offers and closed-loop referrals of households to them.",
+        description="Catalogue of help offers, matching with reasons, closed-loop referrals, the Doorbraak cohort.",
         templates=Path(__file__).parent / "templates",
-        routers=[api.router, pages.router],
+        routers=[catalogue_api.router, referrals_api.router, cohort_api.router, pages.router],
         publishes=[EVENTS_TOPIC],
         setup=setup,
     )

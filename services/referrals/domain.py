@@ -1,8 +1,11 @@
-"""Help offers and the rules for matching a household to them. No I/O here."""
+"""Help offers, the rules for matching a household to them, and the life cycle of a referral. No I/O here."""
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+AGE_BANDS = {"0-17": (0, 17), "18-27": (18, 27), "28-66": (28, 66), "67+": (67, 150)}
 
 
 class DebtPhase(StrEnum):
@@ -22,6 +25,17 @@ class VolunteerRole(StrEnum):
     DEBT_BUDDY = "debt_buddy"
 
 
+class Need(StrEnum):
+    """What a household needs help with; offers say which needs they serve."""
+
+    DEBT_HELP = "debt_help"
+    BUDGET_COACHING = "budget_coaching"
+    DEBT_SETTLEMENT = "debt_settlement"
+    INCOME_MANAGEMENT = "income_management"
+    SOCIAL_SUPPORT = "social_support"
+    YOUTH = "youth"
+
+
 class OfferCreate(BaseModel):
     """A help offer of a partner organisation, in the spirit of an Open Referral HSDS service."""
 
@@ -30,29 +44,138 @@ class OfferCreate(BaseModel):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$", examples=["schuldhulpmaatje-almelo"])
     name: str = Field(min_length=1, max_length=200)
     organisation: str = Field(min_length=1, max_length=200)
+    organisation_id: str = Field(
+        default="",
+        pattern=r"^([a-z0-9][a-z0-9-]{1,62})?$",
+        description="Partner id; that partner's API key sees the referrals to this offer.",
+    )
     description: str = Field(default="", max_length=2000)
     status: OfferStatus = OfferStatus.ACTIVE
     phase: DebtPhase
     municipalities: list[str] = Field(min_length=1, description="CBS gemeentecodes of the area served.")
+    needs: list[Need] = Field(default_factory=lambda: [Need.DEBT_HELP], min_length=1)
+    age_minimum: int | None = Field(default=None, ge=0, le=150)
+    age_maximum: int | None = Field(default=None, ge=0, le=150)
+    eligibility: str = Field(default="", max_length=1000, description="Other criteria, in words.")
+    languages: list[str] = Field(default_factory=lambda: ["nl"])
+    contact: str = Field(default="", max_length=300)
     capacity_available: int = Field(ge=0)
     capacity_maximum: int = Field(ge=0)
+    capacity_unit: str = Field(default="households", max_length=40)
     volunteer_role: VolunteerRole | None = Field(
         default=None, description="When set, a household referred here also gets a volunteer of this role."
     )
 
     @model_validator(mode="after")
-    def available_within_maximum(self) -> "OfferCreate":
+    def consistent(self) -> "OfferCreate":
         if self.capacity_available > self.capacity_maximum:
             raise ValueError("capacity_available may not exceed capacity_maximum")
+        if None not in (self.age_minimum, self.age_maximum) and self.age_minimum > self.age_maximum:  # type: ignore[operator]
+            raise ValueError("age_minimum may not exceed age_maximum")
         return self
 
 
-def fits(offer: OfferCreate, municipality: str) -> bool:
-    return offer.status is OfferStatus.ACTIVE and municipality in offer.municipalities and offer.capacity_available > 0
+class MatchRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    municipality: str = Field(pattern=r"^GM\d{4}$")
+    needs: list[Need] = Field(min_length=1)
+    age_band: str | None = Field(default=None, description=f"One of {', '.join(AGE_BANDS)}")
+    phase: DebtPhase | None = None
+
+    @model_validator(mode="after")
+    def known_age_band(self) -> "MatchRequest":
+        if self.age_band is not None and self.age_band not in AGE_BANDS:
+            raise ValueError(f"age_band must be one of {', '.join(AGE_BANDS)}")
+        return self
 
 
-def rank(offers: list[OfferCreate], municipality: str) -> list[OfferCreate]:
-    """Offers that fit, early intervention first (a fresh signal needs quick help), then the most room."""
-    phase_order = {DebtPhase.EARLY_INTERVENTION: 0, DebtPhase.PREVENTION: 1, DebtPhase.CURATIVE: 2}
-    fitting = [offer for offer in offers if fits(offer, municipality)]
-    return sorted(fitting, key=lambda offer: (phase_order[offer.phase], -offer.capacity_available, offer.id))
+@dataclass(frozen=True)
+class Ranked:
+    offer: OfferCreate
+    reasons: list[str]
+    score: tuple[int, int, float]
+
+
+def exclusion(offer: OfferCreate, request: MatchRequest) -> str | None:
+    """Why the offer cannot take this household, in words; None when it can."""
+    if offer.status is not OfferStatus.ACTIVE:
+        return "niet actief"
+    if request.municipality not in offer.municipalities:
+        return "werkt niet in deze gemeente"
+    if offer.capacity_available <= 0:
+        return "geen plek vrij"
+    if not set(request.needs) & set(offer.needs):
+        return "helpt niet bij deze hulpvraag"
+    if request.age_band is not None:
+        low, high = AGE_BANDS[request.age_band]
+        if (offer.age_minimum is not None and high < offer.age_minimum) or (
+            offer.age_maximum is not None and low > offer.age_maximum
+        ):
+            return f"alleen voor {offer.age_minimum or 0} tot en met {offer.age_maximum or 'elke'} jaar"
+    return None
+
+
+def rank(offers: list[OfferCreate], request: MatchRequest) -> list[Ranked]:
+    """Offers that can take the household, best first: most needs served, the asked phase, then the most room."""
+    ranked = []
+    for offer in offers:
+        if exclusion(offer, request) is not None:
+            continue
+        served = [need for need in request.needs if need in offer.needs]
+        phase_fits = request.phase is None or offer.phase is request.phase
+        room = offer.capacity_available / max(1, offer.capacity_maximum)
+        reasons = [
+            f"helpt bij {', '.join(NEED_LABELS[need] for need in served)}",
+            f"{offer.capacity_available} van {offer.capacity_maximum} plekken vrij",
+        ]
+        if request.phase is not None:
+            reasons.append("in de gevraagde fase" if phase_fits else "in een andere fase dan gevraagd")
+        if offer.age_minimum is not None or offer.age_maximum is not None:
+            reasons.append("leeftijd past" if request.age_band else "leeftijd onbekend: controleer de leeftijdsgrens")
+        ranked.append(Ranked(offer, reasons, (len(served), int(phase_fits), room)))
+    return sorted(ranked, key=lambda item: (-item.score[0], -item.score[1], -item.score[2], item.offer.id))
+
+
+NEED_LABELS = {
+    Need.DEBT_HELP: "schuldhulp",
+    Need.BUDGET_COACHING: "budgetcoaching",
+    Need.DEBT_SETTLEMENT: "schuldregeling",
+    Need.INCOME_MANAGEMENT: "inkomensbeheer of bewindvoering",
+    Need.SOCIAL_SUPPORT: "ondersteuning buiten geldzaken",
+    Need.YOUTH: "jongeren",
+}
+
+
+class ReferralState(StrEnum):
+    REQUESTED = "requested"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+class Result(StrEnum):
+    DEBT_FREE = "debt_free"
+    STABLE = "stable"
+    REFERRED_ON = "referred_on"
+    DROPPED_OUT = "dropped_out"
+
+
+TRANSITIONS = {
+    ReferralState.REQUESTED: {ReferralState.ACCEPTED, ReferralState.DECLINED, ReferralState.CANCELLED},
+    ReferralState.ACCEPTED: {ReferralState.IN_PROGRESS, ReferralState.COMPLETED, ReferralState.CANCELLED},
+    ReferralState.IN_PROGRESS: {ReferralState.COMPLETED, ReferralState.CANCELLED},
+}
+HOLDS_CAPACITY = {ReferralState.ACCEPTED, ReferralState.IN_PROGRESS}
+
+
+class IllegalTransition(Exception):
+    def __init__(self, current: ReferralState, wanted: ReferralState) -> None:
+        super().__init__(f"state: a {current.value} referral cannot become {wanted.value}")
+
+
+def check_transition(current: ReferralState, wanted: ReferralState) -> None:
+    if wanted not in TRANSITIONS.get(current, set()):
+        raise IllegalTransition(current, wanted)

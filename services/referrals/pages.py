@@ -1,23 +1,92 @@
-"""Staff pages of the referrals service."""
+"""Staff and partner pages of the referrals service."""
 
-from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request, status
+from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
 
 from plumbing.web import RuntimeDep, render_page
-from services.referrals.api import recent_referrals
-from services.referrals.matching import offer_from_document
+from services.referrals.catalogue import all_offers
+from services.referrals.cohort import progress
+from services.referrals.domain import IllegalTransition, ReferralState, Result
+from services.referrals.labels import NEEDS, PHASES, RESULTS, STATES
+from services.referrals.lifecycle import Conflict, NoCapacity, ReferralNotFound, get_referral, move
+from services.referrals.referrals_api import STAFF, Complete, Decline, recent_referrals
 
 router = APIRouter(include_in_schema=False)
+LABELS = {"states": STATES, "phases": PHASES, "needs": NEEDS, "results": RESULTS}
 
 
 @router.get("/")
 async def overview(request: Request, runtime: RuntimeDep) -> Response:
-    offers = [offer_from_document(doc) async for doc in runtime.db.offers.find().sort("name", 1)]
     return render_page(
         request,
         "overview.html",
         "Hulpaanbod en verwijzingen",
-        offers=offers,
+        offers=await all_offers(runtime.db),
         referrals=await recent_referrals(runtime),
-        offer_names={offer.id: offer.name for offer in offers},
+        **LABELS,
+    )
+
+
+@router.get("/verwijzingen/{referral_id}")
+async def referral_page(request: Request, runtime: RuntimeDep, referral_id: str) -> Response:
+    return await _render(request, runtime, referral_id)
+
+
+@router.post("/verwijzingen/{referral_id}/{action}")
+async def referral_action(
+    request: Request,
+    runtime: RuntimeDep,
+    referral_id: str,
+    action: str,
+    reden: Annotated[str, Form()] = "",
+    resultaat: Annotated[str, Form()] = "",
+) -> Response:
+    wanted = {
+        "accepteren": ReferralState.ACCEPTED,
+        "afwijzen": ReferralState.DECLINED,
+        "starten": ReferralState.IN_PROGRESS,
+        "afronden": ReferralState.COMPLETED,
+    }.get(action)
+    if wanted is None:
+        return await _render(request, runtime, referral_id, error="Onbekende actie.")
+    try:
+        reason = Decline(reason=reden).reason if wanted is ReferralState.DECLINED else ""
+        result: Result | None = (
+            Complete.model_validate({"result": resultaat}).result if (wanted is ReferralState.COMPLETED) else None
+        )
+    except ValidationError:
+        message = "Geef een reden op." if wanted is ReferralState.DECLINED else "Kies een resultaat."
+        return await _render(request, runtime, referral_id, error=message)
+    try:
+        await move(runtime.db, request.app.state.settings, referral_id, wanted, STAFF, reason=reason, result=result)
+    except (IllegalTransition, Conflict):
+        return await _render(request, runtime, referral_id, error="Deze stap kan nu niet; de verwijzing is veranderd.")
+    except NoCapacity:
+        return await _render(request, runtime, referral_id, error="Er is geen plek meer vrij bij dit aanbod.")
+    runtime.wake_relay("referrals", referral_id)
+    return RedirectResponse(f"/verwijzingen/{referral_id}?opgeslagen=1", status_code=status.HTTP_303_SEE_OTHER)
+
+
+@router.get("/doorbraak")
+async def cohort_page(request: Request, runtime: RuntimeDep) -> Response:
+    return render_page(request, "cohort.html", "Doorbraakmethode", cohort=await progress(runtime.db))
+
+
+async def _render(request: Request, runtime: RuntimeDep, referral_id: str, error: str = "") -> Response:
+    try:
+        referral = await get_referral(runtime.db, referral_id)
+    except ReferralNotFound:
+        return render_page(request, "not_found.html", "Verwijzing niet gevonden", status_code=404)
+    return render_page(
+        request,
+        "referral.html",
+        "Verwijzing",
+        referral=referral,
+        error=error,
+        saved=request.query_params.get("opgeslagen") == "1",
+        status_code=409 if error else 200,
+        **LABELS,
     )

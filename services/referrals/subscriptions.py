@@ -3,14 +3,17 @@
 from pydantic import BaseModel, ConfigDict
 
 SIGNALS_TOPIC = "signals.events"
-SIGNAL_RAISED = "nl.redzaam.signal.raised"
+CASE_CLOSED = "nl.redzaam.case.closed"
 
 
-class SignalRaised(BaseModel):
-    """The fields of the signals service's `signal.raised` that this service reads; the rest is ignored."""
+class CaseClosed(BaseModel):
+    """The fields of the signals service's `case.closed` that this service reads; the rest is ignored."""
 
     model_config = ConfigDict(extra="ignore")
 
     case_id: str
     household_ref: str
     municipality: str
+    outcome: str
+    follow_up: bool
+    age_band: str | None = None

@@ -10,7 +10,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from plumbing.events import new_event
 from plumbing.outbox import change_with_events, outbox_entry
 from services.signals.bundling import CLOSED, OPEN
-from services.signals.domain import CreditorType
+from services.signals.domain import CreditorType, age_band
 from services.signals.events import (
     CASE_CLOSED,
     CONTACT_ATTEMPTED,
@@ -138,6 +138,7 @@ async def close_case(
         follow_up=closing.outcome in FOLLOW_UP_OUTCOMES,
         reached=case["reached"],
         creditor_types=case["creditor_types"],
+        age_band=age_band(_birth_date(case), date.today()),
     )
     changes = {
         "status": CLOSED,
@@ -147,6 +148,11 @@ async def close_case(
         "closed_at": datetime.now(UTC),
     }
     await _change_open_case(db, settings, case, CASE_CLOSED, announced, changes)
+
+
+def _birth_date(case: dict[str, Any]) -> date | None:
+    born = ((case.get("personal") or {}).get("person") or {}).get("birth_date")
+    return date.fromisoformat(born) if born else None
 
 
 async def _change_open_case(

@@ -103,3 +103,14 @@ def household_reference(key: bytes, address: Address) -> str:
 
 def postcode_area(postcode: str) -> str:
     return postcode[:4]
+
+
+AGE_BANDS = ((0, 17, "0-17"), (18, 27, "18-27"), (28, 66, "28-66"), (67, 150, "67+"))
+
+
+def age_band(birth_date: date | None, today: date) -> str | None:
+    """A coarse age band, the most of a person's age that leaves this service (for offers with an age limit)."""
+    if birth_date is None:
+        return None
+    age = today.year - birth_date.year - ((today.month, today.day) < (birth_date.month, birth_date.day))
+    return next((label for low, high, label in AGE_BANDS if low <= age <= high), None)

@@ -71,3 +71,4 @@ class CaseClosed(BaseModel):
     follow_up: bool = Field(description="The household is handed on for help (follow-up or referral).")
     reached: bool = Field(description="Contact with the household was made at least once.")
     creditor_types: list[str]
+    age_band: str | None = Field(default=None, examples=["18-27"], description="Coarse age band, when known.")

@@ -93,3 +93,11 @@ class Platform:
                 process.kill()
                 codes[service] = process.wait()
         return codes
+
+
+def hand_on(platform: Platform, case_id: str) -> None:
+    """An outreach worker closes the case with a financial follow-up, which refers the household on."""
+    response = httpx.post(
+        f"{platform.url('signals')}/api/v1/cases/{case_id}/close", json={"outcome": "follow_up_financial"}
+    )
+    assert response.status_code == 204, response.text

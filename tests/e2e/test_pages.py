@@ -7,7 +7,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.platform import PARTNER_KEY, SERVICES, Platform
+from tests.e2e.platform import PARTNER_KEY, SERVICES, Platform, hand_on
 from tests.e2e.test_vertical_slice import OFFER, SIGNAL, VOLUNTEER, wait_for_counters
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
@@ -38,9 +38,10 @@ def test_dashboard_shows_the_figures_the_api_returns(platform: Platform, page: P
     httpx.put(f"{platform.url('volunteers')}/api/v1/volunteers/{VOLUNTEER['id']}", json=VOLUNTEER).raise_for_status()
     for number in range(3):
         signal = {**SIGNAL, "address": {"postcode": "7607 AB", "house_number": 20 + number}}
-        httpx.post(
+        accepted = httpx.post(
             f"{platform.url('signals')}/api/v1/signals", json=signal, headers={"X-Api-Key": PARTNER_KEY}
-        ).raise_for_status()
+        )
+        hand_on(platform, accepted.json()["case_id"])
     wait_for_counters(platform, {"signals_raised", "households_matched", "volunteers_assigned"})
     api_total = sum(
         row["events"]

@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.platform import PARTNER_KEY, Platform
+from tests.e2e.platform import PARTNER_KEY, Platform, hand_on
 
 pytestmark = pytest.mark.e2e
 
@@ -68,6 +68,7 @@ def test_signal_is_matched_assigned_and_counted_exactly_once(platform: Platform)
     assert first.status_code == 202, first.text
     repeated = httpx.post(f"{platform.url('signals')}/api/v1/signals", json=SIGNAL, headers=headers)
     assert repeated.json() == {**first.json(), "duplicate": True}
+    hand_on(platform, first.json()["case_id"])
 
     seen = wait_for_counters(platform, {"signals_raised", "households_matched", "volunteers_assigned"})
     time.sleep(2)  # give a duplicate, if any were published, time to be counted wrongly
@@ -79,7 +80,7 @@ def test_signal_is_matched_assigned_and_counted_exactly_once(platform: Platform)
     }
 
     referrals = httpx.get(f"{platform.url('referrals')}/api/v1/referrals").json()
-    assert [(r["state"], r["offer_id"]) for r in referrals] == [("matched", OFFER["id"])]
+    assert [(r["state"], r["offer_id"]) for r in referrals] == [("requested", OFFER["id"])]
     assignments = httpx.get(f"{platform.url('volunteers')}/api/v1/assignments").json()
     assert [(a["state"], a["volunteer_id"]) for a in assignments] == [("assigned", "vw-e2e")]
     assert referrals[0]["household_ref"] == assignments[0]["household_ref"]

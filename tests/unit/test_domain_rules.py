@@ -6,7 +6,6 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from services.referrals.domain import DebtPhase, OfferCreate, OfferStatus, rank
 from services.signals.domain import Address, SignalSubmission, household_reference
 from services.volunteers.domain import Role, VolunteerCreate, VolunteerStatus, screened_roles
 from tests.factories import signal_body
@@ -50,44 +49,6 @@ def test_eviction_or_disconnection_makes_a_crisis() -> None:
     assert SignalSubmission.model_validate(signal_body(eviction_planned=True)).crisis
     assert SignalSubmission.model_validate(signal_body(disconnection_planned=True)).crisis
     assert not SignalSubmission.model_validate(signal_body()).crisis
-
-
-def offer(offer_id: str, **changes: Any) -> OfferCreate:
-    fields: dict[str, Any] = {
-        "id": offer_id,
-        "name": offer_id,
-        "organisation": "org",
-        "phase": "curative",
-        "municipalities": ["GM0141"],
-        "capacity_available": 3,
-        "capacity_maximum": 5,
-    }
-    fields.update(changes)
-    return OfferCreate.model_validate(fields)
-
-
-def test_matching_skips_full_inactive_and_out_of_area_offers() -> None:
-    offers = [
-        offer("full", capacity_available=0),
-        offer("closed", status=OfferStatus.TEMPORARILY_CLOSED),
-        offer("elsewhere", municipalities=["GM0150"]),
-        offer("fits"),
-    ]
-    assert [o.id for o in rank(offers, "GM0141")] == ["fits"]
-
-
-def test_matching_prefers_early_intervention_then_most_room() -> None:
-    offers = [
-        offer("curative-roomy", capacity_available=5),
-        offer("early-small", phase=DebtPhase.EARLY_INTERVENTION, capacity_available=1),
-        offer("early-roomy", phase=DebtPhase.EARLY_INTERVENTION, capacity_available=4),
-    ]
-    assert [o.id for o in rank(offers, "GM0141")] == ["early-roomy", "early-small", "curative-roomy"]
-
-
-def test_offer_cannot_have_more_places_free_than_it_has() -> None:
-    with pytest.raises(ValidationError, match="capacity_available may not exceed capacity_maximum"):
-        offer("too-many", capacity_available=6, capacity_maximum=5)
 
 
 def volunteer(**changes: Any) -> VolunteerCreate:

@@ -1,0 +1,104 @@
+"""Use cases of the catalogue: keep offers, and import and export them in the shape of Open Referral HSDS."""
+
+from typing import Any
+
+from pymongo.asynchronous.database import AsyncDatabase
+
+from services.referrals.domain import OfferCreate
+
+
+async def save_offer(db: AsyncDatabase[Any], offer: OfferCreate) -> bool:
+    """Creates or replaces the offer; True when it was new."""
+    result = await db.offers.replace_one({"_id": offer.id}, offer_document(offer), upsert=True)
+    return result.upserted_id is not None
+
+
+async def all_offers(db: AsyncDatabase[Any], municipality: str | None = None) -> list[OfferCreate]:
+    query = {"municipalities": municipality} if municipality else {}
+    return [offer_from_document(document) async for document in db.offers.find(query).sort("_id", 1)]
+
+
+def offer_document(offer: OfferCreate) -> dict[str, Any]:
+    document = offer.model_dump(mode="json")
+    document["_id"] = document.pop("id")
+    return document
+
+
+def offer_from_document(document: dict[str, Any]) -> OfferCreate:
+    fields = {key: value for key, value in document.items() if key != "_id"}
+    return OfferCreate.model_validate({**fields, "id": document["_id"]})
+
+
+def to_hsds(offers: list[OfferCreate]) -> dict[str, Any]:
+    """Organisations and services with HSDS field names (3.x), plus capacity, which HSDS has no field for."""
+    organisations = {offer.organisation_id or offer.organisation: offer.organisation for offer in offers}
+    return {
+        "organizations": [{"id": key, "name": name} for key, name in sorted(organisations.items())],
+        "services": [
+            {
+                "id": offer.id,
+                "organization_id": offer.organisation_id or offer.organisation,
+                "name": offer.name,
+                "description": offer.description,
+                "status": offer.status.value,
+                "eligibility_description": offer.eligibility,
+                "minimum_age": offer.age_minimum,
+                "maximum_age": offer.age_maximum,
+                "languages": [{"code": code} for code in offer.languages],
+                "service_areas": [{"extent_type": "cbs_gemeentecode", "extent": code} for code in offer.municipalities],
+                "email": offer.contact,
+                "attributes": [{"taxonomy": "redzaam:debt_phase", "value": offer.phase.value}]
+                + [{"taxonomy": "redzaam:need", "value": need.value} for need in offer.needs],
+                "capacity": {
+                    "available": offer.capacity_available,
+                    "maximum": offer.capacity_maximum,
+                    "unit": offer.capacity_unit,
+                },
+                "volunteer_role": offer.volunteer_role.value if offer.volunteer_role else None,
+            }
+            for offer in offers
+        ],
+    }
+
+
+def from_hsds(document: dict[str, Any]) -> list[tuple[int, OfferCreate | Exception]]:
+    """Each HSDS service as an offer, or the error that keeps it out; the index is its place in `services`."""
+    names = {organisation.get("id"): organisation.get("name", "") for organisation in document.get("organizations", [])}
+    parsed: list[tuple[int, OfferCreate | Exception]] = []
+    for index, service in enumerate(document.get("services", [])):
+        try:
+            attributes = service.get("attributes", [])
+            capacity = service.get("capacity", {})
+            parsed.append(
+                (
+                    index,
+                    OfferCreate.model_validate(
+                        {
+                            "id": service.get("id"),
+                            "name": service.get("name"),
+                            "organisation": names.get(service.get("organization_id"), service.get("organization_id")),
+                            "organisation_id": service.get("organization_id", ""),
+                            "description": service.get("description", ""),
+                            "status": service.get("status", "active"),
+                            "phase": next(
+                                (a["value"] for a in attributes if a.get("taxonomy") == "redzaam:debt_phase"), None
+                            ),
+                            "needs": [a["value"] for a in attributes if a.get("taxonomy") == "redzaam:need"]
+                            or ["debt_help"],
+                            "municipalities": [area.get("extent") for area in service.get("service_areas", [])],
+                            "age_minimum": service.get("minimum_age"),
+                            "age_maximum": service.get("maximum_age"),
+                            "eligibility": service.get("eligibility_description", ""),
+                            "languages": [language.get("code") for language in service.get("languages", [])] or ["nl"],
+                            "contact": service.get("email", ""),
+                            "capacity_available": capacity.get("available"),
+                            "capacity_maximum": capacity.get("maximum"),
+                            "capacity_unit": capacity.get("unit", "households"),
+                            "volunteer_role": service.get("volunteer_role"),
+                        }
+                    ),
+                )
+            )
+        except Exception as error:
+            parsed.append((index, error))
+    return parsed

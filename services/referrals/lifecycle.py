@@ -1,0 +1,204 @@
+"""Use cases of a referral: create and match it, then move it through its closed loop.
+
+A referral and the events announcing its changes are one document (outbox). Capacity is held on accept with a
+conditional decrement of the offer (never below zero, so two referrals racing for the last place cannot both get
+it) and released when the referral ends.
+"""
+
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import BaseModel
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from plumbing.events import CloudEvent, new_event
+from plumbing.outbox import change_with_events, new_document, outbox_entry
+from plumbing.settings import PlatformSettings
+from services.referrals.catalogue import all_offers
+from services.referrals.domain import (
+    HOLDS_CAPACITY,
+    MatchRequest,
+    ReferralState,
+    Result,
+    check_transition,
+    exclusion,
+    rank,
+)
+from services.referrals.events import (
+    EVENTS_TOPIC,
+    HOUSEHOLD_MATCHED,
+    REFERRAL_ACCEPTED,
+    REFERRAL_CANCELLED,
+    REFERRAL_COMPLETED,
+    REFERRAL_DECLINED,
+    HouseholdMatched,
+    ReferralAccepted,
+    ReferralCancelled,
+    ReferralCompleted,
+    ReferralDeclined,
+)
+
+SOURCE = "/redzaam/referrals"
+
+
+class ReferralNotFound(Exception):
+    pass
+
+
+class NoCapacity(Exception):
+    pass
+
+
+class Conflict(Exception):
+    """The referral changed meanwhile; read it again."""
+
+
+async def ensure_indexes(db: AsyncDatabase[Any]) -> None:
+    await db.offers.create_index([("municipalities", 1), ("status", 1)])
+    await db.referrals.create_index([("outbox_pending", 1)])
+    await db.referrals.create_index([("municipality", 1), ("created_at", -1)])
+    await db.referrals.create_index([("organisation_id", 1), ("state", 1)])
+
+
+async def create_referral(
+    db: AsyncDatabase[Any],
+    settings: PlatformSettings,
+    referral_id: str,
+    household_ref: str,
+    request: MatchRequest,
+    source: str,
+    at: datetime | None = None,
+) -> bool:
+    """Creates the referral matched to the best offer; False when it exists already (redelivery, retry)."""
+    if await db.referrals.find_one({"_id": referral_id}, {"_id": 1}) is not None:
+        return False
+    offers = await all_offers(db, request.municipality)
+    ranked = rank(offers, request)
+    fields: dict[str, Any] = {
+        "_id": referral_id,
+        "household_ref": household_ref,
+        "municipality": request.municipality,
+        "needs": [need.value for need in request.needs],
+        "age_band": request.age_band,
+        "phase": request.phase.value if request.phase else None,
+        "source": source,
+        "state": ReferralState.REQUESTED.value,
+        "capacity_held": False,
+        "created_at": at or datetime.now(UTC),
+        "history": [{"state": ReferralState.REQUESTED.value, "at": datetime.now(UTC), "by": source}],
+    }
+    entries = []
+    if ranked:
+        best = ranked[0].offer
+        fields.update(
+            offer_id=best.id,
+            offer_name=best.name,
+            organisation=best.organisation,
+            organisation_id=best.organisation_id,
+            explanation=ranked[0].reasons,
+        )
+        matched = new_event(
+            type=HOUSEHOLD_MATCHED,
+            source=SOURCE,
+            subject=household_ref,
+            data=HouseholdMatched(
+                referral_id=referral_id,
+                household_ref=household_ref,
+                municipality=request.municipality,
+                offer_id=best.id,
+                organisation=best.organisation,
+                phase=best.phase,
+                needs=fields["needs"],
+                volunteer_role=best.volunteer_role,
+            ),
+        )
+        entries.append(outbox_entry(settings.topic(EVENTS_TOPIC), matched))
+    else:
+        reasons = sorted({f"{offer.name}: {exclusion(offer, request)}" for offer in offers})
+        fields.update(
+            offer_id=None,
+            offer_name=None,
+            organisation=None,
+            organisation_id=None,
+            explanation=["nog geen passend aanbod", *reasons],
+        )
+    try:
+        await db.referrals.insert_one(new_document(fields, *entries))
+    except DuplicateKeyError:
+        return False
+    return True
+
+
+async def get_referral(db: AsyncDatabase[Any], referral_id: str) -> dict[str, Any]:
+    referral: dict[str, Any] | None = await db.referrals.find_one({"_id": referral_id})
+    if referral is None:
+        raise ReferralNotFound(referral_id)
+    return referral
+
+
+async def move(
+    db: AsyncDatabase[Any],
+    settings: PlatformSettings,
+    referral_id: str,
+    wanted: ReferralState,
+    actor: str,
+    reason: str = "",
+    result: Result | None = None,
+) -> dict[str, Any]:
+    """Moves the referral to `wanted`; raises IllegalTransition, NoCapacity, Conflict or ReferralNotFound."""
+    referral = await get_referral(db, referral_id)
+    current = ReferralState(referral["state"])
+    check_transition(current, wanted)
+    if referral["offer_id"] is None and wanted is not ReferralState.CANCELLED:
+        raise NoCapacity("offer_id: this referral has no offer yet")
+    held = referral["capacity_held"]
+    if wanted is ReferralState.ACCEPTED:
+        taken = await db.offers.update_one(
+            {"_id": referral["offer_id"], "status": "active", "capacity_available": {"$gt": 0}},
+            {"$inc": {"capacity_available": -1}},
+        )
+        if taken.modified_count != 1:
+            raise NoCapacity(f"offer {referral['offer_id']} has no place free")
+        held = True
+    releases = held and wanted not in HOLDS_CAPACITY
+    step = {"state": wanted.value, "at": datetime.now(UTC), "by": actor}
+    if reason:
+        step["reason"] = reason
+    if result is not None:
+        step["result"] = result.value
+    event = _event(referral, wanted, reason, result)
+    changes = {"state": wanted.value, "capacity_held": held and not releases, "updated_at": step["at"]}
+    if result is not None:
+        changes["result"] = result.value
+    update = change_with_events(changes, *([outbox_entry(settings.topic(EVENTS_TOPIC), event)] if event else []))
+    update["$push"] = {"history": step}
+    moved = await db.referrals.update_one({"_id": referral_id, "version": referral["version"]}, update)
+    if moved.modified_count != 1:
+        if wanted is ReferralState.ACCEPTED:
+            await db.offers.update_one({"_id": referral["offer_id"]}, {"$inc": {"capacity_available": 1}})
+        raise Conflict(referral_id)
+    if releases:
+        await db.offers.update_one({"_id": referral["offer_id"]}, {"$inc": {"capacity_available": 1}})
+    return await get_referral(db, referral_id)
+
+
+def _event(referral: dict[str, Any], wanted: ReferralState, reason: str, result: Result | None) -> CloudEvent | None:
+    common = {
+        "referral_id": referral["_id"],
+        "household_ref": referral["household_ref"],
+        "municipality": referral["municipality"],
+        "offer_id": referral["offer_id"] or "",
+    }
+    data: BaseModel
+    if wanted is ReferralState.ACCEPTED:
+        event_type, data = REFERRAL_ACCEPTED, ReferralAccepted(**common)
+    elif wanted is ReferralState.DECLINED:
+        event_type, data = REFERRAL_DECLINED, ReferralDeclined(**common, reason=reason)
+    elif wanted is ReferralState.CANCELLED:
+        event_type, data = REFERRAL_CANCELLED, ReferralCancelled(**common, reason=reason)
+    elif wanted is ReferralState.COMPLETED and result is not None:
+        event_type, data = REFERRAL_COMPLETED, ReferralCompleted(**common, result=result)
+    else:
+        return None
+    return new_event(type=event_type, source=SOURCE, subject=referral["household_ref"], data=data)

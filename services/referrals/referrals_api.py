@@ -1,0 +1,227 @@
+"""HTTP API of referrals: create (staff or partner), match with explanation, and the closed loop."""
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, status
+from pydantic import BaseModel, ConfigDict, Field
+
+from plumbing.web import RuntimeDep
+from services.referrals.catalogue import all_offers
+from services.referrals.domain import IllegalTransition, MatchRequest, ReferralState, Result, rank
+from services.referrals.lifecycle import Conflict, NoCapacity, ReferralNotFound, create_referral, get_referral, move
+from services.referrals.settings import ReferralsSettings
+
+router = APIRouter(prefix="/api/v1", tags=["referrals"])
+STAFF = "medewerker"  # staff sign-in arrives with access control; until then staff actions carry this name
+
+
+def calling_partner(request: Request, x_api_key: Annotated[str | None, Header()] = None) -> str | None:
+    """The help-offer partner behind the API key, or None for staff (no key)."""
+    if x_api_key is None:
+        return None
+    settings: ReferralsSettings = request.app.state.settings
+    for partner, key in settings.partner_keys.items():
+        if key.get_secret_value() == x_api_key:
+            return partner
+    raise HTTPException(status.HTTP_401_UNAUTHORIZED, "unknown X-Api-Key", headers={"WWW-Authenticate": "ApiKey"})
+
+
+PartnerDep = Annotated[str | None, Depends(calling_partner)]
+
+
+class ReferralCreate(MatchRequest):
+    model_config = ConfigDict(extra="forbid")
+
+    household_ref: str = Field(
+        pattern=r"^hh-[0-9a-f]{8,64}$", description="Pseudonymous reference; never contact data."
+    )
+
+
+class ReferralPublic(BaseModel):
+    id: str
+    household_ref: str
+    municipality: str
+    needs: list[str]
+    age_band: str | None
+    state: str
+    offer_id: str | None
+    offer_name: str | None
+    organisation: str | None
+    explanation: list[str]
+    result: str | None = None
+
+
+class Decline(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class Complete(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    result: Result
+
+
+class Cancel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class RankedOffer(BaseModel):
+    offer_id: str
+    name: str
+    organisation: str
+    reasons: list[str]
+
+
+def referral_public(document: dict[str, Any]) -> ReferralPublic:
+    return ReferralPublic(
+        id=document["_id"],
+        household_ref=document["household_ref"],
+        municipality=document["municipality"],
+        needs=document["needs"],
+        age_band=document.get("age_band"),
+        state=document["state"],
+        offer_id=document.get("offer_id"),
+        offer_name=document.get("offer_name"),
+        organisation=document.get("organisation"),
+        explanation=document.get("explanation", []),
+        result=document.get("result"),
+    )
+
+
+@router.post(
+    "/referrals",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ReferralPublic,
+    summary="Refer a household: matched at once to the best offer that fits and has room",
+)
+async def post_referral(
+    body: ReferralCreate, runtime: RuntimeDep, request: Request, partner: PartnerDep
+) -> ReferralPublic:
+    referral_id = f"ref-{uuid.uuid4().hex[:16]}"
+    request_fields = MatchRequest.model_validate(body.model_dump(exclude={"household_ref"}))
+    await create_referral(
+        runtime.db,
+        request.app.state.settings,
+        referral_id,
+        body.household_ref,
+        request_fields,
+        source=f"partner:{partner}" if partner else "staff",
+    )
+    runtime.wake_relay("referrals", referral_id)
+    return referral_public(await get_referral(runtime.db, referral_id))
+
+
+@router.get("/referrals", response_model=list[ReferralPublic], summary="Referrals, newest first")
+async def list_referrals(
+    runtime: RuntimeDep,
+    partner: PartnerDep,
+    municipality: Annotated[str | None, Query(pattern=r"^GM\d{4}$")] = None,
+    state: ReferralState | None = None,
+) -> list[ReferralPublic]:
+    return [referral_public(doc) for doc in await recent_referrals(runtime, municipality, state, partner)]
+
+
+async def recent_referrals(
+    runtime: RuntimeDep, municipality: str | None = None, state: ReferralState | None = None, partner: str | None = None
+) -> list[dict[str, Any]]:
+    query: dict[str, Any] = {}
+    if municipality:
+        query["municipality"] = municipality
+    if state:
+        query["state"] = state.value
+    if partner:
+        query["organisation_id"] = partner
+    return await runtime.db.referrals.find(query, {"outbox": 0}).sort("created_at", -1).limit(200).to_list()
+
+
+@router.get("/referrals/{referral_id}", response_model=ReferralPublic, summary="One referral")
+async def read_referral(referral_id: str, runtime: RuntimeDep, partner: PartnerDep) -> ReferralPublic:
+    return referral_public(await visible_referral(runtime, referral_id, partner))
+
+
+async def visible_referral(runtime: RuntimeDep, referral_id: str, partner: str | None) -> dict[str, Any]:
+    try:
+        referral = await get_referral(runtime.db, referral_id)
+    except ReferralNotFound as error:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"referral {referral_id} does not exist") from error
+    if partner is not None and referral.get("organisation_id") != partner:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "this referral is addressed to another partner's offer")
+    return referral
+
+
+async def transition(
+    runtime: RuntimeDep,
+    request: Request,
+    referral_id: str,
+    partner: str | None,
+    wanted: ReferralState,
+    reason: str = "",
+    result: Result | None = None,
+) -> ReferralPublic:
+    await visible_referral(runtime, referral_id, partner)
+    try:
+        moved = await move(
+            runtime.db,
+            request.app.state.settings,
+            referral_id,
+            wanted,
+            actor=f"partner:{partner}" if partner else STAFF,
+            reason=reason,
+            result=result,
+        )
+    except IllegalTransition as error:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from error
+    except NoCapacity as error:
+        raise HTTPException(status.HTTP_409_CONFLICT, f"capacity: {error}") from error
+    except Conflict as error:
+        raise HTTPException(status.HTTP_409_CONFLICT, "the referral changed meanwhile; try again") from error
+    runtime.wake_relay("referrals", referral_id)
+    return referral_public(moved)
+
+
+@router.post("/referrals/{referral_id}/accept", response_model=ReferralPublic, summary="Accept: holds a place")
+async def accept(referral_id: str, runtime: RuntimeDep, request: Request, partner: PartnerDep) -> ReferralPublic:
+    return await transition(runtime, request, referral_id, partner, ReferralState.ACCEPTED)
+
+
+@router.post("/referrals/{referral_id}/decline", response_model=ReferralPublic, summary="Decline, with a reason")
+async def decline(
+    referral_id: str, body: Decline, runtime: RuntimeDep, request: Request, partner: PartnerDep
+) -> ReferralPublic:
+    return await transition(runtime, request, referral_id, partner, ReferralState.DECLINED, reason=body.reason)
+
+
+@router.post("/referrals/{referral_id}/start", response_model=ReferralPublic, summary="Help has started")
+async def start(referral_id: str, runtime: RuntimeDep, request: Request, partner: PartnerDep) -> ReferralPublic:
+    return await transition(runtime, request, referral_id, partner, ReferralState.IN_PROGRESS)
+
+
+@router.post(
+    "/referrals/{referral_id}/complete",
+    response_model=ReferralPublic,
+    summary="Completed with a result: frees the place",
+)
+async def complete(
+    referral_id: str, body: Complete, runtime: RuntimeDep, request: Request, partner: PartnerDep
+) -> ReferralPublic:
+    return await transition(runtime, request, referral_id, partner, ReferralState.COMPLETED, result=body.result)
+
+
+@router.post("/referrals/{referral_id}/cancel", response_model=ReferralPublic, summary="Withdraw: frees a held place")
+async def cancel(
+    referral_id: str, body: Cancel, runtime: RuntimeDep, request: Request, partner: PartnerDep
+) -> ReferralPublic:
+    return await transition(runtime, request, referral_id, partner, ReferralState.CANCELLED, reason=body.reason)
+
+
+@router.post("/match", response_model=list[RankedOffer], summary="Rank the offers for a need, with the reasons")
+async def match(body: MatchRequest, runtime: RuntimeDep) -> list[RankedOffer]:
+    ranked = rank(await all_offers(runtime.db, body.municipality), body)
+    return [
+        RankedOffer(
+            offer_id=item.offer.id, name=item.offer.name, organisation=item.offer.organisation, reasons=item.reasons
+        )
+        for item in ranked
+    ]

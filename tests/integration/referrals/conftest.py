@@ -1,0 +1,65 @@
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from services.referrals.app import create_app
+from services.referrals.settings import ReferralsSettings
+from tests.conftest import Servers
+
+PARTNER_KEYS = {"humanitas": "key-humanitas-0123456789", "gemeente-almelo": "key-almelo-0123456789"}
+
+
+@dataclass
+class Referrals:
+    app: FastAPI
+    client: httpx.AsyncClient
+    settings: ReferralsSettings
+
+    @property
+    def db(self) -> Any:
+        return self.app.state.runtime.db
+
+    async def offer(self, offer_id: str, **changes: Any) -> None:
+        body: dict[str, Any] = {
+            "id": offer_id,
+            "name": offer_id,
+            "organisation": "Humanitas",
+            "organisation_id": "humanitas",
+            "phase": "early_intervention",
+            "municipalities": ["GM0141"],
+            "capacity_available": 2,
+            "capacity_maximum": 2,
+        }
+        body.update(changes)
+        response = await self.client.put(f"/api/v1/offers/{offer_id}", json=body)
+        assert response.status_code in (200, 201), response.text
+
+    async def refer(self, household: str = "hh-0123456789abcdef", **changes: Any) -> dict[str, Any]:
+        body: dict[str, Any] = {"household_ref": household, "municipality": "GM0141", "needs": ["debt_help"]}
+        body.update(changes)
+        response = await self.client.post("/api/v1/referrals", json=body)
+        assert response.status_code == 201, response.text
+        referral: dict[str, Any] = response.json()
+        return referral
+
+
+@pytest.fixture
+async def referrals(servers: Servers, namespace: str) -> AsyncIterator[Referrals]:
+    settings = ReferralsSettings(
+        kafka_bootstrap=servers.kafka_bootstrap,
+        mongo_uri=servers.mongo_uri,
+        mongo_database=namespace,
+        topic_prefix=namespace,
+        partner_keys=PARTNER_KEYS,
+        doorbraak_cap=2,
+        outbox_scan_seconds=0.5,
+    )
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://referrals") as client:
+            yield Referrals(app, client, settings)
+        await app.state.runtime.client.drop_database(namespace)
