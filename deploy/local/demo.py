@@ -12,44 +12,94 @@ import httpx
 
 SIGNALS, REFERRALS, VOLUNTEERS, REPORTING = (f"http://127.0.0.1:{port}" for port in (8001, 8002, 8003, 8004))
 
+SALLAND = ["GM0150", "GM0175", "GM0177", "GM0163", "GM1742"]
 OFFERS = [
     {
         "id": "vroeg-erop-af-almelo",
-        "name": "Vroeg erop af! (huisbezoek na signaal)",
+        "name": "Vroeg erop af!",
         "organisation": "Gemeente Almelo",
+        "organisation_id": "gemeente-almelo",
         "phase": "early_intervention",
         "municipalities": ["GM0141"],
+        "needs": ["debt_help", "budget_coaching"],
         "capacity_available": 40,
         "capacity_maximum": 60,
         "volunteer_role": "debt_buddy",
-        "description": "Schuldhulpmaatje gaat mee op huisbezoek binnen drie werkdagen na een vroegsignaal.",
+        "description": "Een schuldhulpmaatje gaat mee op huisbezoek na een vroegsignaal van huur of zorgverzekering.",
     },
     {
         "id": "jongeren-perspectief-fonds",
         "name": "Jongeren Perspectief Fonds",
         "organisation": "Gemeente Almelo",
+        "organisation_id": "gemeente-almelo",
         "phase": "curative",
         "municipalities": ["GM0141"],
+        "needs": ["debt_help", "debt_settlement", "youth"],
+        "age_minimum": 18,
+        "age_maximum": 27,
+        "eligibility": "Jongeren met problematische schulden die werken aan opleiding of werk (tegenprestatie).",
         "capacity_available": 12,
         "capacity_maximum": 25,
-        "description": "Schulden saneren voor jongeren van 18 tot en met 27 jaar, in ruil voor een tegenprestatie.",
+        "description": "De gemeente lost de schulden af; de jongere betaalt terug met een tegenprestatie.",
     },
     {
         "id": "doorbraakmethode",
         "name": "Doorbraakmethode",
         "organisation": "Schuldenlab Almelo",
+        "organisation_id": "schuldenlab-almelo",
         "phase": "curative",
         "municipalities": ["GM0141"],
+        "needs": ["debt_help", "social_support"],
         "capacity_available": 30,
         "capacity_maximum": 125,
-        "description": "Een plan op maat voor huishoudens met hoge kosten en risico's; 375 huishoudens in drie jaar.",
+        "eligibility": "Huishoudens met hoge maatschappelijke kosten en problemen op meerdere terreinen.",
+        "description": "Een plan op maat met een budget om te doorbreken wat vastzit; 375 huishoudens in drie jaar.",
+    },
+    {
+        "id": "collectief-schuldregelen",
+        "name": "Collectief schuldregelen",
+        "organisation": "Gemeente Almelo",
+        "organisation_id": "gemeente-almelo",
+        "phase": "curative",
+        "municipalities": ["GM0141"],
+        "needs": ["debt_settlement"],
+        "capacity_available": 15,
+        "capacity_maximum": 30,
+        "description": "Een regeling met alle schuldeisers tegelijk, volgens de afspraken van de NVVK.",
+    },
+    {
+        "id": "rub-zorgverzekering",
+        "name": "Regeling Uitstel Betalingsverplichting",
+        "organisation": "Menzis",
+        "organisation_id": "menzis",
+        "phase": "early_intervention",
+        "municipalities": ["GM0141", *SALLAND],
+        "needs": ["debt_help"],
+        "capacity_available": 50,
+        "capacity_maximum": 50,
+        "eligibility": "Wanbetalers van de zorgverzekering die met schuldhulp aan de slag gaan.",
+        "description": "De zorgverzekeraar schort de premieschuld op zolang het huishouden schuldhulp krijgt.",
+    },
+    {
+        "id": "bewindvoering-twente",
+        "name": "Beschermingsbewind",
+        "organisation": "Bewindvoering Twente",
+        "organisation_id": "bewind-twente",
+        "phase": "curative",
+        "municipalities": ["GM0141"],
+        "needs": ["income_management"],
+        "capacity_available": 8,
+        "capacity_maximum": 40,
+        "description": "Een bewindvoerder beheert inkomen en betalingen; de rechter stelt het bewind in.",
     },
     {
         "id": "budgetcoaching-salland",
         "name": "Budgetcoaching",
         "organisation": "Humanitas Salland",
+        "organisation_id": "humanitas-salland",
         "phase": "early_intervention",
-        "municipalities": ["GM0150", "GM0175", "GM0177", "GM0163", "GM1742"],
+        "municipalities": SALLAND,
+        "needs": ["debt_help", "budget_coaching"],
         "capacity_available": 25,
         "capacity_maximum": 40,
         "volunteer_role": "budget_coach",
@@ -59,22 +109,14 @@ OFFERS = [
         "id": "schuldhulpmaatje-deventer",
         "name": "SchuldHulpMaatje",
         "organisation": "SchuldHulpMaatje Deventer",
+        "organisation_id": "shm-deventer",
         "phase": "early_intervention",
         "municipalities": ["GM0150"],
+        "needs": ["debt_help"],
         "capacity_available": 0,
         "capacity_maximum": 20,
         "volunteer_role": "debt_buddy",
         "description": "Een maatje naast huishoudens met schulden.",
-    },
-    {
-        "id": "collectief-schuldregelen",
-        "name": "Collectief schuldregelen",
-        "organisation": "Gemeente Almelo",
-        "phase": "curative",
-        "municipalities": ["GM0141"],
-        "capacity_available": 15,
-        "capacity_maximum": 30,
-        "description": "Een regeling met alle schuldeisers tegelijk.",
     },
 ]
 
@@ -133,8 +175,9 @@ def load(client: httpx.Client) -> None:
                 "recruited_through": employer,
             },
         ).raise_for_status()
+    case_ids = []
     for number, (partner, kind, municipality, postcode, house, cents, days, eviction) in enumerate(SIGNALS_DEMO):
-        client.post(
+        response = client.post(
             f"{SIGNALS}/api/v1/signals",
             headers={"X-Api-Key": PARTNER_KEYS[partner], "Idempotency-Key": f"demo-{number}"},
             json={
@@ -147,7 +190,29 @@ def load(client: httpx.Client) -> None:
                 "contract_reference": f"DEMO-{number:04d}",
                 "eviction_planned": eviction,
             },
-        ).raise_for_status()
+        )
+        response.raise_for_status()
+        case_ids.append(response.json()["case_id"])
+    for case_id in (case_ids[2], case_ids[3]):  # outreach done: these households are handed on for help
+        closed = client.post(f"{SIGNALS}/api/v1/cases/{case_id}/close", json={"outcome": "follow_up_financial"})
+        if closed.status_code not in (204, 409):  # 409: closed by an earlier run of this script
+            closed.raise_for_status()
+    soon = (date.today() + timedelta(days=21)).isoformat()
+    enrolled = client.post(
+        f"{REFERRALS}/api/v1/cohorts/doorbraak/members",
+        json={
+            "household_ref": "hh-00000000000000000000d0b1",
+            "municipality": "GM0141",
+            "goals": ["Huurachterstand ingelopen", "Vaste lasten automatisch betaald"],
+            "steps": [
+                {"text": "Budgetplan met de bewindvoerder", "due": soon},
+                {"text": "Betalingsregeling met de woningcorporatie", "due": soon},
+            ],
+            "reviews": [soon],
+        },
+    )
+    if enrolled.status_code not in (201, 409):
+        enrolled.raise_for_status()
 
 
 def main() -> None:

@@ -56,7 +56,7 @@ async def accept_signal(
     signal_id = f"{partner}:{idempotency_key}" if idempotency_key else str(uuid.uuid4())
     recorded = await _record(db, signal_id, partner, submission, settings)
     if recorded.get("case_id"):
-        return Accepted(signal_id, recorded["case_id"], recorded["repeat"], duplicate=True)
+        return Accepted(signal_id, recorded["case_id"], recorded.get("repeat", False), duplicate=True)
 
     household = recorded["household_ref"]
     policy = Policy(settings.threshold_for(submission.municipality), settings.term_for(submission.municipality))
