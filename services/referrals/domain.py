@@ -93,22 +93,38 @@ class MatchRequest(BaseModel):
 @dataclass(frozen=True)
 class Ranked:
     offer: OfferCreate
-    reasons: list[str]
+    served: list[Need]
+    phase_fits: bool
     score: tuple[int, int, float]
 
 
-def exclusion(offer: OfferCreate, request: MatchRequest) -> str | None:
+@dataclass(frozen=True)
+class Wanted:
+    """A match request prepared once for checking many offers."""
+
+    municipality: str
+    needs: frozenset[Need]
+    ages: tuple[int, int] | None
+
+
+def prepare(request: MatchRequest) -> Wanted:
+    ages = AGE_BANDS[request.age_band] if request.age_band else None
+    return Wanted(request.municipality, frozenset(request.needs), ages)
+
+
+def exclusion(offer: OfferCreate, request: MatchRequest | Wanted) -> str | None:
     """Why the offer cannot take this household, in words; None when it can."""
+    wanted = request if isinstance(request, Wanted) else prepare(request)
     if offer.status is not OfferStatus.ACTIVE:
         return "niet actief"
-    if request.municipality not in offer.municipalities:
+    if wanted.municipality not in offer.municipalities:
         return "werkt niet in deze gemeente"
     if offer.capacity_available <= 0:
         return "geen plek vrij"
-    if not set(request.needs) & set(offer.needs):
+    if wanted.needs.isdisjoint(offer.needs):
         return "helpt niet bij deze hulpvraag"
-    if request.age_band is not None:
-        low, high = AGE_BANDS[request.age_band]
+    if wanted.ages is not None:
+        low, high = wanted.ages
         if (offer.age_minimum is not None and high < offer.age_minimum) or (
             offer.age_maximum is not None and low > offer.age_maximum
         ):
@@ -118,23 +134,31 @@ def exclusion(offer: OfferCreate, request: MatchRequest) -> str | None:
 
 def rank(offers: list[OfferCreate], request: MatchRequest) -> list[Ranked]:
     """Offers that can take the household, best first: most needs served, the asked phase, then the most room."""
+    wanted = prepare(request)
     ranked = []
     for offer in offers:
-        if exclusion(offer, request) is not None:
+        if exclusion(offer, wanted) is not None:
             continue
         served = [need for need in request.needs if need in offer.needs]
         phase_fits = request.phase is None or offer.phase is request.phase
         room = offer.capacity_available / max(1, offer.capacity_maximum)
-        reasons = [
-            f"helpt bij {', '.join(NEED_LABELS[need] for need in served)}",
-            f"{offer.capacity_available} van {offer.capacity_maximum} plekken vrij",
-        ]
-        if request.phase is not None:
-            reasons.append("in de gevraagde fase" if phase_fits else "in een andere fase dan gevraagd")
-        if offer.age_minimum is not None or offer.age_maximum is not None:
-            reasons.append("leeftijd past" if request.age_band else "leeftijd onbekend: controleer de leeftijdsgrens")
-        ranked.append(Ranked(offer, reasons, (len(served), int(phase_fits), room)))
-    return sorted(ranked, key=lambda item: (-item.score[0], -item.score[1], -item.score[2], item.offer.id))
+        ranked.append(Ranked(offer, served, phase_fits, (len(served), int(phase_fits), room)))
+    ranked.sort(key=lambda item: (-item.score[0], -item.score[1], -item.score[2], item.offer.id))
+    return ranked
+
+
+def reasons(item: Ranked, request: MatchRequest) -> list[str]:
+    """Why an offer ranked as it did, in words, for the people who act on the referral."""
+    offer = item.offer
+    said = [
+        f"helpt bij {', '.join(NEED_LABELS[need] for need in item.served)}",
+        f"{offer.capacity_available} van {offer.capacity_maximum} plekken vrij",
+    ]
+    if request.phase is not None:
+        said.append("in de gevraagde fase" if item.phase_fits else "in een andere fase dan gevraagd")
+    if offer.age_minimum is not None or offer.age_maximum is not None:
+        said.append("leeftijd past" if request.age_band else "leeftijd onbekend: controleer de leeftijdsgrens")
+    return said
 
 
 NEED_LABELS = {

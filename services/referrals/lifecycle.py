@@ -24,6 +24,7 @@ from services.referrals.domain import (
     check_transition,
     exclusion,
     rank,
+    reasons,
 )
 from services.referrals.events import (
     EVENTS_TOPIC,
@@ -96,7 +97,7 @@ async def create_referral(
             offer_name=best.name,
             organisation=best.organisation,
             organisation_id=best.organisation_id,
-            explanation=ranked[0].reasons,
+            explanation=reasons(ranked[0], request),
         )
         matched = new_event(
             type=HOUSEHOLD_MATCHED,
@@ -115,13 +116,13 @@ async def create_referral(
         )
         entries.append(outbox_entry(settings.topic(EVENTS_TOPIC), matched))
     else:
-        reasons = sorted({f"{offer.name}: {exclusion(offer, request)}" for offer in offers})
+        why_not = sorted({f"{offer.name}: {exclusion(offer, request)}" for offer in offers})
         fields.update(
             offer_id=None,
             offer_name=None,
             organisation=None,
             organisation_id=None,
-            explanation=["nog geen passend aanbod", *reasons],
+            explanation=["nog geen passend aanbod", *why_not],
         )
     try:
         await db.referrals.insert_one(new_document(fields, *entries))

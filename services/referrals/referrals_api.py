@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from plumbing.web import RuntimeDep
 from services.referrals.catalogue import all_offers
-from services.referrals.domain import IllegalTransition, MatchRequest, ReferralState, Result, rank
+from services.referrals.domain import IllegalTransition, MatchRequest, ReferralState, Result, rank, reasons
 from services.referrals.lifecycle import Conflict, NoCapacity, ReferralNotFound, create_referral, get_referral, move
 from services.referrals.settings import ReferralsSettings
 
@@ -221,7 +221,10 @@ async def match(body: MatchRequest, runtime: RuntimeDep) -> list[RankedOffer]:
     ranked = rank(await all_offers(runtime.db, body.municipality), body)
     return [
         RankedOffer(
-            offer_id=item.offer.id, name=item.offer.name, organisation=item.offer.organisation, reasons=item.reasons
+            offer_id=item.offer.id,
+            name=item.offer.name,
+            organisation=item.offer.organisation,
+            reasons=reasons(item, body),
         )
         for item in ranked
     ]

@@ -15,6 +15,7 @@ from services.referrals.domain import (
     check_transition,
     exclusion,
     rank,
+    reasons,
 )
 
 NEEDS_DEBT = MatchRequest(municipality="GM0141", needs=["debt_help"])
@@ -56,7 +57,7 @@ def test_age_limits_of_the_youth_perspective_fund_hold_at_their_edges() -> None:
         request = MatchRequest(municipality="GM0141", needs=["debt_help"], age_band=band)
         assert (exclusion(fund, request) is None) is fits, band
     unknown = rank([fund], NEEDS_DEBT)
-    assert "leeftijd onbekend: controleer de leeftijdsgrens" in unknown[0].reasons
+    assert "leeftijd onbekend: controleer de leeftijdsgrens" in reasons(unknown[0], NEEDS_DEBT)
 
 
 def test_more_needs_served_ranks_first_then_the_asked_phase_then_the_most_room() -> None:
@@ -68,7 +69,7 @@ def test_more_needs_served_ranks_first_then_the_asked_phase_then_the_most_room()
     ]
     ranked = rank(offers, request)
     assert [item.offer.id for item in ranked] == ["both-needs", "early-half", "roomy-curative"]
-    assert ranked[1].reasons == ["helpt bij schuldhulp", "2 van 4 plekken vrij", "in de gevraagde fase"]
+    assert reasons(ranked[1], request) == ["helpt bij schuldhulp", "2 van 4 plekken vrij", "in de gevraagde fase"]
 
 
 def test_offer_cannot_have_more_places_free_than_it_has_or_an_inverted_age_range() -> None:
