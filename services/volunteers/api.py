@@ -1,52 +1,200 @@
-"""HTTP API of the volunteers service."""
+"""HTTP API of the volunteers service: registry, screening, requests, assignments, hours and lessons."""
 
-from typing import Any
+import uuid
+from datetime import date
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Response, status
-from pydantic import BaseModel
+from fastapi import APIRouter, HTTPException, Query, Request, Response, status
+from pydantic import BaseModel, ConfigDict, Field
 
 from plumbing.web import RuntimeDep
-from services.volunteers.assignments import register_volunteer
-from services.volunteers.domain import VolunteerCreate
+from services.volunteers.assignments import (
+    NoPlace,
+    NotFound,
+    WrongState,
+    assign,
+    assign_waiting,
+    candidates,
+    get_request,
+    lesson_given,
+    log_hours,
+    register_volunteer,
+    release,
+    screen,
+)
+from services.volunteers.domain import Screening, SignUp, VolunteerCreate
+from services.volunteers.requests import LessonRequest, from_school
 
 router = APIRouter(prefix="/api/v1", tags=["volunteers"])
 
 
 class AssignmentPublic(BaseModel):
     id: str
-    household_ref: str
-    municipality: str
+    kind: str
     role: str
-    state: str
+    municipality: str
+    household_ref: str | None
+    school: str | None
+    state: str = Field(description="waiting (unmet), assigned or released")
     volunteer_id: str | None
+    hours: float
 
 
-@router.put("/volunteers/{volunteer_id}", status_code=status.HTTP_200_OK, summary="Register or update a volunteer")
-async def put_volunteer(
-    volunteer_id: str, volunteer: VolunteerCreate, runtime: RuntimeDep, response: Response
-) -> dict[str, str]:
-    if volunteer.id != volunteer_id:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "id: must equal the volunteer id in the path")
-    created = await register_volunteer(runtime.db, volunteer)
-    response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
-    return {"id": volunteer.id}
+class Confirm(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    volunteer_id: str | None = Field(default=None, description="Empty: the best candidate.")
 
 
-@router.get("/assignments", response_model=list[AssignmentPublic], summary="Assignments and waiting requests")
-async def list_assignments(runtime: RuntimeDep) -> list[AssignmentPublic]:
-    return [assignment_public(doc) for doc in await recent_assignments(runtime)]
+class Hours(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    on: date
+    hours: float = Field(gt=0, le=24)
+    by: str = Field(default="vrijwilliger", max_length=100)
 
 
-async def recent_assignments(runtime: RuntimeDep) -> list[dict[str, Any]]:
-    return await runtime.db.assignments.find().sort("created_at", -1).limit(200).to_list()
+class Lesson(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    students_reached: int = Field(ge=0, le=200)
 
 
 def assignment_public(doc: dict[str, Any]) -> AssignmentPublic:
     return AssignmentPublic(
         id=doc["_id"],
-        household_ref=doc["household_ref"],
-        municipality=doc["municipality"],
+        kind=doc.get("kind", "household"),
         role=doc["role"],
+        municipality=doc["municipality"],
+        household_ref=doc.get("household_ref"),
+        school=doc.get("school"),
         state=doc["state"],
         volunteer_id=doc.get("volunteer_id"),
+        hours=sum(entry["hours"] for entry in doc.get("hours", [])),
     )
+
+
+def refused(error: Exception) -> HTTPException:
+    if isinstance(error, NotFound):
+        return HTTPException(status.HTTP_404_NOT_FOUND, f"{error} does not exist")
+    return HTTPException(status.HTTP_409_CONFLICT, str(error))
+
+
+@router.put("/volunteers/{volunteer_id}", summary="Register or update a volunteer (coordinator)")
+async def put_volunteer(
+    volunteer_id: str, volunteer: VolunteerCreate, runtime: RuntimeDep, request: Request, response: Response
+) -> dict[str, Any]:
+    if volunteer.id != volunteer_id:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "id: must equal the volunteer id in the path")
+    created = await register_volunteer(runtime.db, volunteer)
+    response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+    assigned = await assign_waiting(runtime.db, request.app.state.settings, volunteer.municipalities)
+    for request_id in assigned:
+        runtime.wake_relay("assignments", request_id)
+    return {"id": volunteer.id, "assigned_waiting_requests": assigned}
+
+
+@router.post("/sign-ups", status_code=status.HTTP_201_CREATED, summary="Sign up as a volunteer (public)")
+async def sign_up(form: SignUp, runtime: RuntimeDep) -> dict[str, str]:
+    volunteer_id = f"vw-{uuid.uuid4().hex[:10]}"
+    await register_volunteer(runtime.db, VolunteerCreate(id=volunteer_id, **form.model_dump()))
+    return {"id": volunteer_id, "status": "applicant"}
+
+
+@router.post("/volunteers/{volunteer_id}/screening", summary="Record VOG and training; makes the volunteer active")
+async def post_screening(
+    volunteer_id: str, screening: Screening, runtime: RuntimeDep, request: Request
+) -> dict[str, Any]:
+    try:
+        volunteer = await screen(runtime.db, volunteer_id, screening)
+    except NotFound as error:
+        raise refused(error) from error
+    assigned = await assign_waiting(runtime.db, request.app.state.settings, volunteer["municipalities"])
+    for request_id in assigned:
+        runtime.wake_relay("assignments", request_id)
+    return {
+        "id": volunteer_id,
+        "assignable_roles": volunteer["assignable_roles"],
+        "assigned_waiting_requests": assigned,
+    }
+
+
+@router.get("/assignments", response_model=list[AssignmentPublic], summary="Requests: waiting, assigned, released")
+async def list_assignments(
+    runtime: RuntimeDep,
+    state: Annotated[str | None, Query(pattern="^(waiting|assigned|released)$")] = None,
+) -> list[AssignmentPublic]:
+    return [assignment_public(doc) for doc in await recent_assignments(runtime, state)]
+
+
+async def recent_assignments(runtime: RuntimeDep, state: str | None = None) -> list[dict[str, Any]]:
+    query = {"state": state} if state else {}
+    return await runtime.db.assignments.find(query, {"outbox": 0}).sort("created_at", -1).limit(200).to_list()
+
+
+@router.get("/assignments/{request_id}/candidates", summary="Volunteers who could take this request, best first")
+async def get_candidates(request_id: str, runtime: RuntimeDep) -> list[dict[str, Any]]:
+    try:
+        request = await get_request(runtime.db, request_id)
+    except NotFound as error:
+        raise refused(error) from error
+    return [vars(candidate) for candidate in await candidates(runtime.db, request)]
+
+
+@router.post(
+    "/assignments/{request_id}/assign",
+    response_model=AssignmentPublic,
+    summary="Assign a volunteer (coordinator confirms); 409 when no place is free",
+)
+async def post_assign(request_id: str, body: Confirm, runtime: RuntimeDep, request: Request) -> AssignmentPublic:
+    try:
+        chosen = await assign(runtime.db, request.app.state.settings, request_id, body.volunteer_id)
+    except (NotFound, NoPlace, WrongState) as error:
+        raise refused(error) from error
+    if chosen is None:
+        raise HTTPException(status.HTTP_409_CONFLICT, "volunteer_id: nobody is free for this request; it keeps waiting")
+    runtime.wake_relay("assignments", request_id)
+    return assignment_public(await get_request(runtime.db, request_id))
+
+
+@router.post("/assignments/{request_id}/release", response_model=AssignmentPublic, summary="End an assignment")
+async def post_release(request_id: str, runtime: RuntimeDep, request: Request) -> AssignmentPublic:
+    try:
+        await release(runtime.db, request.app.state.settings, request_id)
+    except (NotFound, WrongState) as error:
+        raise refused(error) from error
+    runtime.wake_relay("assignments", request_id)
+    return assignment_public(await get_request(runtime.db, request_id))
+
+
+@router.post("/assignments/{request_id}/hours", status_code=status.HTTP_204_NO_CONTENT, summary="Log hours")
+async def post_hours(request_id: str, body: Hours, runtime: RuntimeDep) -> None:
+    if body.on > date.today():
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "on: lies in the future")
+    try:
+        await log_hours(runtime.db, request_id, body.on, body.hours, body.by)
+    except WrongState as error:
+        raise refused(error) from error
+
+
+@router.post(
+    "/lesson-requests",
+    status_code=status.HTTP_201_CREATED,
+    response_model=AssignmentPublic,
+    summary="A school asks for a guest lesson (MBO 1-2)",
+)
+async def post_lesson_request(lesson: LessonRequest, runtime: RuntimeDep, request: Request) -> AssignmentPublic:
+    request_id = f"lesson-{uuid.uuid4().hex[:12]}"
+    if await from_school(runtime.db, request.app.state.settings, request_id, lesson):
+        runtime.wake_relay("assignments", request_id)
+    return assignment_public(await get_request(runtime.db, request_id))
+
+
+@router.post(
+    "/assignments/{request_id}/lesson-given",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Report a guest lesson given, with the students reached",
+)
+async def post_lesson_given(request_id: str, body: Lesson, runtime: RuntimeDep, request: Request) -> None:
+    try:
+        await lesson_given(runtime.db, request.app.state.settings, request_id, body.students_reached)
+    except (NotFound, WrongState) as error:
+        raise refused(error) from error
+    runtime.wake_relay("assignments", request_id)

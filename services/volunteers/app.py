@@ -8,8 +8,9 @@ from plumbing.events import CloudEvent
 from plumbing.runtime import Runtime
 from plumbing.web import service_app
 from services.volunteers import api, pages
-from services.volunteers.assignments import assign_volunteer, ensure_indexes
+from services.volunteers.assignments import ensure_indexes
 from services.volunteers.events import EVENTS_TOPIC
+from services.volunteers.requests import from_household_matched
 from services.volunteers.settings import VolunteersSettings
 from services.volunteers.subscriptions import HOUSEHOLD_MATCHED, REFERRALS_TOPIC
 
@@ -22,16 +23,17 @@ def create_app(settings: VolunteersSettings | None = None) -> FastAPI:
         runtime.relay_outboxes([runtime.db.assignments])
 
         async def on_household_matched(event: CloudEvent) -> None:
-            assignment_id = await assign_volunteer(runtime.db, settings, event)
-            if assignment_id is not None:
-                runtime.wake_relay("assignments", assignment_id)
+            assigned = await from_household_matched(runtime.db, settings, event)
+            if assigned is not None:
+                runtime.wake_relay("assignments", assigned)
 
         runtime.subscribe([settings.topic(REFERRALS_TOPIC)], {HOUSEHOLD_MATCHED: on_household_matched})
 
     return service_app(
         settings=settings,
         title="Redzaam volunteers",
-        description="Registry of volunteers (budget coach, guest teacher, debt buddy) and their assignments.",
+        description="Registry and screening of volunteers (budget coach, guest teacher, debt buddy), requests from "
+        "referrals and schools, assignments within caseload limits, hours and lessons.",
         templates=Path(__file__).parent / "templates",
         routers=[api.router, pages.router],
         publishes=[EVENTS_TOPIC],

@@ -1,29 +1,50 @@
-"""Use cases: register volunteers, and assign one to a household that needs one.
+"""Use cases: volunteers' registry and screening, requests for a volunteer, assigning and releasing.
 
-Assigning touches two documents without a transaction, so each step is idempotent and ordered: first a place
-is reserved on the volunteer with an atomic conditional update (no over-booking when requests race), then the
-assignment is inserted with its `volunteer.assigned` event. A redelivered request finds its reservation again.
+Assigning touches two documents without a transaction, so the steps are ordered and each is safe to repeat: first
+a place is reserved on the volunteer with a conditional update (never below zero, so two requests racing for the
+last place cannot both get it), then the request moves from waiting to assigned together with its event. If that
+second step loses a race, the place is given back.
 """
 
+from datetime import UTC, date, datetime
 from typing import Any
 
-from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from plumbing.events import CloudEvent, new_event
-from plumbing.outbox import new_document, outbox_entry
+from plumbing.events import new_event
+from plumbing.outbox import change_with_events, new_document, outbox_entry
 from plumbing.settings import PlatformSettings
-from services.volunteers.domain import VolunteerCreate, screened_roles
-from services.volunteers.events import EVENTS_TOPIC, VOLUNTEER_ASSIGNED, VolunteerAssigned
-from services.volunteers.subscriptions import HouseholdMatched
+from services.volunteers.domain import Candidate, Screening, VolunteerCreate, VolunteerStatus, propose, screened_roles
+from services.volunteers.events import (
+    EVENTS_TOPIC,
+    LESSON_GIVEN,
+    VOLUNTEER_ASSIGNED,
+    VOLUNTEER_RELEASED,
+    LessonGiven,
+    VolunteerAssigned,
+    VolunteerReleased,
+)
 
 SOURCE = "/redzaam/volunteers"
+WAITING, ASSIGNED, RELEASED = "waiting", "assigned", "released"
+
+
+class NotFound(Exception):
+    pass
+
+
+class WrongState(Exception):
+    pass
+
+
+class NoPlace(Exception):
+    pass
 
 
 async def ensure_indexes(db: AsyncDatabase[Any]) -> None:
     await db.volunteers.create_index([("assignable_roles", 1), ("municipalities", 1), ("free_places", -1)])
-    await db.volunteers.create_index([("requests", 1)])
+    await db.volunteers.create_index([("status", 1)])
     await db.assignments.create_index([("outbox_pending", 1)])
     await db.assignments.create_index([("state", 1), ("created_at", 1)])
 
@@ -36,54 +57,195 @@ async def register_volunteer(db: AsyncDatabase[Any], volunteer: VolunteerCreate)
     taken = len(existing.get("requests", [])) if existing else 0
     fields["free_places"] = volunteer.max_households - taken
     result = await db.volunteers.update_one(
-        {"_id": volunteer.id}, {"$set": fields, "$setOnInsert": {"requests": []}}, upsert=True
+        {"_id": volunteer.id},
+        {"$set": fields, "$setOnInsert": {"requests": [], "households_served": []}},
+        upsert=True,
     )
     return result.upserted_id is not None
 
 
-async def assign_volunteer(db: AsyncDatabase[Any], settings: PlatformSettings, event: CloudEvent) -> str | None:
-    """Assigns a volunteer, or records the request as waiting; returns the id of the assignment it created."""
-    match = event.data_as(HouseholdMatched)
-    if match.volunteer_role is None:
-        return None
-    request_id = match.referral_id
-    if await db.assignments.find_one({"_id": request_id}, {"_id": 1}) is not None:
-        return None
-    volunteer = await db.volunteers.find_one({"requests": request_id}) or await db.volunteers.find_one_and_update(
-        {"assignable_roles": match.volunteer_role, "municipalities": match.municipality, "free_places": {"$gt": 0}},
-        {"$inc": {"free_places": -1}, "$push": {"requests": request_id}},
-        sort=[("free_places", -1), ("_id", 1)],
-        return_document=ReturnDocument.AFTER,
-    )
-    base = {
-        "_id": request_id,
-        "household_ref": match.household_ref,
-        "municipality": match.municipality,
-        "role": match.volunteer_role,
-        "created_at": event.time,
-    }
+async def get_volunteer(db: AsyncDatabase[Any], volunteer_id: str) -> dict[str, Any]:
+    volunteer: dict[str, Any] | None = await db.volunteers.find_one({"_id": volunteer_id})
     if volunteer is None:
-        document = new_document({**base, "state": "waiting", "volunteer_id": None})
-    else:
-        assigned = new_event(
-            type=VOLUNTEER_ASSIGNED,
-            source=SOURCE,
-            subject=match.household_ref,
-            data=VolunteerAssigned(
-                assignment_id=request_id,
-                volunteer_id=volunteer["_id"],
-                role=match.volunteer_role,
-                household_ref=match.household_ref,
-                municipality=match.municipality,
-                recruited_through=volunteer.get("recruited_through", ""),
-            ),
-        )
-        document = new_document(
-            {**base, "state": "assigned", "volunteer_id": volunteer["_id"]},
-            outbox_entry(settings.topic(EVENTS_TOPIC), assigned),
-        )
+        raise NotFound(f"volunteer {volunteer_id}")
+    return volunteer
+
+
+async def screen(db: AsyncDatabase[Any], volunteer_id: str, screening: Screening) -> dict[str, Any]:
+    """Records the certificate of conduct and training and makes the volunteer active."""
+    volunteer = await get_volunteer(db, volunteer_id)
+    fields = {key: value for key, value in volunteer.items() if key in VolunteerCreate.model_fields}
+    updated = VolunteerCreate.model_validate(
+        {**fields, "id": volunteer_id, "status": VolunteerStatus.ACTIVE, **screening.model_dump()}
+    )
+    await register_volunteer(db, updated)
+    return await get_volunteer(db, volunteer_id)
+
+
+async def open_request(db: AsyncDatabase[Any], request_id: str, fields: dict[str, Any]) -> bool:
+    """A request for a volunteer, waiting until one is assigned; False when it exists (redelivery)."""
+    document = new_document(
+        {
+            "_id": request_id,
+            **fields,
+            "state": WAITING,
+            "volunteer_id": None,
+            "hours": [],
+            "created_at": fields.get("created_at") or datetime.now(UTC),
+        }
+    )
     try:
         await db.assignments.insert_one(document)
     except DuplicateKeyError:
-        return None
-    return request_id
+        return False
+    return True
+
+
+async def get_request(db: AsyncDatabase[Any], request_id: str) -> dict[str, Any]:
+    request: dict[str, Any] | None = await db.assignments.find_one({"_id": request_id})
+    if request is None:
+        raise NotFound(f"request {request_id}")
+    return request
+
+
+async def candidates(db: AsyncDatabase[Any], request: dict[str, Any]) -> list[Candidate]:
+    volunteers = await db.volunteers.find(
+        {"assignable_roles": request["role"], "municipalities": request["municipality"]}
+    ).to_list()
+    return propose(
+        volunteers, request["role"], request["municipality"], request.get("language"), request.get("household_ref")
+    )
+
+
+async def assign(
+    db: AsyncDatabase[Any], settings: PlatformSettings, request_id: str, volunteer_id: str | None = None
+) -> str | None:
+    """Assigns the given volunteer, or the best candidate; None when nobody is free (the request keeps waiting)."""
+    request = await get_request(db, request_id)
+    if request["state"] != WAITING:
+        raise WrongState(f"state: request {request_id} is {request['state']}, not waiting")
+    held = await db.volunteers.find_one({"requests": request_id}, {"_id": 1})
+    chosen: str
+    if held is not None:  # reserved before a crash: finish that assignment
+        chosen = held["_id"]
+    else:
+        proposed = [candidate.volunteer_id for candidate in await candidates(db, request)]
+        if volunteer_id is not None and volunteer_id not in proposed:
+            raise NoPlace(f"volunteer_id: {volunteer_id} is not screened for this role and area, or has no place free")
+        if volunteer_id is None and not proposed:
+            return None
+        chosen = volunteer_id or proposed[0]
+        reserved = await db.volunteers.update_one(
+            {"_id": chosen, "free_places": {"$gt": 0}, "requests": {"$ne": request_id}},
+            {"$inc": {"free_places": -1}, "$push": {"requests": request_id}},
+        )
+        if reserved.modified_count != 1:
+            raise NoPlace(f"volunteer_id: {chosen} has no place free any more")
+    volunteer = await get_volunteer(db, chosen)
+    event = new_event(
+        type=VOLUNTEER_ASSIGNED,
+        source=SOURCE,
+        subject=request.get("household_ref") or request_id,
+        data=VolunteerAssigned(
+            assignment_id=request_id,
+            volunteer_id=chosen,
+            role=request["role"],
+            household_ref=request.get("household_ref") or "",
+            municipality=request["municipality"],
+            recruited_through=volunteer.get("recruited_through", ""),
+        ),
+    )
+    moved = await db.assignments.update_one(
+        {"_id": request_id, "state": WAITING, "version": request["version"]},
+        change_with_events(
+            {"state": ASSIGNED, "volunteer_id": chosen, "assigned_at": datetime.now(UTC)},
+            outbox_entry(settings.topic(EVENTS_TOPIC), event),
+        ),
+    )
+    if moved.modified_count != 1:
+        await _give_back(db, chosen, request_id)
+        raise WrongState(f"state: request {request_id} changed meanwhile")
+    if request.get("household_ref"):
+        await db.volunteers.update_one({"_id": chosen}, {"$addToSet": {"households_served": request["household_ref"]}})
+    return chosen
+
+
+async def release(db: AsyncDatabase[Any], settings: PlatformSettings, request_id: str) -> None:
+    request = await get_request(db, request_id)
+    if request["state"] != ASSIGNED:
+        raise WrongState(f"state: request {request_id} is {request['state']}, not assigned")
+    event = new_event(
+        type=VOLUNTEER_RELEASED,
+        source=SOURCE,
+        subject=request.get("household_ref") or request_id,
+        data=VolunteerReleased(
+            assignment_id=request_id,
+            volunteer_id=request["volunteer_id"],
+            role=request["role"],
+            household_ref=request.get("household_ref") or "",
+            municipality=request["municipality"],
+            hours=sum(entry["hours"] for entry in request["hours"]),
+        ),
+    )
+    moved = await db.assignments.update_one(
+        {"_id": request_id, "state": ASSIGNED, "version": request["version"]},
+        change_with_events(
+            {"state": RELEASED, "released_at": datetime.now(UTC)}, outbox_entry(settings.topic(EVENTS_TOPIC), event)
+        ),
+    )
+    if moved.modified_count != 1:
+        raise WrongState(f"state: request {request_id} changed meanwhile")
+    await _give_back(db, request["volunteer_id"], request_id)
+
+
+async def _give_back(db: AsyncDatabase[Any], volunteer_id: str, request_id: str) -> None:
+    await db.volunteers.update_one(
+        {"_id": volunteer_id, "requests": request_id}, {"$inc": {"free_places": 1}, "$pull": {"requests": request_id}}
+    )
+
+
+async def log_hours(db: AsyncDatabase[Any], request_id: str, on: date, hours: float, by: str) -> None:
+    logged = await db.assignments.update_one(
+        {"_id": request_id, "state": {"$in": [ASSIGNED, RELEASED]}},
+        {"$push": {"hours": {"on": on.isoformat(), "hours": hours, "by": by}}},
+    )
+    if logged.matched_count != 1:
+        raise WrongState(f"request_id: {request_id} has no volunteer assigned")
+
+
+async def lesson_given(db: AsyncDatabase[Any], settings: PlatformSettings, request_id: str, students: int) -> None:
+    request = await get_request(db, request_id)
+    if request.get("kind") != "lesson" or request["state"] != ASSIGNED:
+        raise WrongState(f"state: request {request_id} is not an assigned guest lesson")
+    event = new_event(
+        type=LESSON_GIVEN,
+        source=SOURCE,
+        subject=request_id,
+        data=LessonGiven(
+            assignment_id=request_id,
+            volunteer_id=request["volunteer_id"],
+            school=request["school"],
+            municipality=request["municipality"],
+            students_reached=students,
+        ),
+    )
+    moved = await db.assignments.update_one(
+        {"_id": request_id, "version": request["version"], "students_reached": None},
+        change_with_events({"students_reached": students}, outbox_entry(settings.topic(EVENTS_TOPIC), event)),
+    )
+    if moved.modified_count != 1:
+        raise WrongState(f"students_reached: lesson {request_id} was reported already")
+
+
+async def assign_waiting(db: AsyncDatabase[Any], settings: PlatformSettings, municipalities: list[str]) -> list[str]:
+    """Tries every waiting request in these municipalities, oldest first; returns the ids now assigned."""
+    assigned = []
+    async for request in db.assignments.find({"state": WAITING, "municipality": {"$in": municipalities}}).sort(
+        "created_at", 1
+    ):
+        try:
+            if await assign(db, settings, request["_id"]) is not None:
+                assigned.append(request["_id"])
+        except (NoPlace, WrongState):
+            continue
+    return assigned

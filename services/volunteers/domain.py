@@ -1,9 +1,11 @@
-"""Volunteers and the rules for who may be assigned. No I/O here."""
+"""Volunteers, the screening that decides who may be assigned, and the ranking of candidates. No I/O here."""
 
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 
 class Role(StrEnum):
@@ -19,18 +21,40 @@ class VolunteerStatus(StrEnum):
     LEFT = "left"
 
 
-class VolunteerCreate(BaseModel):
+Municipalities = list[str]
+
+
+class SignUp(BaseModel):
+    """What a new volunteer fills in on the public sign-up form."""
+
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$", examples=["vw-0001"])
     name: str = Field(min_length=1, max_length=200)
+    email: EmailStr
+    phone: str = Field(default="", max_length=30)
     roles: list[Role] = Field(min_length=1)
-    municipalities: list[str] = Field(min_length=1, description="CBS gemeentecodes the volunteer works in.")
-    max_households: int = Field(ge=1, le=10)
+    municipalities: Municipalities = Field(min_length=1, description="CBS gemeentecodes the volunteer works in.")
+    languages: list[str] = Field(default_factory=lambda: ["nl"], min_length=1)
+    weekly_hours: int = Field(default=4, ge=1, le=40)
+    max_households: int = Field(default=2, ge=1, le=10)
+    recruited_through: str = Field(default="", max_length=200, description="Employer partner or other channel.")
+
+
+class VolunteerCreate(SignUp):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$", examples=["vw-0001"])
+    email: EmailStr | None = None  # type: ignore[assignment]  # coordinators may register without one
     status: VolunteerStatus = VolunteerStatus.APPLICANT
     certificate_of_conduct_date: date | None = Field(default=None, description="Date of the VOG.")
     trained_roles: list[Role] = Field(default_factory=list)
-    recruited_through: str = Field(default="", max_length=200, description="Employer partner or other channel.")
+
+
+class Screening(BaseModel):
+    """A coordinator's review of an applicant."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    certificate_of_conduct_date: date
+    trained_roles: list[Role] = Field(min_length=1)
 
 
 def screened_roles(volunteer: VolunteerCreate) -> list[str]:
@@ -38,3 +62,32 @@ def screened_roles(volunteer: VolunteerCreate) -> list[str]:
     if volunteer.status is not VolunteerStatus.ACTIVE or volunteer.certificate_of_conduct_date is None:
         return []
     return [role.value for role in volunteer.roles if role in volunteer.trained_roles]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    volunteer_id: str
+    name: str
+    reasons: list[str]
+
+
+def propose(
+    volunteers: list[dict[str, Any]], role: str, municipality: str, language: str | None, household_ref: str | None
+) -> list[Candidate]:
+    """Screened volunteers with a free place, best first: someone who helped this household before, then
+    someone who speaks the language, then the one with the most free places (spreading the work)."""
+    ranked = []
+    for volunteer in volunteers:
+        free = volunteer["free_places"]
+        if role not in volunteer["assignable_roles"] or municipality not in volunteer["municipalities"] or free <= 0:
+            continue
+        continuity = household_ref is not None and household_ref in volunteer.get("households_served", [])
+        speaks = language is None or language in volunteer.get("languages", ["nl"])
+        reasons = [f"{free} van {volunteer['max_households']} plekken vrij"]
+        if continuity:
+            reasons.insert(0, "kent dit huishouden al")
+        if language is not None:
+            reasons.append(f"spreekt {language}" if speaks else f"spreekt geen {language}")
+        candidate = Candidate(volunteer["_id"], volunteer["name"], reasons)
+        ranked.append(((not continuity, not speaks, -free, volunteer["_id"]), candidate))
+    return [candidate for _, candidate in sorted(ranked, key=lambda item: item[0])]

@@ -4,6 +4,8 @@ from pydantic import BaseModel, Field
 
 EVENTS_TOPIC = "volunteers.events"
 VOLUNTEER_ASSIGNED = "nl.redzaam.volunteer.assigned"
+VOLUNTEER_RELEASED = "nl.redzaam.volunteer.released"
+LESSON_GIVEN = "nl.redzaam.lesson.given"
 
 
 class VolunteerAssigned(BaseModel):
@@ -12,6 +14,27 @@ class VolunteerAssigned(BaseModel):
     assignment_id: str
     volunteer_id: str
     role: str = Field(examples=["debt_buddy"])
-    household_ref: str
+    household_ref: str = Field(default="", description="Empty for a guest lesson.")
     municipality: str = Field(examples=["GM0141"])
     recruited_through: str = Field(default="", description="Employer partner the volunteer came through, if any.")
+
+
+class VolunteerReleased(BaseModel):
+    """An assignment ended; the volunteer's place is free again."""
+
+    assignment_id: str
+    volunteer_id: str
+    role: str
+    household_ref: str = ""
+    municipality: str
+    hours: float = Field(ge=0, description="Hours logged on the assignment.")
+
+
+class LessonGiven(BaseModel):
+    """A guest teacher gave a financial-education lesson at a school (MBO level 1-2)."""
+
+    assignment_id: str
+    volunteer_id: str
+    school: str
+    municipality: str
+    students_reached: int = Field(ge=0)

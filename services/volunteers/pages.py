@@ -1,22 +1,172 @@
-"""Staff pages of the volunteers service."""
+"""Pages of the volunteers service: the coordinator's overview and review, and the public sign-up form."""
 
-from fastapi import APIRouter, Request
-from fastapi.responses import Response
+import uuid
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request, status
+from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
 
 from plumbing.web import RuntimeDep, render_page
 from services.volunteers.api import recent_assignments
+from services.volunteers.assignments import (
+    NoPlace,
+    NotFound,
+    WrongState,
+    assign,
+    assign_waiting,
+    candidates,
+    get_volunteer,
+    register_volunteer,
+    screen,
+)
+from services.volunteers.domain import Screening, SignUp, VolunteerCreate
 
 router = APIRouter(include_in_schema=False)
+ROLES = {"budget_coach": "Budgetcoach", "guest_teacher": "Gastdocent", "debt_buddy": "Schuldhulpmaatje"}
+STATUSES = {"applicant": "Aanmelding", "active": "Actief", "paused": "Gepauzeerd", "left": "Gestopt"}
+MUNICIPALITIES = {
+    "GM0141": "Almelo",
+    "GM0150": "Deventer",
+    "GM0163": "Hellendoorn",
+    "GM0175": "Olst-Wijhe",
+    "GM0177": "Raalte",
+    "GM0193": "Zwolle",
+    "GM1742": "Rijssen-Holten",
+}
+LABELS = {"roles": ROLES, "statuses": STATUSES, "municipalities": MUNICIPALITIES}
 
 
 @router.get("/")
-async def overview(request: Request, runtime: RuntimeDep) -> Response:
+async def overview(request: Request, runtime: RuntimeDep, fout: str = "") -> Response:
     volunteers = await runtime.db.volunteers.find().sort("name", 1).to_list()
+    assignments = await recent_assignments(runtime)
+    proposals = {item["_id"]: await candidates(runtime.db, item) for item in assignments if item["state"] == "waiting"}
     return render_page(
         request,
         "overview.html",
         "Vrijwilligers en koppelingen",
         volunteers=volunteers,
-        assignments=await recent_assignments(runtime),
+        assignments=assignments,
+        proposals=proposals,
+        error=fout,
         names={volunteer["_id"]: volunteer["name"] for volunteer in volunteers},
+        **LABELS,
+    )
+
+
+@router.post("/koppelingen/{request_id}")
+async def confirm(
+    request: Request, runtime: RuntimeDep, request_id: str, vrijwilliger: Annotated[str, Form()] = ""
+) -> Response:
+    try:
+        chosen = await assign(runtime.db, request.app.state.settings, request_id, vrijwilliger or None)
+    except (NotFound, NoPlace, WrongState):
+        chosen = None
+    if chosen is None:
+        return RedirectResponse("/?fout=koppelen", status_code=status.HTTP_303_SEE_OTHER)
+    runtime.wake_relay("assignments", request_id)
+    return RedirectResponse("/?gekoppeld=1", status_code=status.HTTP_303_SEE_OTHER)
+
+
+@router.get("/vrijwilligers/{volunteer_id}")
+async def review(request: Request, runtime: RuntimeDep, volunteer_id: str) -> Response:
+    return await _render_review(request, runtime, volunteer_id)
+
+
+@router.post("/vrijwilligers/{volunteer_id}/screening")
+async def screening_form(
+    request: Request,
+    runtime: RuntimeDep,
+    volunteer_id: str,
+    vog: Annotated[str, Form()] = "",
+    getraind: Annotated[list[str] | None, Form()] = None,
+) -> Response:
+    try:
+        checked = Screening.model_validate({"certificate_of_conduct_date": vog, "trained_roles": getraind or []})
+        if checked.certificate_of_conduct_date > date.today():
+            raise ValueError("future")
+    except (ValidationError, ValueError):
+        message = "Vul de datum van de VOG in (niet in de toekomst) en kies minstens één training."
+        return await _render_review(request, runtime, volunteer_id, error=message)
+    try:
+        volunteer = await screen(runtime.db, volunteer_id, checked)
+    except NotFound:
+        return render_page(request, "not_found.html", "Vrijwilliger niet gevonden", status_code=404)
+    for request_id in await assign_waiting(runtime.db, request.app.state.settings, volunteer["municipalities"]):
+        runtime.wake_relay("assignments", request_id)
+    return RedirectResponse(f"/vrijwilligers/{volunteer_id}?geactiveerd=1", status_code=status.HTTP_303_SEE_OTHER)
+
+
+@router.get("/aanmelden")
+async def sign_up_page(request: Request) -> Response:
+    return render_page(request, "sign_up.html", "Aanmelden als vrijwilliger", errors={}, form={}, **LABELS)
+
+
+@router.post("/aanmelden")
+async def sign_up_form(
+    request: Request,
+    runtime: RuntimeDep,
+    naam: Annotated[str, Form()] = "",
+    email: Annotated[str, Form()] = "",
+    telefoon: Annotated[str, Form()] = "",
+    rollen: Annotated[list[str] | None, Form()] = None,
+    gemeenten: Annotated[list[str] | None, Form()] = None,
+    werkgever: Annotated[str, Form()] = "",
+) -> Response:
+    form = {
+        "naam": naam,
+        "email": email,
+        "telefoon": telefoon,
+        "rollen": rollen or [],
+        "gemeenten": gemeenten or [],
+        "werkgever": werkgever,
+    }
+    try:
+        signed = SignUp.model_validate(
+            {
+                "name": naam,
+                "email": email,
+                "phone": telefoon,
+                "roles": rollen or [],
+                "municipalities": gemeenten or [],
+                "recruited_through": werkgever,
+            }
+        )
+    except ValidationError as error:
+        fields = {"name": "naam", "email": "email", "roles": "rollen", "municipalities": "gemeenten"}
+        messages = {
+            "naam": "Vul uw naam in.",
+            "email": "Vul een geldig e-mailadres in.",
+            "rollen": "Kies minstens één rol.",
+            "gemeenten": "Kies minstens één gemeente.",
+        }
+        errors = {
+            fields[str(p["loc"][0])]: messages[fields[str(p["loc"][0])]]
+            for p in error.errors()
+            if str(p["loc"][0]) in fields
+        }
+        return render_page(
+            request, "sign_up.html", "Aanmelden als vrijwilliger", errors=errors, form=form, status_code=422, **LABELS
+        )
+    volunteer_id = f"vw-{uuid.uuid4().hex[:10]}"
+    await register_volunteer(runtime.db, VolunteerCreate(id=volunteer_id, **signed.model_dump()))
+    return render_page(request, "signed_up.html", "Bedankt voor uw aanmelding", **LABELS)
+
+
+async def _render_review(request: Request, runtime: RuntimeDep, volunteer_id: str, error: str = "") -> Response:
+    try:
+        volunteer = await get_volunteer(runtime.db, volunteer_id)
+    except NotFound:
+        return render_page(request, "not_found.html", "Vrijwilliger niet gevonden", status_code=404)
+    return render_page(
+        request,
+        "review.html",
+        volunteer["name"],
+        volunteer=volunteer,
+        error=error,
+        activated=request.query_params.get("geactiveerd") == "1",
+        status_code=422 if error else 200,
+        **LABELS,
     )

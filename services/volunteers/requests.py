@@ -1,0 +1,69 @@
+"""Where requests for a volunteer come from: households matched to an offer, and schools asking for a lesson."""
+
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+from pymongo.asynchronous.database import AsyncDatabase
+
+from plumbing.events import CloudEvent
+from services.volunteers.assignments import NoPlace, WrongState, assign, open_request
+from services.volunteers.domain import Role
+from services.volunteers.settings import VolunteersSettings
+from services.volunteers.subscriptions import HouseholdMatched
+
+
+class LessonRequest(BaseModel):
+    """A school asks for a guest teacher for a financial-education lesson (MBO level 1-2)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    school: str = Field(min_length=1, max_length=200, examples=["ROC van Twente, Almelo"])
+    municipality: str = Field(pattern=r"^GM\d{4}$")
+    lesson_date: date
+    group_size: int = Field(ge=1, le=60)
+    level: int = Field(default=2, ge=1, le=2, description="MBO level")
+
+
+async def from_household_matched(db: AsyncDatabase[Any], settings: VolunteersSettings, event: CloudEvent) -> str | None:
+    """Opens a request when the offer asks for a volunteer, and assigns at once where that is on.
+    Returns the request id when an assignment was made now."""
+    match = event.data_as(HouseholdMatched)
+    if match.volunteer_role is None:
+        return None
+    opened = await open_request(
+        db,
+        match.referral_id,
+        {
+            "kind": "household",
+            "role": match.volunteer_role,
+            "household_ref": match.household_ref,
+            "municipality": match.municipality,
+            "created_at": event.time,
+        },
+    )
+    request: dict[str, Any] = await db.assignments.find_one({"_id": match.referral_id}, {"state": 1}) or {}
+    if not (opened or request.get("state") == "waiting") or not settings.auto_assigns(match.municipality):
+        return None
+    try:
+        return match.referral_id if await assign(db, settings, match.referral_id) else None
+    except (NoPlace, WrongState):
+        return None  # raced with a coordinator or another request: the request stays visible as waiting
+
+
+async def from_school(
+    db: AsyncDatabase[Any], settings: VolunteersSettings, request_id: str, lesson: LessonRequest
+) -> str | None:
+    await open_request(
+        db,
+        request_id,
+        {
+            "kind": "lesson",
+            "role": Role.GUEST_TEACHER.value,
+            "students_reached": None,
+            **lesson.model_dump(mode="json"),
+        },
+    )
+    if not settings.auto_assigns(lesson.municipality):
+        return None
+    return await assign(db, settings, request_id)
