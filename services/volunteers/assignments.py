@@ -25,6 +25,7 @@ from services.volunteers.events import (
     VolunteerAssigned,
     VolunteerReleased,
 )
+from services.volunteers.settings import VolunteersSettings
 
 SOURCE = "/redzaam/volunteers"
 WAITING, ASSIGNED, RELEASED = "waiting", "assigned", "released"
@@ -237,10 +238,12 @@ async def lesson_given(db: AsyncDatabase[Any], settings: PlatformSettings, reque
         raise WrongState(f"students_reached: lesson {request_id} was reported already")
 
 
-async def assign_waiting(db: AsyncDatabase[Any], settings: PlatformSettings, municipalities: list[str]) -> list[str]:
-    """Tries every waiting request in these municipalities, oldest first; returns the ids now assigned."""
+async def assign_waiting(db: AsyncDatabase[Any], settings: VolunteersSettings, municipalities: list[str]) -> list[str]:
+    """Tries every waiting request in those of these municipalities that assign without a coordinator, oldest
+    first; returns the ids now assigned."""
+    automatic = [municipality for municipality in municipalities if settings.auto_assigns(municipality)]
     assigned = []
-    async for request in db.assignments.find({"state": WAITING, "municipality": {"$in": municipalities}}).sort(
+    async for request in db.assignments.find({"state": WAITING, "municipality": {"$in": automatic}}).sort(
         "created_at", 1
     ):
         try:

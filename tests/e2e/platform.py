@@ -39,6 +39,7 @@ class Platform:
                 "REDZAAM_PSEUDONYM_KEY": "e2e-pseudonym-key-0123456789abcdef",
                 "REDZAAM_PARTNER_KEYS": f'{{"{PARTNER}": "{PARTNER_KEY}"}}',
                 "REDZAAM_OUTBOX_SCAN_SECONDS": "5",
+                "REDZAAM_MANUAL_ASSIGNMENT_MUNICIPALITIES": '["GM0193"]',
                 **{f"REDZAAM_{name.upper()}_URL": self.url(name) for name in SERVICES},
             }
         )

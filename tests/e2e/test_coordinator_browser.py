@@ -1,0 +1,60 @@
+"""A volunteer signs up; a coordinator screens and activates them, and assigns them to a waiting request."""
+
+from datetime import date, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.platform import Platform
+
+pytestmark = [pytest.mark.e2e, pytest.mark.browser]
+
+
+def test_coordinator_reviews_a_sign_up_activates_the_volunteer_and_assigns_a_waiting_request(
+    platform: Platform,
+    page: Page,
+    artifacts: Path,
+) -> None:
+    volunteers = platform.url("volunteers")
+    lesson = httpx.post(
+        f"{volunteers}/api/v1/lesson-requests",
+        json={
+            "school": "Landstede MBO Zwolle",
+            "municipality": "GM0193",
+            "group_size": 22,
+            "lesson_date": (date.today() + timedelta(days=10)).isoformat(),
+        },
+    ).json()
+    assert lesson["state"] == "waiting"
+
+    page.goto(f"{volunteers}/aanmelden")
+    page.get_by_role("button", name="Aanmelden").click()  # empty form
+    expect(page.get_by_text("Vul uw naam in.")).to_be_visible()
+    page.get_by_label("Naam").fill("Sanne de Boer")
+    page.get_by_label("E-mailadres").fill("sanne@example.nl")
+    page.get_by_label("Gastdocent").check()
+    page.get_by_label("Zwolle").check()
+    page.get_by_label("Via welke werkgever hoorde u van ons? (optioneel)").fill("Rabobank IJsseldelta")
+    page.get_by_role("button", name="Aanmelden").click()
+    expect(page.get_by_role("status")).to_contain_text("Uw aanmelding is ontvangen")
+
+    page.goto(f"{volunteers}/")
+    row = page.get_by_role("row", name="Sanne de Boer")
+    expect(row).to_contain_text("te beoordelen")
+    row.get_by_role("link", name="Sanne de Boer").click()
+    page.get_by_label("Datum verklaring omtrent het gedrag (VOG)").fill((date.today() - timedelta(days=3)).isoformat())
+    page.get_by_label("Gastdocent").check()
+    page.get_by_role("button", name="Screening opslaan en activeren").click()
+    expect(page.get_by_role("status")).to_have_text("De vrijwilliger is actief en kan worden gekoppeld.")
+
+    page.get_by_role("link", name="← Alle vrijwilligers").click()
+    waiting = page.get_by_role("row", name="Gastles: Landstede MBO Zwolle")
+    waiting.get_by_label("Vrijwilliger voor dit verzoek").select_option(label="Sanne de Boer (2 van 2 plekken vrij)")
+    waiting.get_by_role("button", name="Koppel").click()
+    expect(page.get_by_role("status")).to_have_text("De vrijwilliger is gekoppeld.")
+    page.screenshot(path=str(artifacts / "volunteer-assigned.png"), full_page=True)
+
+    assigned = httpx.get(f"{volunteers}/api/v1/assignments", params={"state": "assigned"}).json()
+    assert [(a["id"], a["kind"]) for a in assigned if a["id"] == lesson["id"]] == [(lesson["id"], "lesson")]
