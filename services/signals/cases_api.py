@@ -6,6 +6,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query, Request, status
 from pydantic import BaseModel, Field
 
+from plumbing.reference import MUNICIPALITIES
 from plumbing.web import RuntimeDep
 from services.signals.casework import (
     CaseClose,
@@ -19,7 +20,7 @@ from services.signals.casework import (
     log_contact_attempt,
     queue,
 )
-from services.signals.domain import MUNICIPALITIES, CreditorType
+from services.signals.domain import CreditorType
 from services.signals.figures import ddas_export
 from services.signals.retention import erase_expired
 

@@ -9,15 +9,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
-MUNICIPALITIES = {
-    "GM0141": "Almelo",
-    "GM0150": "Deventer",
-    "GM0163": "Hellendoorn",
-    "GM0175": "Olst-Wijhe",
-    "GM0177": "Raalte",
-    "GM0193": "Zwolle",
-    "GM1742": "Rijssen-Holten",
-}
+from plumbing.reference import MUNICIPALITIES
+
 POSTCODE = re.compile(r"^[1-9][0-9]{3} ?[A-Z]{2}$")
 MAX_ARREARS_CENTS = 10_000_000  # EUR 100,000: larger figures are typing errors, not arrears
 

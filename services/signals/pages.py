@@ -7,6 +7,7 @@ from fastapi import APIRouter, Form, Query, Request, status
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
+from plumbing.reference import MUNICIPALITIES
 from plumbing.web import RuntimeDep, render_page
 from services.signals.bundling import OPEN
 from services.signals.cases_api import STAFF_USER
@@ -22,7 +23,7 @@ from services.signals.casework import (
     log_contact_attempt,
     queue,
 )
-from services.signals.domain import MUNICIPALITIES, CreditorType
+from services.signals.domain import CreditorType
 from services.signals.labels import CONTACT_KINDS, CREDITOR_TYPES, PARTS_OF_DAY, STATUSES
 from services.signals.rules import OUTCOME_LABELS
 

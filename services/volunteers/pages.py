@@ -8,6 +8,7 @@ from fastapi import APIRouter, Form, Request, status
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
+from plumbing.reference import MUNICIPALITIES
 from plumbing.web import RuntimeDep, render_page
 from services.volunteers.api import recent_assignments
 from services.volunteers.assignments import (
@@ -26,15 +27,6 @@ from services.volunteers.domain import Screening, SignUp, VolunteerCreate
 router = APIRouter(include_in_schema=False)
 ROLES = {"budget_coach": "Budgetcoach", "guest_teacher": "Gastdocent", "debt_buddy": "Schuldhulpmaatje"}
 STATUSES = {"applicant": "Aanmelding", "active": "Actief", "paused": "Gepauzeerd", "left": "Gestopt"}
-MUNICIPALITIES = {
-    "GM0141": "Almelo",
-    "GM0150": "Deventer",
-    "GM0163": "Hellendoorn",
-    "GM0175": "Olst-Wijhe",
-    "GM0177": "Raalte",
-    "GM0193": "Zwolle",
-    "GM1742": "Rijssen-Holten",
-}
 LABELS = {"roles": ROLES, "statuses": STATUSES, "municipalities": MUNICIPALITIES}
 
 

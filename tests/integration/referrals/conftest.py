@@ -2,26 +2,19 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
 import pytest
-from fastapi import FastAPI
 
 from services.referrals.app import create_app
 from services.referrals.settings import ReferralsSettings
 from tests.conftest import Servers
+from tests.integration.served import Served, served
 
 PARTNER_KEYS = {"humanitas": "key-humanitas-0123456789", "gemeente-almelo": "key-almelo-0123456789"}
 
 
 @dataclass
-class Referrals:
-    app: FastAPI
-    client: httpx.AsyncClient
+class Referrals(Served):
     settings: ReferralsSettings
-
-    @property
-    def db(self) -> Any:
-        return self.app.state.runtime.db
 
     async def offer(self, offer_id: str, **changes: Any) -> None:
         body: dict[str, Any] = {
@@ -59,7 +52,5 @@ async def referrals(servers: Servers, namespace: str) -> AsyncIterator[Referrals
         outbox_scan_seconds=0.5,
     )
     app = create_app(settings)
-    async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://referrals") as client:
-            yield Referrals(app, client, settings)
-        await app.state.runtime.client.drop_database(namespace)
+    async with served(app) as client:
+        yield Referrals(app, client, settings)

@@ -1,15 +1,13 @@
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Any
 
-import httpx
 import pytest
-from fastapi import FastAPI
 
 from services.signals.app import create_app
 from services.signals.settings import SignalsSettings
 from tests.conftest import Servers
 from tests.factories import signal_body
+from tests.integration.served import Served, served
 
 __all__ = ["KEYS", "Signals", "signal_body"]
 
@@ -17,14 +15,8 @@ KEYS = {"woonstad-almelo": "key-woonstad-0123456789", "vitens": "key-vitens-0123
 
 
 @dataclass
-class Signals:
-    app: FastAPI
-    client: httpx.AsyncClient
+class Signals(Served):
     settings: SignalsSettings
-
-    @property
-    def db(self) -> Any:
-        return self.app.state.runtime.db
 
     def as_partner(self, partner: str) -> dict[str, str]:
         return {"X-Api-Key": KEYS[partner]}
@@ -46,8 +38,5 @@ async def signals(servers: Servers, namespace: str) -> AsyncIterator[Signals]:
         consumer_max_attempts=2,
     )
     app = create_app(settings)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://signals") as client:
-            yield Signals(app, client, settings)
-        await app.state.runtime.client.drop_database(namespace)
+    async with served(app) as client:
+        yield Signals(app, client, settings)

@@ -7,29 +7,22 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-import httpx
 import pytest
-from fastapi import FastAPI
 
 from plumbing.events import CloudEvent, encode
 from services.volunteers.app import create_app
 from services.volunteers.settings import VolunteersSettings
 from tests.conftest import Servers
 from tests.integration.kafka_helpers import eventually, produce, read_all
+from tests.integration.served import Served, served
 
 pytestmark = pytest.mark.integration
 YESTERDAY = (date.today() - timedelta(days=1)).isoformat()
 
 
 @dataclass
-class Volunteers:
-    app: FastAPI
-    client: httpx.AsyncClient
+class Volunteers(Served):
     settings: VolunteersSettings
-
-    @property
-    def db(self) -> Any:
-        return self.app.state.runtime.db
 
     async def volunteer(self, volunteer_id: str, screened: bool = True, **changes: Any) -> None:
         body: dict[str, Any] = {
@@ -71,10 +64,8 @@ async def volunteers(servers: Servers, namespace: str) -> AsyncIterator[Voluntee
         manual_assignment_municipalities=["GM0150"],
     )
     app = create_app(settings)
-    async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://volunteers") as client:
-            yield Volunteers(app, client, settings)
-        await app.state.runtime.client.drop_database(namespace)
+    async with served(app) as client:
+        yield Volunteers(app, client, settings)
 
 
 def matched(referral_id: str, role: str | None = "debt_buddy", municipality: str = "GM0141") -> bytes:
