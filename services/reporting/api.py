@@ -1,29 +1,115 @@
-"""HTTP API of the reporting service."""
+"""HTTP API of the reporting service: counters, breakdowns, targets, and CSV exports."""
 
+import csv
+import io
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, HTTPException, Query, Request, status
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from plumbing.web import RuntimeDep
-from services.reporting.counting import counters
+from services.reporting.counting import breakdown, counters
+from services.reporting.facts import METRICS
+from services.reporting.settings import ReportingSettings
+from services.reporting.targets import progress
 
 router = APIRouter(prefix="/api/v1", tags=["reporting"])
+
+Municipality = Annotated[str | None, Query(pattern=r"^GM\d{4}$")]
+Month = Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")]
+Metric = Annotated[str | None, Query(pattern="^(" + "|".join(METRICS) + ")$")]
 
 
 class CounterPublic(BaseModel):
     municipality: str = Field(examples=["GM0141"])
     month: str = Field(examples=["2026-11"])
     metric: str = Field(examples=["signals_raised"])
-    events: int = Field(description="Events counted, each exactly once.")
-    households: int = Field(description="Distinct households among them.")
+    total: int = Field(description="Events counted, each exactly once (for students_reached: the students).")
+    distinct: int = Field(description="Distinct households (or volunteers, employers, schools) among them.")
+
+
+class TargetProgress(BaseModel):
+    id: str
+    label: str
+    target: int
+    value: int
+    percent: float
+    projected: int | None = Field(description="At the end of the period, if the pace so far holds.")
+    start: str
+    end: str
 
 
 @router.get("/counters", response_model=list[CounterPublic], summary="Counters per municipality, month and metric")
 async def get_counters(
     runtime: RuntimeDep,
-    municipality: Annotated[str | None, Query(pattern=r"^GM\d{4}$")] = None,
-    month: Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")] = None,
+    municipality: Municipality = None,
+    start: Month = None,
+    end: Month = None,
+    metric: Metric = None,
 ) -> list[CounterPublic]:
-    rows = await counters(runtime.db, municipality, month)
+    rows = await counters(runtime.db, municipality, start, end, metric)
     return [CounterPublic(**vars(row)) for row in rows]
+
+
+@router.get("/breakdown/{metric}", summary="One metric per dimension (creditor type, outcome, offer, result, role)")
+async def get_breakdown(
+    runtime: RuntimeDep, metric: str, municipality: Municipality = None, start: Month = None, end: Month = None
+) -> dict[str, int]:
+    if metric not in METRICS:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"metric: unknown, use one of {', '.join(METRICS)}")
+    return await breakdown(runtime.db, metric, municipality, start, end)
+
+
+@router.get("/targets", response_model=list[TargetProgress], summary="Progress against the programme targets")
+async def get_targets(runtime: RuntimeDep, request: Request) -> list[TargetProgress]:
+    settings: ReportingSettings = request.app.state.settings
+    return [
+        TargetProgress(
+            id=item.target.id,
+            label=item.target.label,
+            target=item.target.target,
+            value=item.value,
+            percent=item.percent,
+            projected=item.projected,
+            start=item.target.start.isoformat(),
+            end=item.target.end.isoformat(),
+        )
+        for item in await progress(runtime.db, settings.targets)
+    ]
+
+
+@router.get("/export.csv", summary="Counters as CSV; audience=external hides counts below the threshold")
+async def export_csv(
+    runtime: RuntimeDep,
+    request: Request,
+    municipality: Municipality = None,
+    start: Month = None,
+    end: Month = None,
+    metric: Metric = None,
+    audience: Annotated[str, Query(pattern="^(internal|external)$")] = "external",
+) -> Response:
+    settings: ReportingSettings = request.app.state.settings
+    rows = await counters(runtime.db, municipality, start, end, metric)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["municipality", "month", "metric", "total", "distinct"])
+    for row in rows:
+        writer.writerow(
+            [
+                row.municipality,
+                row.month,
+                row.metric,
+                *(suppressed(value, settings.suppress_below, audience) for value in (row.total, row.distinct)),
+            ]
+        )
+    return Response(
+        buffer.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="redzaam-{audience}.csv"'},
+    )
+
+
+def suppressed(value: int, below: int, audience: str) -> str:
+    """Small numbers could point at a household: outside the region they show as `<5`."""
+    return f"<{below}" if audience == "external" and 0 < value < below else str(value)

@@ -8,7 +8,8 @@ from plumbing.events import CloudEvent
 from plumbing.runtime import Runtime
 from plumbing.web import service_app
 from services.reporting import api, pages
-from services.reporting.counting import FACT_OF, ensure_indexes, record_fact
+from services.reporting.counting import ensure_indexes, record_facts
+from services.reporting.facts import FACTS_OF
 from services.reporting.settings import ReportingSettings
 from services.reporting.subscriptions import REFERRALS_TOPIC, SIGNALS_TOPIC, VOLUNTEERS_TOPIC
 
@@ -20,15 +21,16 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
         await ensure_indexes(runtime.db)
 
         async def count(event: CloudEvent) -> None:
-            await record_fact(runtime.db, event)
+            await record_facts(runtime.db, event)
 
         topics = [settings.topic(name) for name in (SIGNALS_TOPIC, REFERRALS_TOPIC, VOLUNTEERS_TOPIC)]
-        runtime.subscribe(topics, dict.fromkeys(FACT_OF, count))
+        runtime.subscribe(topics, dict.fromkeys(FACTS_OF, count))
 
     return service_app(
         settings=settings,
         title="Redzaam reporting",
-        description="Exact regional counters per municipality, month and metric, built from every event.",
+        description="Exact regional counters per municipality, month and metric, built from every event; "
+        "programme targets; CSV exports with small numbers suppressed for outside the region.",
         templates=Path(__file__).parent / "templates",
         routers=[api.router, pages.router],
         publishes=[],

@@ -1,85 +1,50 @@
-"""Use cases: turn each event into one fact, and count facts per municipality, month and metric.
+"""Use cases: store each event's facts once, and count them per municipality, month and metric.
 
-A fact's id is the event id, so a redelivered event, or the same event handled by another replica, is stored
-once: counts are exact and distinct households are counted exactly, not estimated.
+A fact's id is the event id plus its metric, so a redelivered event, or the same event handled by another
+replica, is stored once: totals are exact and distinct counts are exact, not estimated.
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError
 
 from plumbing.events import CloudEvent
-from services.reporting.subscriptions import (
-    HOUSEHOLD_MATCHED,
-    SIGNAL_RAISED,
-    VOLUNTEER_ASSIGNED,
-    HouseholdMatched,
-    SignalRaised,
-    VolunteerAssigned,
-)
+from services.reporting.facts import FACTS_OF
 
-METRICS = {
-    "signals_raised": "Signalen ontvangen",
-    "households_matched": "Huishoudens gekoppeld aan hulpaanbod",
-    "volunteers_assigned": "Vrijwilligers gekoppeld",
-}
-
-
-@dataclass(frozen=True)
-class Fact:
-    metric: str
-    municipality: str
-    household_ref: str
-    dimension: str
-
-
-def _signal(event: CloudEvent) -> Fact:
-    data = event.data_as(SignalRaised)
-    return Fact("signals_raised", data.municipality, data.household_ref, data.creditor_type)
-
-
-def _matched(event: CloudEvent) -> Fact:
-    data = event.data_as(HouseholdMatched)
-    return Fact("households_matched", data.municipality, data.household_ref, data.offer_id)
-
-
-def _assigned(event: CloudEvent) -> Fact:
-    data = event.data_as(VolunteerAssigned)
-    return Fact("volunteers_assigned", data.municipality, data.household_ref, data.role)
-
-
-FACT_OF: dict[str, Callable[[CloudEvent], Fact]] = {
-    SIGNAL_RAISED: _signal,
-    HOUSEHOLD_MATCHED: _matched,
-    VOLUNTEER_ASSIGNED: _assigned,
-}
+DUPLICATE_KEY = 11000
 
 
 async def ensure_indexes(db: AsyncDatabase[Any]) -> None:
     await db.facts.create_index([("municipality", 1), ("month", 1), ("metric", 1)])
 
 
-async def record_fact(db: AsyncDatabase[Any], event: CloudEvent) -> bool:
-    """Stores the event's fact; False when it was stored before."""
-    fact = FACT_OF[event.type](event)
+async def record_facts(db: AsyncDatabase[Any], event: CloudEvent) -> int:
+    """Stores the event's facts; returns how many were new (0 for a redelivered event)."""
+    documents = [
+        {
+            "_id": f"{event.id}:{fact.metric}",
+            "event_id": event.id,
+            "event_type": event.type,
+            "metric": fact.metric,
+            "municipality": fact.municipality,
+            "month": event.time.strftime("%Y-%m"),
+            "subject": fact.subject,
+            "dimension": fact.dimension,
+            "value": fact.value,
+        }
+        for fact in FACTS_OF[event.type](event)
+    ]
+    if not documents:
+        return 0
     try:
-        await db.facts.insert_one(
-            {
-                "_id": event.id,
-                "metric": fact.metric,
-                "municipality": fact.municipality,
-                "month": event.time.strftime("%Y-%m"),
-                "household_ref": fact.household_ref,
-                "dimension": fact.dimension,
-                "event_type": event.type,
-            }
-        )
-    except DuplicateKeyError:
-        return False
-    return True
+        result = await db.facts.insert_many(documents, ordered=False)
+    except BulkWriteError as error:
+        if any(problem["code"] != DUPLICATE_KEY for problem in error.details["writeErrors"]):
+            raise
+        return int(error.details["nInserted"])
+    return len(result.inserted_ids)
 
 
 @dataclass(frozen=True)
@@ -87,40 +52,76 @@ class Counter:
     municipality: str
     month: str
     metric: str
-    events: int
-    households: int
+    total: int
+    distinct: int
 
 
-async def counters(db: AsyncDatabase[Any], municipality: str | None = None, month: str | None = None) -> list[Counter]:
+def selection(
+    municipality: str | None = None, start: str | None = None, end: str | None = None, metric: str | None = None
+) -> dict[str, Any]:
     match: dict[str, Any] = {}
     if municipality:
         match["municipality"] = municipality
-    if month:
-        match["month"] = month
+    if start or end:
+        match["month"] = {key: value for key, value in (("$gte", start), ("$lte", end)) if value}
+    if metric:
+        match["metric"] = metric
+    return match
+
+
+async def counters(
+    db: AsyncDatabase[Any],
+    municipality: str | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    metric: str | None = None,
+) -> list[Counter]:
     # One accumulator only: FerretDB 1.24 computes only the first of several accumulators in a $group that
-    # follows another $group, so the distinct households are folded here instead of in a second stage.
+    # follows another $group, so distinct subjects are folded here instead of in a second stage.
     pipeline: list[dict[str, Any]] = [
-        {"$match": match},
+        {"$match": selection(municipality, start, end, metric)},
         {
             "$group": {
-                "_id": {
-                    "municipality": "$municipality",
-                    "month": "$month",
-                    "metric": "$metric",
-                    "household": "$household_ref",
-                },
-                "events": {"$sum": 1},
+                "_id": {"municipality": "$municipality", "month": "$month", "metric": "$metric", "subject": "$subject"},
+                "total": {"$sum": "$value"},
             }
         },
     ]
     totals: dict[tuple[str, str, str], list[int]] = {}
     async for row in await db.facts.aggregate(pipeline):
         key = (row["_id"]["municipality"], row["_id"]["month"], row["_id"]["metric"])
-        events_and_households = totals.setdefault(key, [0, 0])
-        events_and_households[0] += row["events"]
-        events_and_households[1] += 1
+        total_and_distinct = totals.setdefault(key, [0, 0])
+        total_and_distinct[0] += row["total"]
+        total_and_distinct[1] += 1
     result = [
-        Counter(municipality, month, metric, events, households)
-        for (municipality, month, metric), (events, households) in totals.items()
+        Counter(municipality, month, metric, total, distinct)
+        for (municipality, month, metric), (total, distinct) in totals.items()
     ]
     return sorted(result, key=lambda counter: (counter.month, counter.municipality, counter.metric))
+
+
+async def distinct_subjects(
+    db: AsyncDatabase[Any], metric: str, start: str, end: str, dimension: str | None = None
+) -> int:
+    """Distinct subjects of a metric over a period, across the region (a household reached twice counts once)."""
+    match = selection(None, start, end, metric)
+    if dimension:
+        match["dimension"] = dimension
+    rows = await (await db.facts.aggregate([{"$match": match}, {"$group": {"_id": "$subject"}}])).to_list()
+    return len(rows)
+
+
+async def breakdown(
+    db: AsyncDatabase[Any],
+    metric: str,
+    municipality: str | None = None,
+    start: str | None = None,
+    end: str | None = None,
+) -> dict[str, int]:
+    """Totals of one metric per dimension (creditor type, outcome, offer, result, role)."""
+    pipeline = [
+        {"$match": selection(municipality, start, end, metric)},
+        {"$group": {"_id": "$dimension", "total": {"$sum": "$value"}}},
+    ]
+    rows = await (await db.facts.aggregate(pipeline)).to_list()
+    return dict(sorted((row["_id"] or "—", row["total"]) for row in rows))

@@ -1,23 +1,68 @@
-"""Staff pages of the reporting service."""
+"""The dashboard: targets, monthly trends as charts (inline SVG, no CDN) and the same figures as tables."""
+
+from collections import defaultdict
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from plumbing.reference import MUNICIPALITIES
 from plumbing.web import RuntimeDep, render_page
-from services.reporting.counting import METRICS, counters
+from services.reporting.counting import counters
+from services.reporting.facts import METRICS
+from services.reporting.settings import ReportingSettings
+from services.reporting.targets import progress
 
 router = APIRouter(include_in_schema=False)
+TREND_METRICS = ["signals_raised", "households_reached", "households_matched", "volunteers_assigned"]
+CHART_WIDTH, CHART_HEIGHT = 560, 150
 
 
 @router.get("/")
 async def dashboard(request: Request, runtime: RuntimeDep) -> Response:
+    settings: ReportingSettings = request.app.state.settings
     rows = await counters(runtime.db)
-    totals = {metric: sum(row.events for row in rows if row.metric == metric) for metric in METRICS}
+    totals = {metric: sum(row.total for row in rows if row.metric == metric) for metric in METRICS}
+    months = sorted({row.month for row in rows})[-12:]
+    by_month: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    by_municipality: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for row in rows:
+        by_month[row.metric][row.month] += row.total
+        by_municipality[row.municipality][row.metric] += row.total
+    charts = {metric: bar_chart(months, by_month[metric]) for metric in TREND_METRICS}
     return render_page(
         request,
         "dashboard.html",
         "Regionale tellingen",
-        rows=rows,
         totals=totals,
         metrics=METRICS,
+        targets=await progress(runtime.db, settings.targets),
+        months=months,
+        by_month=by_month,
+        trend_metrics=TREND_METRICS,
+        charts=charts,
+        by_municipality=dict(sorted(by_municipality.items())),
+        municipalities=MUNICIPALITIES,
     )
+
+
+def bar_chart(months: list[str], values: dict[str, int]) -> dict[str, Any]:
+    """Bar positions for an inline SVG chart of monthly totals."""
+    highest = max([values.get(month, 0) for month in months] + [1])
+    slot = CHART_WIDTH / max(1, len(months))
+    bars = []
+    for index, month in enumerate(months):
+        value = values.get(month, 0)
+        height = round((CHART_HEIGHT - 30) * value / highest)
+        bars.append(
+            {
+                "x": round(index * slot + slot * 0.15),
+                "width": round(slot * 0.7),
+                "height": height,
+                "y": CHART_HEIGHT - 20 - height,
+                "value": value,
+                "month": month,
+                "label_x": round(index * slot + slot / 2),
+            }
+        )
+    return {"width": CHART_WIDTH, "height": CHART_HEIGHT, "bars": bars}

@@ -7,24 +7,66 @@ REFERRALS_TOPIC = "referrals.events"
 VOLUNTEERS_TOPIC = "volunteers.events"
 
 SIGNAL_RAISED = "nl.redzaam.signal.raised"
+CASE_OPENED = "nl.redzaam.case.opened"
+CONTACT_ATTEMPTED = "nl.redzaam.contact.attempted"
+CASE_CLOSED = "nl.redzaam.case.closed"
 HOUSEHOLD_MATCHED = "nl.redzaam.household.matched"
+REFERRAL_ACCEPTED = "nl.redzaam.referral.accepted"
+REFERRAL_COMPLETED = "nl.redzaam.referral.completed"
 VOLUNTEER_ASSIGNED = "nl.redzaam.volunteer.assigned"
+LESSON_GIVEN = "nl.redzaam.lesson.given"
 
 
 class Tolerant(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    household_ref: str
     municipality: str
 
 
 class SignalRaised(Tolerant):
+    household_ref: str
     creditor_type: str
 
 
+class CaseOpened(Tolerant):
+    household_ref: str
+
+
+class ContactAttempted(Tolerant):
+    household_ref: str
+    reached: bool
+
+
+class CaseClosed(Tolerant):
+    household_ref: str
+    outcome: str
+    reached: bool
+
+
 class HouseholdMatched(Tolerant):
+    household_ref: str
     offer_id: str
 
 
+class ReferralAccepted(Tolerant):
+    household_ref: str
+    offer_id: str
+
+
+class ReferralCompleted(Tolerant):
+    household_ref: str
+    offer_id: str
+    result: str
+
+
 class VolunteerAssigned(Tolerant):
+    household_ref: str = ""
+    volunteer_id: str
     role: str
+    recruited_through: str = ""
+
+
+class LessonGiven(Tolerant):
+    volunteer_id: str
+    school: str
+    students_reached: int

@@ -44,7 +44,7 @@ def test_dashboard_shows_the_figures_the_api_returns(platform: Platform, page: P
         hand_on(platform, accepted.json()["case_id"])
     wait_for_counters(platform, {"signals_raised", "households_matched", "volunteers_assigned"})
     api_total = sum(
-        row["events"]
+        row["total"]
         for row in httpx.get(f"{platform.url('reporting')}/api/v1/counters").json()
         if row["metric"] == "signals_raised"
     )

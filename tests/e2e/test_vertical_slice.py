@@ -70,13 +70,19 @@ def test_signal_is_matched_assigned_and_counted_exactly_once(platform: Platform)
     assert repeated.json() == {**first.json(), "duplicate": True}
     hand_on(platform, first.json()["case_id"])
 
-    seen = wait_for_counters(platform, {"signals_raised", "households_matched", "volunteers_assigned"})
+    seen = wait_for_counters(
+        platform, {"signals_raised", "households_matched", "volunteers_assigned", "employers_engaged"}
+    )
     time.sleep(2)  # give a duplicate, if any were published, time to be counted wrongly
     seen = counters(platform)
-    assert {metric: (row["events"], row["households"]) for metric, row in seen.items()} == {
+    assert {metric: (row["total"], row["distinct"]) for metric, row in seen.items()} == {
         "signals_raised": (1, 1),
+        "cases_opened": (1, 1),
+        "cases_closed": (1, 1),
         "households_matched": (1, 1),
         "volunteers_assigned": (1, 1),
+        "volunteers_active": (1, 1),
+        "employers_engaged": (1, 1),
     }
 
     referrals = httpx.get(f"{platform.url('referrals')}/api/v1/referrals").json()

@@ -12,7 +12,7 @@ from plumbing.events import CloudEvent, encode
 from plumbing.kafka import EventConsumer, EventPublisher, ensure_topics
 from plumbing.metrics import Metrics
 from plumbing.outbox import OutboxRelay, new_document, outbox_entry
-from services.reporting.counting import record_fact
+from services.reporting.counting import record_facts
 from services.reporting.settings import ReportingSettings
 from services.reporting.subscriptions import SIGNAL_RAISED
 from tests.conftest import Servers
@@ -88,7 +88,7 @@ async def test_offset_is_committed_only_after_the_effect_is_stored(
         if failures_left:
             failures_left -= 1
             raise ConnectionError("database briefly away")
-        await record_fact(mongo, event)
+        await record_facts(mongo, event)
 
     event = signal_raised()
     await produce(servers.kafka_bootstrap, f"{namespace}.in", [encode(event)])
@@ -102,7 +102,7 @@ async def test_offset_is_committed_only_after_the_effect_is_stored(
 
 
 async def fact_stored(mongo: Any, event_id: str) -> bool:
-    return await mongo.facts.find_one({"_id": event_id}) is not None
+    return await mongo.facts.find_one({"event_id": event_id}) is not None
 
 
 async def committed_offset_is(servers: Servers, namespace: str, expected: int) -> bool:
@@ -120,7 +120,7 @@ async def test_same_event_delivered_twice_counts_once(
     await produce(servers.kafka_bootstrap, f"{namespace}.in", [encode(event), encode(event), encode(other)])
 
     async def count(received: CloudEvent) -> None:
-        await record_fact(mongo, received)
+        await record_facts(mongo, received)
 
     consumer = await started_consumer(servers, namespace, {SIGNAL_RAISED: count}, publisher)
     try:
@@ -140,7 +140,7 @@ async def test_consumer_that_dies_before_commit_reprocesses_without_double_effec
     await produce(servers.kafka_bootstrap, f"{namespace}.in", [encode(event)])
 
     async def store_then_die(received: CloudEvent) -> None:
-        await record_fact(mongo, received)
+        await record_facts(mongo, received)
         raise Crash
 
     crashing = await started_consumer(servers, namespace, {SIGNAL_RAISED: store_then_die}, publisher)
@@ -151,7 +151,7 @@ async def test_consumer_that_dies_before_commit_reprocesses_without_double_effec
     assert await committed_offset_is(servers, namespace, 0)
 
     async def count(received: CloudEvent) -> None:
-        await record_fact(mongo, received)
+        await record_facts(mongo, received)
 
     restarted = await started_consumer(servers, namespace, {SIGNAL_RAISED: count}, publisher)
     try:
@@ -172,7 +172,7 @@ async def test_malformed_and_invalid_records_go_to_the_dead_letter_topic_and_the
     await produce(servers.kafka_bootstrap, f"{namespace}.in", [b"{not json", encode(invalid), encode(good)])
 
     async def count(received: CloudEvent) -> None:
-        await record_fact(mongo, received)
+        await record_facts(mongo, received)
 
     consumer = await started_consumer(servers, namespace, {SIGNAL_RAISED: count}, publisher)
     try:
@@ -188,7 +188,7 @@ async def test_malformed_and_invalid_records_go_to_the_dead_letter_topic_and_the
     assert all(h["redzaam_dlq_partition"] == b"0" for h in headers)
     assert b"not JSON" in headers[0]["redzaam_dlq_error"]
     assert b"municipality" in headers[1]["redzaam_dlq_error"]
-    assert await mongo.facts.find_one({"_id": good.id}) is not None
+    assert await mongo.facts.find_one({"event_id": good.id}) is not None
 
 
 async def test_outbox_relay_publishes_each_pending_event_and_marks_it(

@@ -1,0 +1,102 @@
+"""What each event counts for: the facts it adds. No I/O here.
+
+A fact has a metric, a municipality, the month of the event, what it is about (`subject`: a household, a
+volunteer, an employer) for distinct counts, a dimension for breakdowns, and a value for sums.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from plumbing.events import CloudEvent
+from services.reporting import subscriptions as seen
+
+METRICS = {
+    "signals_raised": "Signalen ontvangen",
+    "cases_opened": "Casussen gestart",
+    "households_reached": "Huishoudens bereikt",
+    "cases_closed": "Casussen afgesloten",
+    "households_matched": "Huishoudens gekoppeld aan hulpaanbod",
+    "referrals_accepted": "Verwijzingen geaccepteerd",
+    "referrals_completed": "Verwijzingen afgerond",
+    "volunteers_assigned": "Vrijwilligers ingezet",
+    "volunteers_active": "Actieve vrijwilligers",
+    "employers_engaged": "Betrokken werkgevers",
+    "lessons_given": "Gastlessen gegeven",
+    "students_reached": "Studenten bereikt",
+}
+
+
+@dataclass(frozen=True)
+class Fact:
+    metric: str
+    municipality: str
+    subject: str
+    dimension: str = ""
+    value: int = 1
+
+
+def _signal(event: CloudEvent) -> list[Fact]:
+    data = event.data_as(seen.SignalRaised)
+    return [Fact("signals_raised", data.municipality, data.household_ref, data.creditor_type)]
+
+
+def _opened(event: CloudEvent) -> list[Fact]:
+    data = event.data_as(seen.CaseOpened)
+    return [Fact("cases_opened", data.municipality, data.household_ref)]
+
+
+def _contact(event: CloudEvent) -> list[Fact]:
+    data = event.data_as(seen.ContactAttempted)
+    return [Fact("households_reached", data.municipality, data.household_ref)] if data.reached else []
+
+
+def _closed(event: CloudEvent) -> list[Fact]:
+    data = event.data_as(seen.CaseClosed)
+    return [Fact("cases_closed", data.municipality, data.household_ref, data.outcome)]
+
+
+def _matched(event: CloudEvent) -> list[Fact]:
+    data = event.data_as(seen.HouseholdMatched)
+    return [Fact("households_matched", data.municipality, data.household_ref, data.offer_id)]
+
+
+def _accepted(event: CloudEvent) -> list[Fact]:
+    data = event.data_as(seen.ReferralAccepted)
+    return [Fact("referrals_accepted", data.municipality, data.household_ref, data.offer_id)]
+
+
+def _completed(event: CloudEvent) -> list[Fact]:
+    data = event.data_as(seen.ReferralCompleted)
+    return [Fact("referrals_completed", data.municipality, data.household_ref, data.result)]
+
+
+def _assigned(event: CloudEvent) -> list[Fact]:
+    data = event.data_as(seen.VolunteerAssigned)
+    facts = [
+        Fact("volunteers_assigned", data.municipality, data.household_ref or data.volunteer_id, data.role),
+        Fact("volunteers_active", data.municipality, data.volunteer_id, data.role),
+    ]
+    if data.recruited_through:
+        facts.append(Fact("employers_engaged", data.municipality, data.recruited_through.strip().lower()))
+    return facts
+
+
+def _lesson(event: CloudEvent) -> list[Fact]:
+    data = event.data_as(seen.LessonGiven)
+    return [
+        Fact("lessons_given", data.municipality, data.school),
+        Fact("students_reached", data.municipality, data.school, value=data.students_reached),
+    ]
+
+
+FACTS_OF: dict[str, Callable[[CloudEvent], list[Fact]]] = {
+    seen.SIGNAL_RAISED: _signal,
+    seen.CASE_OPENED: _opened,
+    seen.CONTACT_ATTEMPTED: _contact,
+    seen.CASE_CLOSED: _closed,
+    seen.HOUSEHOLD_MATCHED: _matched,
+    seen.REFERRAL_ACCEPTED: _accepted,
+    seen.REFERRAL_COMPLETED: _completed,
+    seen.VOLUNTEER_ASSIGNED: _assigned,
+    seen.LESSON_GIVEN: _lesson,
+}
