@@ -7,6 +7,7 @@ replica, is stored once: totals are exact and distinct counts are exact, not est
 from dataclasses import dataclass
 from typing import Any
 
+from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
 
@@ -16,13 +17,27 @@ from services.reporting.facts import FACTS_OF
 DUPLICATE_KEY = 11000
 
 
-async def ensure_indexes(db: AsyncDatabase[Any]) -> None:
-    await db.facts.create_index([("municipality", 1), ("month", 1), ("metric", 1)])
+PROJECTION = "projection"
+Facts = AsyncCollection[Any]
 
 
-async def record_facts(db: AsyncDatabase[Any], event: CloudEvent) -> int:
-    """Stores the event's facts; returns how many were new (0 for a redelivered event)."""
-    documents = [
+async def active_facts(db: AsyncDatabase[Any]) -> Facts:
+    """The collection the counters are read from and written to; a rebuild switches it when it has caught up."""
+    pointer = await db.meta.find_one({"_id": PROJECTION})
+    return db[pointer["collection"] if pointer else "facts"]
+
+
+async def switch_projection(db: AsyncDatabase[Any], collection: str) -> None:
+    await db.meta.update_one({"_id": PROJECTION}, {"$set": {"collection": collection}}, upsert=True)
+
+
+async def ensure_indexes(facts: Facts) -> None:
+    await facts.create_index([("municipality", 1), ("month", 1), ("metric", 1)])
+
+
+def fact_documents(event: CloudEvent) -> list[dict[str, Any]]:
+    """The facts an event adds, as documents keyed by event id and metric."""
+    return [
         {
             "_id": f"{event.id}:{fact.metric}",
             "event_id": event.id,
@@ -36,15 +51,24 @@ async def record_facts(db: AsyncDatabase[Any], event: CloudEvent) -> int:
         }
         for fact in FACTS_OF[event.type](event)
     ]
+
+
+async def store(facts: Facts, documents: list[dict[str, Any]]) -> int:
+    """Inserts fact documents, ignoring those stored before; returns how many were new."""
     if not documents:
         return 0
     try:
-        result = await db.facts.insert_many(documents, ordered=False)
+        result = await facts.insert_many(documents, ordered=False)
     except BulkWriteError as error:
         if any(problem["code"] != DUPLICATE_KEY for problem in error.details["writeErrors"]):
             raise
         return int(error.details["nInserted"])
     return len(result.inserted_ids)
+
+
+async def record_facts(facts: Facts, event: CloudEvent) -> int:
+    """Stores the event's facts; returns how many were new (0 for a redelivered event)."""
+    return await store(facts, fact_documents(event))
 
 
 @dataclass(frozen=True)
@@ -70,7 +94,7 @@ def selection(
 
 
 async def counters(
-    db: AsyncDatabase[Any],
+    facts: Facts,
     municipality: str | None = None,
     start: str | None = None,
     end: str | None = None,
@@ -88,7 +112,7 @@ async def counters(
         },
     ]
     totals: dict[tuple[str, str, str], list[int]] = {}
-    async for row in await db.facts.aggregate(pipeline):
+    async for row in await facts.aggregate(pipeline):
         key = (row["_id"]["municipality"], row["_id"]["month"], row["_id"]["metric"])
         total_and_distinct = totals.setdefault(key, [0, 0])
         total_and_distinct[0] += row["total"]
@@ -100,19 +124,17 @@ async def counters(
     return sorted(result, key=lambda counter: (counter.month, counter.municipality, counter.metric))
 
 
-async def distinct_subjects(
-    db: AsyncDatabase[Any], metric: str, start: str, end: str, dimension: str | None = None
-) -> int:
+async def distinct_subjects(facts: Facts, metric: str, start: str, end: str, dimension: str | None = None) -> int:
     """Distinct subjects of a metric over a period, across the region (a household reached twice counts once)."""
     match = selection(None, start, end, metric)
     if dimension:
         match["dimension"] = dimension
-    rows = await (await db.facts.aggregate([{"$match": match}, {"$group": {"_id": "$subject"}}])).to_list()
+    rows = await (await facts.aggregate([{"$match": match}, {"$group": {"_id": "$subject"}}])).to_list()
     return len(rows)
 
 
 async def breakdown(
-    db: AsyncDatabase[Any],
+    facts: Facts,
     metric: str,
     municipality: str | None = None,
     start: str | None = None,
@@ -123,5 +145,5 @@ async def breakdown(
         {"$match": selection(municipality, start, end, metric)},
         {"$group": {"_id": "$dimension", "total": {"$sum": "$value"}}},
     ]
-    rows = await (await db.facts.aggregate(pipeline)).to_list()
+    rows = await (await facts.aggregate(pipeline)).to_list()
     return dict(sorted((row["_id"] or "—", row["total"]) for row in rows))

@@ -8,7 +8,7 @@ from fastapi.responses import Response
 
 from plumbing.reference import MUNICIPALITIES
 from plumbing.web import RuntimeDep, render_page
-from services.reporting.counting import counters
+from services.reporting.counting import active_facts, counters
 from services.reporting.facts import METRICS
 from services.reporting.settings import ReportingSettings
 from services.reporting.targets import progress
@@ -21,7 +21,7 @@ CHART_WIDTH, CHART_HEIGHT = 560, 150
 @router.get("/")
 async def dashboard(request: Request, runtime: RuntimeDep) -> Response:
     settings: ReportingSettings = request.app.state.settings
-    rows = await counters(runtime.db)
+    rows = await counters(await active_facts(runtime.db))
     totals = {metric: sum(row.total for row in rows if row.metric == metric) for metric in METRICS}
     months = sorted({row.month for row in rows})[-12:]
     by_month: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -36,7 +36,7 @@ async def dashboard(request: Request, runtime: RuntimeDep) -> Response:
         "Regionale tellingen",
         totals=totals,
         metrics=METRICS,
-        targets=await progress(runtime.db, settings.targets),
+        targets=await progress(await active_facts(runtime.db), settings.targets),
         months=months,
         by_month=by_month,
         trend_metrics=TREND_METRICS,

@@ -2,12 +2,10 @@
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from pydantic import BaseModel, Field
-from pymongo.asynchronous.database import AsyncDatabase
 
-from services.reporting.counting import distinct_subjects
+from services.reporting.counting import Facts, distinct_subjects
 
 
 class Target(BaseModel):
@@ -78,12 +76,12 @@ def project(value: int, start: date, end: date, today: date) -> int | None:
     return round(value * (end - start).days / elapsed) if elapsed > 0 else None
 
 
-async def progress(db: AsyncDatabase[Any], targets: list[Target], today: date | None = None) -> list[Progress]:
+async def progress(facts: Facts, targets: list[Target], today: date | None = None) -> list[Progress]:
     today = today or date.today()
     measured = []
     for target in targets:
         value = await distinct_subjects(
-            db, target.metric, target.start.strftime("%Y-%m"), target.end.strftime("%Y-%m"), target.dimension
+            facts, target.metric, target.start.strftime("%Y-%m"), target.end.strftime("%Y-%m"), target.dimension
         )
         measured.append(
             Progress(

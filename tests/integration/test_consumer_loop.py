@@ -88,7 +88,7 @@ async def test_offset_is_committed_only_after_the_effect_is_stored(
         if failures_left:
             failures_left -= 1
             raise ConnectionError("database briefly away")
-        await record_facts(mongo, event)
+        await record_facts(mongo.facts, event)
 
     event = signal_raised()
     await produce(servers.kafka_bootstrap, f"{namespace}.in", [encode(event)])
@@ -120,7 +120,7 @@ async def test_same_event_delivered_twice_counts_once(
     await produce(servers.kafka_bootstrap, f"{namespace}.in", [encode(event), encode(event), encode(other)])
 
     async def count(received: CloudEvent) -> None:
-        await record_facts(mongo, received)
+        await record_facts(mongo.facts, received)
 
     consumer = await started_consumer(servers, namespace, {SIGNAL_RAISED: count}, publisher)
     try:
@@ -140,7 +140,7 @@ async def test_consumer_that_dies_before_commit_reprocesses_without_double_effec
     await produce(servers.kafka_bootstrap, f"{namespace}.in", [encode(event)])
 
     async def store_then_die(received: CloudEvent) -> None:
-        await record_facts(mongo, received)
+        await record_facts(mongo.facts, received)
         raise Crash
 
     crashing = await started_consumer(servers, namespace, {SIGNAL_RAISED: store_then_die}, publisher)
@@ -151,7 +151,7 @@ async def test_consumer_that_dies_before_commit_reprocesses_without_double_effec
     assert await committed_offset_is(servers, namespace, 0)
 
     async def count(received: CloudEvent) -> None:
-        await record_facts(mongo, received)
+        await record_facts(mongo.facts, received)
 
     restarted = await started_consumer(servers, namespace, {SIGNAL_RAISED: count}, publisher)
     try:
@@ -172,7 +172,7 @@ async def test_malformed_and_invalid_records_go_to_the_dead_letter_topic_and_the
     await produce(servers.kafka_bootstrap, f"{namespace}.in", [b"{not json", encode(invalid), encode(good)])
 
     async def count(received: CloudEvent) -> None:
-        await record_facts(mongo, received)
+        await record_facts(mongo.facts, received)
 
     consumer = await started_consumer(servers, namespace, {SIGNAL_RAISED: count}, publisher)
     try:

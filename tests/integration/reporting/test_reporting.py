@@ -1,0 +1,189 @@
+"""Exact counters, targets, suppression and the rebuild, on real Kafka and MongoDB."""
+
+import csv
+import io
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+
+from plumbing.events import CloudEvent, encode
+from services.reporting.app import create_app
+from services.reporting.counting import active_facts, counters
+from services.reporting.rebuild import rebuild
+from services.reporting.settings import ReportingSettings
+from services.reporting.targets import Target
+from tests.conftest import Servers
+from tests.integration.kafka_helpers import eventually, produce
+from tests.integration.served import Served, served
+
+pytestmark = pytest.mark.integration
+THIS_MONTH = datetime.now(UTC).strftime("%Y-%m")
+
+
+@dataclass
+class Reporting(Served):
+    settings: ReportingSettings
+
+
+@pytest.fixture
+async def reporting(servers: Servers, namespace: str) -> AsyncIterator[Reporting]:
+    settings = ReportingSettings(
+        kafka_bootstrap=servers.kafka_bootstrap,
+        mongo_uri=servers.mongo_uri,
+        mongo_database=namespace,
+        topic_prefix=namespace,
+        targets=[
+            Target(
+                id="reached",
+                label="Bereikt",
+                metric="households_reached",
+                target=4,
+                start=date(date.today().year, 1, 1),
+                end=date(date.today().year, 12, 31),
+            )
+        ],
+    )
+    app = create_app(settings)
+    async with served(app) as client:
+        yield Reporting(app, client, settings)
+
+
+def event(event_type: str, **data: Any) -> CloudEvent:
+    return CloudEvent(
+        id=str(uuid.uuid4()),
+        source="/tests",
+        type=f"nl.redzaam.{event_type}",
+        subject=data.get("household_ref", "x"),
+        time=datetime.now(UTC),
+        data={"municipality": "GM0141", **data},
+    )
+
+
+def raised(household: str, creditor: str = "rent") -> CloudEvent:
+    return event("signal.raised", household_ref=household, creditor_type=creditor)
+
+
+def contact(household: str, reached: bool = True) -> CloudEvent:
+    return event("contact.attempted", household_ref=household, reached=reached)
+
+
+async def publish(
+    reporting: Reporting, servers: Servers, topic: str, events: list[CloudEvent], extra: list[bytes] | None = None
+) -> None:
+    await produce(
+        servers.kafka_bootstrap, reporting.settings.topic(topic), [encode(item) for item in events] + (extra or [])
+    )
+
+
+async def totals(reporting: Reporting) -> dict[str, tuple[int, int]]:
+    rows = (await reporting.client.get("/api/v1/counters")).json()
+    return {row["metric"]: (row["total"], row["distinct"]) for row in rows}
+
+
+async def wait_for(reporting: Reporting, expected: dict[str, tuple[int, int]]) -> None:
+    async def reached() -> bool:
+        return await totals(reporting) == expected
+
+    await eventually(reached, what=f"counters {expected}")
+
+
+async def test_each_event_counts_once_and_households_are_counted_distinctly(
+    reporting: Reporting,
+    servers: Servers,
+) -> None:
+    first = raised("hh-a")
+    await publish(
+        reporting,
+        servers,
+        "signals.events",
+        [first, first, raised("hh-a", "water"), raised("hh-b"), contact("hh-a"), contact("hh-b", False)],
+    )
+    await wait_for(reporting, {"signals_raised": (3, 2), "households_reached": (1, 1)})
+    breakdown = (await reporting.client.get("/api/v1/breakdown/signals_raised")).json()
+    assert breakdown == {"rent": 2, "water": 1}
+
+
+async def test_volunteers_employers_and_lessons_are_counted(reporting: Reporting, servers: Servers) -> None:
+    assigned = [
+        event(
+            "volunteer.assigned",
+            household_ref=f"hh-{n}",
+            volunteer_id="vw-1",
+            role="debt_buddy",
+            recruited_through=employer,
+        )
+        for n, employer in ((1, "Bolk Transport"), (2, "bolk transport "))
+    ]
+    lesson = event("lesson.given", volunteer_id="vw-2", school="ROC", students_reached=17)
+    await publish(reporting, servers, "volunteers.events", [*assigned, lesson])
+    await wait_for(
+        reporting,
+        {
+            "volunteers_assigned": (2, 2),
+            "volunteers_active": (2, 1),
+            "employers_engaged": (2, 1),
+            "lessons_given": (1, 1),
+            "students_reached": (17, 1),
+        },
+    )
+
+
+async def test_targets_show_progress_and_a_projection(reporting: Reporting, servers: Servers) -> None:
+    await publish(reporting, servers, "signals.events", [contact("hh-a"), contact("hh-b"), contact("hh-a")])
+    await wait_for(reporting, {"households_reached": (3, 2)})
+    [target] = (await reporting.client.get("/api/v1/targets")).json()
+    assert (target["value"], target["target"], target["percent"]) == (2, 4, 50.0)
+    assert target["projected"] is not None and target["projected"] >= 2
+
+
+async def test_external_export_suppresses_counts_below_five(reporting: Reporting, servers: Servers) -> None:
+    await publish(reporting, servers, "signals.events", [raised(f"hh-{n}") for n in range(6)] + [contact("hh-1")])
+    await wait_for(reporting, {"signals_raised": (6, 6), "households_reached": (1, 1)})
+    external = list(csv.reader(io.StringIO((await reporting.client.get("/api/v1/export.csv")).text)))
+    internal = list(
+        csv.reader(
+            io.StringIO((await reporting.client.get("/api/v1/export.csv", params={"audience": "internal"})).text)
+        )
+    )
+    assert ["GM0141", THIS_MONTH, "households_reached", "<5", "<5"] in external
+    assert ["GM0141", THIS_MONTH, "signals_raised", "6", "6"] in external
+    assert ["GM0141", THIS_MONTH, "households_reached", "1", "1"] in internal
+    bad = await reporting.client.get("/api/v1/export.csv", params={"audience": "press"})
+    assert bad.status_code == 422
+
+
+async def test_bad_queries_are_refused_naming_the_parameter(reporting: Reporting) -> None:
+    for params in ({"municipality": "Almelo"}, {"start": "2026-13"}, {"metric": "happiness"}):
+        response = await reporting.client.get("/api/v1/counters", params=params)
+        assert response.status_code == 422
+        assert next(iter(params)) in str(response.json()["detail"])
+    assert (await reporting.client.get("/api/v1/breakdown/happiness")).status_code == 422
+
+
+async def test_rebuild_from_the_log_equals_the_live_counters_and_switches_over(
+    reporting: Reporting,
+    servers: Servers,
+) -> None:
+    first = raised("hh-a")
+    await publish(
+        reporting, servers, "signals.events", [first, first, raised("hh-b"), contact("hh-b")], extra=[b"not an event"]
+    )
+    await publish(
+        reporting, servers, "referrals.events", [event("household.matched", household_ref="hh-b", offer_id="coaching")]
+    )
+    await wait_for(reporting, {"signals_raised": (2, 2), "households_reached": (1, 1), "households_matched": (1, 1)})
+    live = await counters(await active_facts(reporting.db))
+
+    rebuilt = await rebuild(reporting.settings, reporting.db)
+
+    assert (rebuilt.skipped, (await active_facts(reporting.db)).name) == (1, rebuilt.collection)
+    assert await counters(reporting.db[rebuilt.collection]) == live
+    assert await totals(reporting) == {
+        "signals_raised": (2, 2),
+        "households_reached": (1, 1),
+        "households_matched": (1, 1),
+    }
