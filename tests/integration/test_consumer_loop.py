@@ -47,6 +47,15 @@ async def committed_offset(bootstrap: str, group: str, topic: str) -> int:
     return sum(meta.offset for tp, meta in offsets.items() if tp.topic == topic and meta.offset > 0)
 
 
+def counting_into(mongo: Any) -> Any:
+    """The reporting service's own handler, storing into this test's database."""
+
+    async def count(received: CloudEvent) -> None:
+        await record_facts(mongo.facts, received)
+
+    return count
+
+
 async def started_consumer(
     servers: Servers, namespace: str, handlers: dict[str, Any], publisher: EventPublisher
 ) -> EventConsumer:
@@ -119,10 +128,7 @@ async def test_same_event_delivered_twice_counts_once(
     other = signal_raised()
     await produce(servers.kafka_bootstrap, f"{namespace}.in", [encode(event), encode(event), encode(other)])
 
-    async def count(received: CloudEvent) -> None:
-        await record_facts(mongo.facts, received)
-
-    consumer = await started_consumer(servers, namespace, {SIGNAL_RAISED: count}, publisher)
+    consumer = await started_consumer(servers, namespace, {SIGNAL_RAISED: counting_into(mongo)}, publisher)
     try:
         await eventually(lambda: committed_offset_is(servers, namespace, 3), what="all three handled")
     finally:
@@ -150,10 +156,7 @@ async def test_consumer_that_dies_before_commit_reprocesses_without_double_effec
     assert await mongo.facts.count_documents({}) == 1
     assert await committed_offset_is(servers, namespace, 0)
 
-    async def count(received: CloudEvent) -> None:
-        await record_facts(mongo.facts, received)
-
-    restarted = await started_consumer(servers, namespace, {SIGNAL_RAISED: count}, publisher)
+    restarted = await started_consumer(servers, namespace, {SIGNAL_RAISED: counting_into(mongo)}, publisher)
     try:
         await eventually(lambda: committed_offset_is(servers, namespace, 1), what="commit after restart")
     finally:
@@ -171,10 +174,7 @@ async def test_malformed_and_invalid_records_go_to_the_dead_letter_topic_and_the
     good = signal_raised()
     await produce(servers.kafka_bootstrap, f"{namespace}.in", [b"{not json", encode(invalid), encode(good)])
 
-    async def count(received: CloudEvent) -> None:
-        await record_facts(mongo.facts, received)
-
-    consumer = await started_consumer(servers, namespace, {SIGNAL_RAISED: count}, publisher)
+    consumer = await started_consumer(servers, namespace, {SIGNAL_RAISED: counting_into(mongo)}, publisher)
     try:
         dead = await read_all(servers.kafka_bootstrap, f"{namespace}.deadletter", expected=2)
         await eventually(lambda: committed_offset_is(servers, namespace, 3), what="moved past bad records")
