@@ -23,6 +23,8 @@ METRICS = {
     "employers_engaged": "Betrokken werkgevers",
     "lessons_given": "Gastlessen gegeven",
     "students_reached": "Studenten bereikt",
+    "evictions_prevented": "Huisuitzettingen voorkomen",
+    "evictions_executed": "Huisuitzettingen uitgevoerd",
 }
 
 
@@ -89,6 +91,12 @@ def _lesson(event: CloudEvent) -> list[Fact]:
     ]
 
 
+def _eviction(event: CloudEvent) -> list[Fact]:
+    data = event.data_as(seen.EvictionReported)
+    metric = f"evictions_{data.outcome}"
+    return [Fact(metric, data.municipality, data.household_ref)] if metric in METRICS else []
+
+
 FACTS_OF: dict[str, Callable[[CloudEvent], list[Fact]]] = {
     seen.SIGNAL_RAISED: _signal,
     seen.CASE_OPENED: _opened,
@@ -99,4 +107,5 @@ FACTS_OF: dict[str, Callable[[CloudEvent], list[Fact]]] = {
     seen.REFERRAL_COMPLETED: _completed,
     seen.VOLUNTEER_ASSIGNED: _assigned,
     seen.LESSON_GIVEN: _lesson,
+    seen.EVICTION_REPORTED: _eviction,
 }

@@ -15,6 +15,7 @@ REFERRAL_ACCEPTED = "nl.redzaam.referral.accepted"
 REFERRAL_COMPLETED = "nl.redzaam.referral.completed"
 VOLUNTEER_ASSIGNED = "nl.redzaam.volunteer.assigned"
 LESSON_GIVEN = "nl.redzaam.lesson.given"
+EVICTION_REPORTED = "nl.redzaam.eviction.reported"
 
 
 class Tolerant(BaseModel):
@@ -70,3 +71,8 @@ class LessonGiven(Tolerant):
     volunteer_id: str
     school: str
     students_reached: int
+
+
+class EvictionReported(Tolerant):
+    household_ref: str
+    outcome: str

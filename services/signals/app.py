@@ -21,7 +21,7 @@ def create_app(settings: SignalsSettings | None = None) -> FastAPI:
 
     async def setup(runtime: Runtime) -> None:
         await ensure_indexes(runtime.db)
-        runtime.relay_outboxes([runtime.db.cases])
+        runtime.relay_outboxes([runtime.db.cases, runtime.db.evictions])
         runtime.jobs.append(RetentionJob(runtime.db, settings))
 
         async def on_submitted(event: CloudEvent) -> None:

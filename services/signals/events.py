@@ -10,6 +10,7 @@ CASE_OPENED = "nl.redzaam.case.opened"
 CASE_ESCALATED = "nl.redzaam.case.escalated"
 CONTACT_ATTEMPTED = "nl.redzaam.contact.attempted"
 CASE_CLOSED = "nl.redzaam.case.closed"
+EVICTION_REPORTED = "nl.redzaam.eviction.reported"
 
 
 class SignalRaised(BaseModel):
@@ -72,3 +73,12 @@ class CaseClosed(BaseModel):
     reached: bool = Field(description="Contact with the household was made at least once.")
     creditor_types: list[str]
     age_band: str | None = Field(default=None, examples=["18-27"], description="Coarse age band, when known.")
+
+
+class EvictionReported(BaseModel):
+    """A housing partner reported how an announced eviction ended: prevented or executed."""
+
+    household_ref: str
+    municipality: str
+    outcome: str = Field(examples=["prevented", "executed"])
+    on: date

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from plumbing.web import RuntimeDep
 from services.signals.domain import SignalSubmission
+from services.signals.evictions import EvictionReport, report_eviction
 from services.signals.figures import creditor_feedback
 from services.signals.intake import accept_signal
 from services.signals.settings import SignalsSettings
@@ -166,3 +167,16 @@ async def feedback(
     if since.tzinfo is None:
         since = since.replace(tzinfo=UTC)
     return await creditor_feedback(runtime.db, partner, since)
+
+
+@router.post("/evictions", status_code=status.HTTP_202_ACCEPTED, summary="Report how an announced eviction ended")
+async def post_eviction(
+    report: EvictionReport,
+    partner: PartnerDep,
+    runtime: RuntimeDep,
+    request: Request,
+    idempotency_key: Annotated[str, Header(min_length=1, max_length=128)],
+) -> dict[str, Any]:
+    report_id, new = await report_eviction(runtime.db, request.app.state.settings, partner, report, idempotency_key)
+    runtime.wake_relay("evictions", report_id)
+    return {"report_id": report_id, "duplicate": not new}

@@ -187,3 +187,12 @@ async def test_rebuild_from_the_log_equals_the_live_counters_and_switches_over(
         "households_reached": (1, 1),
         "households_matched": (1, 1),
     }
+
+
+async def test_eviction_reports_count_as_prevented_or_executed(reporting: Reporting, servers: Servers) -> None:
+    reports = [
+        event("eviction.reported", household_ref=f"hh-{n}", outcome=outcome, on="2026-11-02")
+        for n, outcome in enumerate(["prevented", "prevented", "executed", "postponed"])
+    ]
+    await publish(reporting, servers, "signals.events", reports)
+    await wait_for(reporting, {"evictions_prevented": (2, 2), "evictions_executed": (1, 1)})

@@ -179,3 +179,27 @@ async def test_kafka_intake_applies_the_same_rules_and_dead_letters_invalid_even
     assert "arrears_cents" in errors[0] or "arrears_cents" in errors[1]
     assert any("unknown-bank" in error for error in errors)
     assert await signals.db.signals.count_documents({}) == 1
+
+
+async def test_housing_partner_reports_an_eviction_outcome_without_it_leaving_the_service(
+    signals: Signals,
+    servers: Servers,
+) -> None:
+    report = {
+        "municipality": "GM0141",
+        "address": {"postcode": "7607 AB", "house_number": 12},
+        "outcome": "prevented",
+        "on": "2026-11-02",
+    }
+    headers = {**signals.as_partner("woonstad-almelo"), "Idempotency-Key": "ontruiming-7"}
+    first = await signals.client.post("/api/v1/evictions", json=report, headers=headers)
+    again = await signals.client.post("/api/v1/evictions", json=report, headers=headers)
+    assert (first.status_code, first.json()["duplicate"], again.json()["duplicate"]) == (202, False, True)
+    records = await read_all(servers.kafka_bootstrap, signals.settings.topic("signals.events"), expected=1)
+    reported = CloudEvent.model_validate_json(records[0].value)
+    assert (reported.type, reported.data["outcome"]) == ("nl.redzaam.eviction.reported", "prevented")
+    assert "7607" not in records[0].value.decode()
+    bad = await signals.client.post("/api/v1/evictions", json={**report, "outcome": "postponed"}, headers=headers)
+    no_key = await signals.client.post("/api/v1/evictions", json=report, headers=signals.as_partner("vitens"))
+    assert (bad.status_code, no_key.status_code) == (422, 422)
+    assert "outcome" in str(bad.json()["detail"]) and "idempotency-key" in str(no_key.json()["detail"]).lower()

@@ -1,0 +1,83 @@
+"""Housing partners report how announced evictions ended, so that the programme can see evictions halve.
+
+The report carries an address (personal data), so it enters here; only the pseudonymous household and the outcome
+leave the service, in the `eviction.reported` event stored with the report.
+"""
+
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, field_validator
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from plumbing.events import new_event
+from plumbing.outbox import new_document, outbox_entry
+from plumbing.reference import MUNICIPALITIES
+from services.signals.domain import Address, household_reference
+from services.signals.events import EVENTS_TOPIC, EVICTION_REPORTED, EvictionReported
+from services.signals.intake import SOURCE
+from services.signals.settings import SignalsSettings
+
+
+class EvictionOutcome(StrEnum):
+    PREVENTED = "prevented"
+    EXECUTED = "executed"
+
+
+class EvictionReport(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    municipality: str
+    address: Address
+    outcome: EvictionOutcome
+    on: date
+
+    @field_validator("municipality")
+    @classmethod
+    def known_municipality(cls, value: str) -> str:
+        if value not in MUNICIPALITIES:
+            raise ValueError("unknown municipality code")
+        return value
+
+    @field_validator("on")
+    @classmethod
+    def not_in_future(cls, value: date) -> date:
+        if value > date.today():
+            raise ValueError("lies in the future")
+        return value
+
+
+async def report_eviction(
+    db: AsyncDatabase[Any], settings: SignalsSettings, partner: str, report: EvictionReport, idempotency_key: str
+) -> tuple[str, bool]:
+    """Stores the report with its event; returns its id and whether it was new."""
+    household = household_reference(settings.pseudonym_key.get_secret_value().encode(), report.address)
+    event = new_event(
+        type=EVICTION_REPORTED,
+        source=SOURCE,
+        subject=household,
+        data=EvictionReported(
+            household_ref=household, municipality=report.municipality, outcome=report.outcome, on=report.on
+        ),
+    )
+    report_id = f"{partner}:{idempotency_key}"
+    document = new_document(
+        {
+            "_id": report_id,
+            "partner": partner,
+            "household_ref": household,
+            "municipality": report.municipality,
+            "outcome": report.outcome.value,
+            "on": report.on.isoformat(),
+            "address": report.address.model_dump(mode="json"),
+            "received_at": datetime.now(UTC),
+        },
+        outbox_entry(settings.topic(EVENTS_TOPIC), event),
+    )
+    try:
+        await db.evictions.insert_one(document)
+    except DuplicateKeyError:
+        return report_id, False
+    return report_id, True
