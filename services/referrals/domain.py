@@ -70,7 +70,7 @@ class OfferCreate(BaseModel):
     def consistent(self) -> "OfferCreate":
         if self.capacity_available > self.capacity_maximum:
             raise ValueError("capacity_available may not exceed capacity_maximum")
-        if None not in (self.age_minimum, self.age_maximum) and self.age_minimum > self.age_maximum:  # type: ignore[operator]
+        if self.age_minimum is not None and self.age_maximum is not None and self.age_minimum > self.age_maximum:
             raise ValueError("age_minimum may not exceed age_maximum")
         return self
 

@@ -24,13 +24,10 @@ class VolunteerStatus(StrEnum):
 Municipalities = list[str]
 
 
-class SignUp(BaseModel):
-    """What a new volunteer fills in on the public sign-up form."""
-
+class VolunteerFields(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     name: str = Field(min_length=1, max_length=200)
-    email: EmailStr
     phone: str = Field(default="", max_length=30)
     roles: list[Role] = Field(min_length=1)
     municipalities: Municipalities = Field(min_length=1, description="CBS gemeentecodes the volunteer works in.")
@@ -40,9 +37,17 @@ class SignUp(BaseModel):
     recruited_through: str = Field(default="", max_length=200, description="Employer partner or other channel.")
 
 
-class VolunteerCreate(SignUp):
+class SignUp(VolunteerFields):
+    """What a new volunteer fills in on the public sign-up form."""
+
+    email: EmailStr
+
+
+class VolunteerCreate(VolunteerFields):
+    """A volunteer as a coordinator registers them; an e-mail address is optional here."""
+
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$", examples=["vw-0001"])
-    email: EmailStr | None = None  # type: ignore[assignment]  # coordinators may register without one
+    email: EmailStr | None = None
     status: VolunteerStatus = VolunteerStatus.APPLICANT
     certificate_of_conduct_date: date | None = Field(default=None, description="Date of the VOG.")
     trained_roles: list[Role] = Field(default_factory=list)
