@@ -24,6 +24,7 @@ from pathlib import Path
 import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from pymongo import AsyncMongoClient
+from service_metrics import metric
 
 from plumbing.events import CloudEvent, encode
 from services.reporting.rebuild import rebuild
@@ -153,10 +154,7 @@ async def paced_latency(bootstrap: str, namespace: str, mongo: str, rate: float,
 
 
 async def consumed(client: httpx.AsyncClient) -> int:
-    for line in (await client.get("/metrics")).text.splitlines():
-        if line.startswith("redzaam_events_consumed_total{") and "signal.raised" in line:
-            return int(float(line.rsplit(" ", 1)[1]))
-    return 0
+    return int(await metric(client, "redzaam_events_consumed_total", "nl.redzaam.signal.raised"))
 
 
 async def main() -> None:

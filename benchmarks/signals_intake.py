@@ -26,6 +26,7 @@ from pathlib import Path
 import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from pymongo import AsyncMongoClient
+from service_metrics import metric
 
 from plumbing.events import CloudEvent, encode
 
@@ -109,13 +110,6 @@ def submitted(number: int, run: str) -> CloudEvent:
         time=datetime.now(UTC),
         data=signal(number, run),
     )
-
-
-async def metric(client: httpx.AsyncClient, name: str, event_type: str) -> float:
-    for line in (await client.get("/metrics")).text.splitlines():
-        if line.startswith(name + "{") and f'type="{event_type}"' in line:
-            return float(line.rsplit(" ", 1)[1])
-    return 0.0
 
 
 async def consumed_intake(client: httpx.AsyncClient) -> float:

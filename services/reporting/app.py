@@ -8,7 +8,7 @@ from plumbing.events import CloudEvent
 from plumbing.runtime import Runtime
 from plumbing.web import service_app
 from services.reporting import api, pages
-from services.reporting.counting import active_facts, ensure_indexes, record_facts
+from services.reporting.counting import ProjectionCache, active_facts, ensure_indexes, record_facts
 from services.reporting.facts import FACTS_OF
 from services.reporting.settings import ReportingSettings
 from services.reporting.subscriptions import REFERRALS_TOPIC, SIGNALS_TOPIC, VOLUNTEERS_TOPIC
@@ -20,8 +20,10 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
     async def setup(runtime: Runtime) -> None:
         await ensure_indexes(await active_facts(runtime.db))
 
+        projection = ProjectionCache(runtime.db)
+
         async def count(event: CloudEvent) -> None:
-            await record_facts(await active_facts(runtime.db), event)
+            await record_facts(await projection.facts(), event)
 
         topics = [settings.topic(name) for name in (SIGNALS_TOPIC, REFERRALS_TOPIC, VOLUNTEERS_TOPIC)]
         runtime.subscribe(topics, dict.fromkeys(FACTS_OF, count))

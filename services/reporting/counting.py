@@ -4,6 +4,7 @@ A fact's id is the event id plus its metric, so a redelivered event, or the same
 replica, is stored once: totals are exact and distinct counts are exact, not estimated.
 """
 
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +26,22 @@ async def active_facts(db: AsyncDatabase[Any]) -> Facts:
     """The collection the counters are read from and written to; a rebuild switches it when it has caught up."""
     pointer = await db.meta.find_one({"_id": PROJECTION})
     return db[pointer["collection"] if pointer else "facts"]
+
+
+class ProjectionCache:
+    """The live consumer's view of the active projection, read again at most every `seconds`, so that counting an
+    event costs no extra read. A rebuild reads on longer than that after switching, so nothing is missed."""
+
+    def __init__(self, db: AsyncDatabase[Any], seconds: float = 1.0) -> None:
+        self._db = db
+        self._seconds = seconds
+        self._facts: Facts | None = None
+        self._read_at = 0.0
+
+    async def facts(self) -> Facts:
+        if self._facts is None or time.monotonic() - self._read_at > self._seconds:
+            self._facts, self._read_at = await active_facts(self._db), time.monotonic()
+        return self._facts
 
 
 async def switch_projection(db: AsyncDatabase[Any], collection: str) -> None:

@@ -25,7 +25,7 @@ from services.reporting.facts import FACTS_OF
 from services.reporting.settings import ReportingSettings
 from services.reporting.subscriptions import REFERRALS_TOPIC, SIGNALS_TOPIC, VOLUNTEERS_TOPIC
 
-CATCH_UP_AFTER_SWITCH_SECONDS = 2.0
+CATCH_UP_AFTER_SWITCH_SECONDS = 2.0  # longer than ProjectionCache takes to notice the switch
 
 
 @dataclass(frozen=True)

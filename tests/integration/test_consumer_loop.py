@@ -56,6 +56,17 @@ def counting_into(mongo: Any) -> Any:
     return count
 
 
+async def count_until_committed(
+    servers: Servers, namespace: str, mongo: Any, publisher: EventPublisher, offset: int, what: str
+) -> None:
+    """Runs the reporting handler in a consumer until the group has committed `offset`, then stops it."""
+    consumer = await started_consumer(servers, namespace, {SIGNAL_RAISED: counting_into(mongo)}, publisher)
+    try:
+        await eventually(lambda: committed_offset_is(servers, namespace, offset), what=what)
+    finally:
+        await consumer.stop()
+
+
 async def started_consumer(
     servers: Servers, namespace: str, handlers: dict[str, Any], publisher: EventPublisher
 ) -> EventConsumer:
@@ -128,11 +139,7 @@ async def test_same_event_delivered_twice_counts_once(
     other = signal_raised()
     await produce(servers.kafka_bootstrap, f"{namespace}.in", [encode(event), encode(event), encode(other)])
 
-    consumer = await started_consumer(servers, namespace, {SIGNAL_RAISED: counting_into(mongo)}, publisher)
-    try:
-        await eventually(lambda: committed_offset_is(servers, namespace, 3), what="all three handled")
-    finally:
-        await consumer.stop()
+    await count_until_committed(servers, namespace, mongo, publisher, 3, "all three handled")
     assert await mongo.facts.count_documents({}) == 2
 
 
@@ -156,11 +163,7 @@ async def test_consumer_that_dies_before_commit_reprocesses_without_double_effec
     assert await mongo.facts.count_documents({}) == 1
     assert await committed_offset_is(servers, namespace, 0)
 
-    restarted = await started_consumer(servers, namespace, {SIGNAL_RAISED: counting_into(mongo)}, publisher)
-    try:
-        await eventually(lambda: committed_offset_is(servers, namespace, 1), what="commit after restart")
-    finally:
-        await restarted.stop()
+    await count_until_committed(servers, namespace, mongo, publisher, 1, "commit after restart")
     assert await mongo.facts.count_documents({}) == 1
 
 
