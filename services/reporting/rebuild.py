@@ -26,6 +26,7 @@ from services.reporting.settings import ReportingSettings
 from services.reporting.subscriptions import REFERRALS_TOPIC, SIGNALS_TOPIC, VOLUNTEERS_TOPIC
 
 CATCH_UP_AFTER_SWITCH_SECONDS = 2.0  # longer than ProjectionCache takes to notice the switch
+WRITE_BATCH = 20_000  # fact documents per write
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,7 @@ class Rebuilt:
     seconds: float
 
 
-async def rebuild(settings: ReportingSettings, db: AsyncDatabase[Any], batch: int = 2000) -> Rebuilt:
+async def rebuild(settings: ReportingSettings, db: AsyncDatabase[Any], batch: int = WRITE_BATCH) -> Rebuilt:
     started = time.perf_counter()
     name = f"facts_{datetime.now(UTC).strftime('%Y%m%d%H%M%S%f')}"
     facts = db[name]
@@ -52,36 +53,66 @@ async def rebuild(settings: ReportingSettings, db: AsyncDatabase[Any], batch: in
         max_partition_fetch_bytes=4 * 1024 * 1024,
     )
     await consumer.start()
+    writer = _Writer(facts, batch)
     try:
-        counted = skipped = 0
         switched_at: float | None = None
         while switched_at is None or time.perf_counter() - switched_at < CATCH_UP_AFTER_SWITCH_SECONDS:
             fetched = await consumer.getmany(timeout_ms=200, max_records=batch)
-            stored, ignored = await _store(facts, [record for records in fetched.values() for record in records])
-            counted, skipped = counted + stored, skipped + ignored
+            await writer.add([record for records in fetched.values() for record in records])
             if switched_at is None and await _caught_up(consumer):
+                await writer.flush()
                 await switch_projection(db, name)
                 switched_at = time.perf_counter()
+        await writer.flush()
     finally:
+        await writer.close()
         await consumer.stop()
-    return Rebuilt(name, counted, skipped, time.perf_counter() - started)
+    return Rebuilt(name, writer.events, writer.skipped, time.perf_counter() - started)
 
 
-async def _store(facts: Facts, records: list[Any]) -> tuple[int, int]:
-    """Stores the facts of a batch of records in one write. Undecodable or invalid records are skipped here; the
-    live consumer has dead-lettered them."""
-    documents: list[dict[str, Any]] = []
-    events = skipped = 0
-    for record in records:
-        try:
-            event = decode(record.value)
+class _Writer:
+    """Turns records into fact documents and writes them in large batches, one write at a time, while the next
+    batch is read: each write is one database transaction, so fewer, larger writes are much faster."""
+
+    def __init__(self, facts: Facts, batch: int) -> None:
+        self._facts = facts
+        self._batch = batch
+        self._documents: list[dict[str, Any]] = []
+        self._writing: asyncio.Task[int] | None = None
+        self.events = self.skipped = 0
+
+    async def add(self, records: list[Any]) -> None:
+        """Undecodable or invalid records are skipped here; the live consumer has dead-lettered them."""
+        for record in records:
+            try:
+                event = decode(record.value)
+            except InvalidEvent:
+                self.skipped += 1
+                continue
             if event.type in FACTS_OF:
-                documents.extend(fact_documents(event))
-                events += 1
-        except InvalidEvent:
-            skipped += 1
-    await store(facts, documents)
-    return events, skipped
+                self._documents.extend(fact_documents(event))
+                self.events += 1
+        if len(self._documents) >= self._batch:
+            await self._start_write()
+
+    async def flush(self) -> None:
+        await self._start_write()
+        await self._wait()
+
+    async def close(self) -> None:
+        if self._writing is not None and not self._writing.done():
+            self._writing.cancel()
+
+    async def _start_write(self) -> None:
+        await self._wait()
+        if self._documents:
+            self._writing = asyncio.create_task(store(self._facts, self._documents))
+            self._documents = []
+
+    async def _wait(self) -> None:
+        if self._writing is not None:
+            writing, self._writing = self._writing, None
+            await writing
 
 
 async def _caught_up(consumer: AIOKafkaConsumer) -> bool:
