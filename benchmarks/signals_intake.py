@@ -33,7 +33,8 @@ from plumbing.events import CloudEvent, encode
 print = functools.partial(print, flush=True)  # progress shows while it runs
 REPO = Path(__file__).resolve().parents[1]
 PORT = 18101
-KEY = "bench-partner-key-0123456789"
+ADMIN_PASSWORD = "bench-admin-password-0123456789"
+WORKER: dict[str, str] = {}  # an outreach worker's token, to read the cases back
 
 
 def signal(number: int, run: str) -> dict[str, object]:
@@ -59,7 +60,7 @@ def start_service(namespace: str, kafka: str, mongo: str) -> subprocess.Popen[by
         "REDZAAM_TOPIC_PREFIX": namespace,
         "REDZAAM_PSEUDONYM_KEY": "bench-pseudonym-key-0123456789",
         "REDZAAM_LOG_LEVEL": "WARNING",
-        "REDZAAM_PARTNER_KEYS": f'{{"bench": "{KEY}"}}',
+        "REDZAAM_ADMIN_PASSWORD": ADMIN_PASSWORD,
     }
     command = [
         sys.executable,
@@ -74,6 +75,27 @@ def start_service(namespace: str, kafka: str, mongo: str) -> subprocess.Popen[by
         "warning",
     ]
     return subprocess.Popen(["taskset", "-c", "0", *command], cwd=REPO, env=env)
+
+
+async def sign_in_as_partner(client: httpx.AsyncClient) -> None:
+    """Registers the benchmark's creditor as a member, as an administrator would, and uses its token from then on."""
+    form = {"grant_type": "password", "username": "beheerder", "password": ADMIN_PASSWORD}
+    admin = {"Authorization": f"Bearer {(await client.post('/api/v1/oauth/token', data=form)).json()['access_token']}"}
+    member = {"id": "bench", "name": "Benchmark", "type": "housing", "municipalities": ["GM0141"]}
+    registered = await client.post("/api/v1/partners", json=member, headers=admin)
+    registered.raise_for_status()
+    form = {
+        "grant_type": "client_credentials",
+        "client_id": "bench",
+        "client_secret": registered.json()["client_secret"],
+    }
+    token = (await client.post("/api/v1/oauth/token", data=form)).json()["access_token"]
+    client.headers["Authorization"] = f"Bearer {token}"
+    worker = {"username": "bench-worker", "name": "Benchmark", "role": "outreach_worker", "municipalities": ["GM0141"]}
+    created = await client.post("/api/v1/accounts", json={**worker, "password": ADMIN_PASSWORD}, headers=admin)
+    created.raise_for_status()
+    form = {"grant_type": "password", "username": "bench-worker", "password": ADMIN_PASSWORD}
+    WORKER["Authorization"] = f"Bearer {(await client.post('/api/v1/oauth/token', data=form)).json()['access_token']}"
 
 
 async def wait_ready(client: httpx.AsyncClient) -> None:
@@ -92,9 +114,7 @@ async def http_batches(client: httpx.AsyncClient, total: int, run: str) -> float
     accepted = 0
     for offset in range(0, total, 1000):
         batch = [signal(n, run) for n in range(offset, min(offset + 1000, total))]
-        result = (
-            await client.post("/api/v1/signals/batch", json={"signals": batch}, headers={"X-Api-Key": KEY}, timeout=300)
-        ).json()
+        result = (await client.post("/api/v1/signals/batch", json={"signals": batch}, timeout=300)).json()
         accepted += len(result["accepted"])
     elapsed = time.perf_counter() - started
     assert accepted == total, f"only {accepted} of {total} accepted"
@@ -141,8 +161,8 @@ async def paced_http(client: httpx.AsyncClient, rate: float, seconds: float, run
 
     async def one(number: int) -> None:
         started = time.perf_counter()
-        response = await client.post("/api/v1/signals", json=signal(number, run), headers={"X-Api-Key": KEY})
-        case = await client.get(f"/api/v1/cases/{response.json()['case_id']}")
+        response = await client.post("/api/v1/signals", json=signal(number, run))
+        case = await client.get(f"/api/v1/cases/{response.json()['case_id']}", headers=WORKER)
         assert case.status_code == 200
         latencies.append(time.perf_counter() - started)
 
@@ -217,6 +237,7 @@ async def main() -> None:
             base_url=f"http://127.0.0.1:{PORT}", timeout=30, limits=httpx.Limits(max_connections=64)
         ) as client:
             await wait_ready(client)
+            await sign_in_as_partner(client)
             await producer.start()
             topic = topic_of(namespace)
             print(

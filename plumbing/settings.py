@@ -1,8 +1,9 @@
 """Settings read from REDZAAM_* environment variables, shared by every service."""
 
+import secrets
 from typing import ClassVar
 
-from pydantic import SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PLACEHOLDER_SECRETS = frozenset({"", "changeme", "change-me", "secret", "password", "dev", "development", "test"})
@@ -30,6 +31,13 @@ class PlatformSettings(BaseSettings):
     referrals_url: str = "http://127.0.0.1:8002"
     volunteers_url: str = "http://127.0.0.1:8003"
     reporting_url: str = "http://127.0.0.1:8004"
+    token_key: SecretStr = Field(
+        default_factory=lambda: SecretStr(secrets.token_urlsafe(32)),
+        description="Signs access tokens and sessions; every service must have the same one. Unset, each process "
+        "draws its own, and tokens of one service are refused by the others.",
+    )
+    max_request_bytes: int = Field(default=4 * 1024 * 1024, description="Larger request bodies get 413.")
+    partner_requests_per_minute: int = Field(default=600, description="Per partner system; above it, 429.")
 
     @field_validator("consumer_max_attempts")
     @classmethod
@@ -50,6 +58,10 @@ class PlatformSettings(BaseSettings):
                 if len(secret) < MINIMUM_SECRET_LENGTH:
                     raise ValueError(f"REDZAAM_{name.upper()} must be at least {MINIMUM_SECRET_LENGTH} characters")
         return self
+
+    @property
+    def sign_in_url(self) -> str:
+        return f"{self.signals_url}/inloggen"
 
     @property
     def database_name(self) -> str:

@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 
+from plumbing.access import ROLE_LABELS, Principal, caller, csrf_token
 from plumbing.logs import configure_logging
 from plumbing.runtime import Runtime
 from plumbing.settings import PlatformSettings
@@ -51,14 +52,25 @@ class Pages:
         environment.filters["datum"] = format_date
         self._templates = Jinja2Templates(env=environment)
         self._navigation = navigation(settings)
+        self._settings = settings
 
     def render(
         self, request: Request, template: str, page_title: str, status_code: int = 200, **context: Any
     ) -> Response:
+        principal: Principal | None = getattr(request.state, "principal", None) or caller(request)
         return self._templates.TemplateResponse(
             request,
             template,
-            {"page_title": page_title, "navigation": self._navigation, **context},
+            {
+                "page_title": page_title,
+                "navigation": self._navigation,
+                "principal": principal,
+                "csrf": csrf_token(self._settings, principal) if principal else "",
+                "sign_in_url": self._settings.sign_in_url,
+                "sign_out_url": f"{self._settings.signals_url}/uitloggen",
+                "role_labels": ROLE_LABELS,
+                **context,
+            },
             status_code=status_code,
         )
 

@@ -4,6 +4,7 @@ Safe to run again: offers and volunteers are put by id and signals carry an idem
 """
 
 import argparse
+import os
 import sys
 import time
 from datetime import date, timedelta
@@ -135,11 +136,24 @@ SIGNALS_DEMO = [
     ("woonstad-almelo", "rent", "GM0141", "7601 DK", 41, 112_000, 95, False),
     ("menzis", "health_insurance", "GM0177", "8101 AA", 7, 35_500, 180, False),
 ]
-PARTNER_KEYS = {
-    "woonstad-almelo": "dev-key-woonstad-almelo",
-    "menzis": "dev-key-menzis",
-    "enexis-energie": "dev-key-enexis",
-    "vitens": "dev-key-vitens",
+ALL = ["GM0141", *SALLAND, "GM0193"]
+MEMBERS = [  # id, name, type, municipalities
+    ("woonstad-almelo", "Woonstad Almelo", "housing", ["GM0141"]),
+    ("menzis", "Menzis", "health_insurer", ALL),
+    ("enexis-energie", "Enexis Energie", "energy", ALL),
+    ("vitens", "Vitens", "water", ALL),
+    ("gemeente-almelo", "Gemeente Almelo", "municipality", ["GM0141"]),
+    ("schuldenlab-almelo", "Schuldenlab Almelo", "debt_help", ["GM0141"]),
+    ("landstede", "Landstede MBO", "school", ["GM0193", "GM0150"]),
+]
+DEMO_PASSWORD = "redzaam-demo-2026"
+# username: (name, role, municipalities, organisation)
+ACCOUNTS = {
+    "outreach": ("Olga Outreach", "outreach_worker", ALL, ""),
+    "schuldhulp": ("Sem Schuldhulp", "debt_specialist", ["GM0141"], ""),
+    "coordinator": ("Cor Coördinator", "volunteer_coordinator", [], ""),
+    "schuldenlab": ("Sara Schuldenlab", "partner_employee", [], "schuldenlab-almelo"),
+    "programmaleider": ("Pim Programma", "programme_lead", [], ""),
 }
 
 
@@ -157,9 +171,51 @@ def wait_ready(client: httpx.Client, timeout: float = 90) -> None:
             time.sleep(0.5)
 
 
+def bearer(client: httpx.Client, form: dict[str, str]) -> dict[str, str]:
+    response = client.post(f"{SIGNALS}/api/v1/oauth/token", data=form)
+    response.raise_for_status()
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+def members_and_accounts(client: httpx.Client, admin: dict[str, str]) -> dict[str, dict[str, str]]:
+    """Registers the member organisations and the demo staff; returns a token per partner system."""
+    tokens = {}
+    for partner_id, name, kind, municipalities in MEMBERS:
+        member = {"id": partner_id, "name": name, "type": kind, "municipalities": municipalities}
+        response = client.post(f"{SIGNALS}/api/v1/partners", json=member, headers=admin)
+        if response.status_code == 409:  # registered by an earlier run: its secret was shown once, so issue a new one
+            response = client.post(f"{SIGNALS}/api/v1/partners/{partner_id}/secret", headers=admin)
+        response.raise_for_status()
+        secret = response.json()["client_secret"]
+        tokens[partner_id] = bearer(
+            client, {"grant_type": "client_credentials", "client_id": partner_id, "client_secret": secret}
+        )
+    for username, (name, role, municipalities, organisation) in ACCOUNTS.items():
+        account = {
+            "username": username,
+            "name": name,
+            "role": role,
+            "municipalities": municipalities,
+            "organisation": organisation,
+            "password": DEMO_PASSWORD,
+        }
+        response = client.post(f"{SIGNALS}/api/v1/accounts", json=account, headers=admin)
+        if response.status_code != 409:
+            response.raise_for_status()
+    return tokens
+
+
+def staff(client: httpx.Client, username: str) -> dict[str, str]:
+    return bearer(client, {"grant_type": "password", "username": username, "password": DEMO_PASSWORD})
+
+
 def load(client: httpx.Client) -> None:
+    admin_password = os.environ.get("REDZAAM_ADMIN_PASSWORD", "dev-beheerder-wachtwoord")
+    admin = bearer(client, {"grant_type": "password", "username": "beheerder", "password": admin_password})
+    partners = members_and_accounts(client, admin)
+    outreach, coordinator = staff(client, "outreach"), staff(client, "coordinator")
     for offer in OFFERS:
-        client.put(f"{REFERRALS}/api/v1/offers/{offer['id']}", json=offer).raise_for_status()
+        client.put(f"{REFERRALS}/api/v1/offers/{offer['id']}", json=offer, headers=admin).raise_for_status()
     for volunteer_id, name, roles, municipalities, max_households, employer in VOLUNTEERS_DEMO:
         client.put(
             f"{VOLUNTEERS}/api/v1/volunteers/{volunteer_id}",
@@ -174,12 +230,13 @@ def load(client: httpx.Client) -> None:
                 "certificate_of_conduct_date": (date.today() - timedelta(days=200)).isoformat(),
                 "recruited_through": employer,
             },
+            headers=coordinator,
         ).raise_for_status()
     case_ids = []
     for number, (partner, kind, municipality, postcode, house, cents, days, eviction) in enumerate(SIGNALS_DEMO):
         response = client.post(
             f"{SIGNALS}/api/v1/signals",
-            headers={"X-Api-Key": PARTNER_KEYS[partner], "Idempotency-Key": f"demo-{number}"},
+            headers={**partners[partner], "Idempotency-Key": f"demo-{number}"},
             json={
                 "creditor_type": kind,
                 "municipality": municipality,
@@ -194,7 +251,9 @@ def load(client: httpx.Client) -> None:
         response.raise_for_status()
         case_ids.append(response.json()["case_id"])
     for case_id in (case_ids[2], case_ids[3]):  # outreach done: these households are handed on for help
-        closed = client.post(f"{SIGNALS}/api/v1/cases/{case_id}/close", json={"outcome": "follow_up_financial"})
+        closed = client.post(
+            f"{SIGNALS}/api/v1/cases/{case_id}/close", json={"outcome": "follow_up_financial"}, headers=outreach
+        )
         if closed.status_code not in (204, 409):  # 409: closed by an earlier run of this script
             closed.raise_for_status()
     soon = (date.today() + timedelta(days=21)).isoformat()
@@ -210,6 +269,7 @@ def load(client: httpx.Client) -> None:
             ],
             "reviews": [soon],
         },
+        headers=outreach,
     )
     if enrolled.status_code not in (201, 409):
         enrolled.raise_for_status()
@@ -224,7 +284,9 @@ def main() -> None:
             wait_ready(client)
         load(client)
     print(
-        f"[demo] loaded {len(OFFERS)} offers, {len(VOLUNTEERS_DEMO)} volunteers, {len(SIGNALS_DEMO)} signals",
+        f"[demo] loaded {len(MEMBERS)} members, {len(OFFERS)} offers, {len(VOLUNTEERS_DEMO)} volunteers, "
+        f"{len(SIGNALS_DEMO)} signals; sign in at {SIGNALS}/inloggen as {', '.join(ACCOUNTS)} "
+        f"(password {DEMO_PASSWORD}) or beheerder (REDZAAM_ADMIN_PASSWORD)",
         file=sys.stderr,
     )
 

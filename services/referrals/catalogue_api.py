@@ -5,12 +5,16 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, HTTPException, Response, status
 from pydantic import BaseModel, ValidationError
 
+from plumbing.access import Principal, Role, Scope, signed_in, staff, staff_or_partner
 from plumbing.events import describe_validation_error
 from plumbing.web import RuntimeDep
 from services.referrals.catalogue import all_offers, from_hsds, save_offer, to_hsds
 from services.referrals.domain import OfferCreate
 
 router = APIRouter(prefix="/api/v1", tags=["catalogue"])
+Publisher = Annotated[Principal, staff_or_partner(Scope.HANDLE_REFERRALS, Role.ADMINISTRATOR, Role.PARTNER_EMPLOYEE)]
+Administrator = Annotated[Principal, staff(Role.ADMINISTRATOR)]
+Anyone = Annotated[Principal, signed_in()]
 
 
 class ImportResult(BaseModel):
@@ -19,7 +23,12 @@ class ImportResult(BaseModel):
 
 
 @router.put("/offers/{offer_id}", response_model=OfferCreate, summary="Create or replace a help offer")
-async def put_offer(offer_id: str, offer: OfferCreate, runtime: RuntimeDep, response: Response) -> OfferCreate:
+async def put_offer(
+    offer_id: str, offer: OfferCreate, runtime: RuntimeDep, response: Response, publisher: Publisher
+) -> OfferCreate:
+    """Administrators publish any offer; a partner only its own organisation's."""
+    if publisher.role is not Role.ADMINISTRATOR and offer.organisation_id != publisher.organisation:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "organisation_id: you may publish only your own offers")
     if offer.id != offer_id:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "id: must equal the offer id in the path")
     created = await save_offer(runtime.db, offer)
@@ -28,17 +37,19 @@ async def put_offer(offer_id: str, offer: OfferCreate, runtime: RuntimeDep, resp
 
 
 @router.get("/offers", response_model=list[OfferCreate], summary="The catalogue of help offers")
-async def list_offers(runtime: RuntimeDep) -> list[OfferCreate]:
+async def list_offers(runtime: RuntimeDep, caller: Anyone) -> list[OfferCreate]:
     return await all_offers(runtime.db)
 
 
 @router.get("/catalogue/hsds", summary="The catalogue as Open Referral HSDS organizations and services")
-async def export_hsds(runtime: RuntimeDep) -> dict[str, Any]:
+async def export_hsds(runtime: RuntimeDep, caller: Anyone) -> dict[str, Any]:
     return to_hsds(await all_offers(runtime.db))
 
 
 @router.post("/catalogue/hsds", response_model=ImportResult, summary="Import HSDS services; each is checked apart")
-async def import_hsds(runtime: RuntimeDep, document: Annotated[dict[str, Any], Body()]) -> ImportResult:
+async def import_hsds(
+    runtime: RuntimeDep, admin: Administrator, document: Annotated[dict[str, Any], Body()]
+) -> ImportResult:
     result = ImportResult(imported=[], rejected=[])
     for index, parsed in from_hsds(document):
         if isinstance(parsed, OfferCreate):

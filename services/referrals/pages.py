@@ -6,32 +6,35 @@ from fastapi import APIRouter, Form, Request, status
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
+from plumbing.access import CASEWORKERS, Principal, Role, staff
 from plumbing.web import RuntimeDep, render_page
 from services.referrals.catalogue import all_offers
 from services.referrals.cohort import progress
 from services.referrals.domain import IllegalTransition, ReferralState, Result
 from services.referrals.labels import NEEDS, PHASES, RESULTS, STATES
 from services.referrals.lifecycle import Conflict, NoCapacity, ReferralNotFound, get_referral, move
-from services.referrals.referrals_api import STAFF, Complete, Decline, recent_referrals
+from services.referrals.referrals_api import Complete, Decline, actor, recent_referrals, visible_referral
 
 router = APIRouter(include_in_schema=False)
 LABELS = {"states": STATES, "phases": PHASES, "needs": NEEDS, "results": RESULTS}
+Handler = Annotated[Principal, staff(*CASEWORKERS, Role.PARTNER_EMPLOYEE)]
+Caseworker = Annotated[Principal, staff(*CASEWORKERS)]
 
 
 @router.get("/")
-async def overview(request: Request, runtime: RuntimeDep) -> Response:
+async def overview(request: Request, runtime: RuntimeDep, caller: Handler) -> Response:
     return render_page(
         request,
         "overview.html",
         "Hulpaanbod en verwijzingen",
         offers=await all_offers(runtime.db),
-        referrals=await recent_referrals(runtime),
+        referrals=await recent_referrals(runtime, caller),
         **LABELS,
     )
 
 
 @router.get("/verwijzingen/{referral_id}")
-async def referral_page(request: Request, runtime: RuntimeDep, referral_id: str) -> Response:
+async def referral_page(request: Request, runtime: RuntimeDep, caller: Handler, referral_id: str) -> Response:
     return await _render(request, runtime, referral_id)
 
 
@@ -39,6 +42,7 @@ async def referral_page(request: Request, runtime: RuntimeDep, referral_id: str)
 async def referral_action(
     request: Request,
     runtime: RuntimeDep,
+    caller: Handler,
     referral_id: str,
     action: str,
     reden: Annotated[str, Form()] = "",
@@ -61,7 +65,9 @@ async def referral_action(
         message = "Geef een reden op." if wanted is ReferralState.DECLINED else "Kies een resultaat."
         return await _render(request, runtime, referral_id, error=message)
     try:
-        await move(runtime.db, request.app.state.settings, referral_id, wanted, STAFF, reason=reason, result=result)
+        await visible_referral(runtime, referral_id, caller)
+        settings = request.app.state.settings
+        await move(runtime.db, settings, referral_id, wanted, actor(caller), reason=reason, result=result)
     except (IllegalTransition, Conflict):
         return await _render(request, runtime, referral_id, error="Deze stap kan nu niet; de verwijzing is veranderd.")
     except NoCapacity:
@@ -71,15 +77,16 @@ async def referral_action(
 
 
 @router.get("/doorbraak")
-async def cohort_page(request: Request, runtime: RuntimeDep) -> Response:
+async def cohort_page(request: Request, runtime: RuntimeDep, worker: Caseworker) -> Response:
     return render_page(request, "cohort.html", "Doorbraakmethode", cohort=await progress(runtime.db))
 
 
 async def _render(request: Request, runtime: RuntimeDep, referral_id: str, error: str = "") -> Response:
     try:
-        referral = await get_referral(runtime.db, referral_id)
+        await get_referral(runtime.db, referral_id)
     except ReferralNotFound:
         return render_page(request, "not_found.html", "Verwijzing niet gevonden", status_code=404)
+    referral = await visible_referral(runtime, referral_id, request.state.principal)
     return render_page(
         request,
         "referral.html",

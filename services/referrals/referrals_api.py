@@ -3,31 +3,31 @@
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, status
+from fastapi import APIRouter, HTTPException, Query, Request, status
 from pydantic import BaseModel, ConfigDict, Field
 
+from plumbing.access import CASEWORKERS, Principal, Role, Scope, may_see_municipality, staff_or_partner
 from plumbing.web import RuntimeDep
 from services.referrals.catalogue import all_offers
 from services.referrals.domain import IllegalTransition, MatchRequest, ReferralState, Result, rank, reasons
 from services.referrals.lifecycle import Conflict, NoCapacity, ReferralNotFound, create_referral, get_referral, move
-from services.referrals.settings import ReferralsSettings
 
 router = APIRouter(prefix="/api/v1", tags=["referrals"])
-STAFF = "medewerker"  # staff sign-in arrives with access control; until then staff actions carry this name
 
 
-def calling_partner(request: Request, x_api_key: Annotated[str | None, Header()] = None) -> str | None:
-    """The help-offer partner behind the API key, or None for staff (no key)."""
-    if x_api_key is None:
-        return None
-    settings: ReferralsSettings = request.app.state.settings
-    for partner, key in settings.partner_keys.items():
-        if key.get_secret_value() == x_api_key:
-            return partner
-    raise HTTPException(status.HTTP_401_UNAUTHORIZED, "unknown X-Api-Key", headers={"WWW-Authenticate": "ApiKey"})
+Handler = Annotated[Principal, staff_or_partner(Scope.HANDLE_REFERRALS, *CASEWORKERS, Role.PARTNER_EMPLOYEE)]
+Referrer = Annotated[Principal, staff_or_partner(Scope.HANDLE_REFERRALS, *CASEWORKERS)]
 
 
-PartnerDep = Annotated[str | None, Depends(calling_partner)]
+def partner_organisation(principal: Principal) -> str | None:
+    """The help-offer organisation the caller acts for, or None for the municipality's caseworkers."""
+    if principal.kind == "partner" or principal.role is Role.PARTNER_EMPLOYEE:
+        return principal.organisation
+    return None
+
+
+def actor(principal: Principal) -> str:
+    return f"partner:{principal.subject}" if principal.kind == "partner" else principal.subject
 
 
 class ReferralCreate(MatchRequest):
@@ -97,8 +97,9 @@ def referral_public(document: dict[str, Any]) -> ReferralPublic:
     summary="Refer a household: matched at once to the best offer that fits and has room",
 )
 async def post_referral(
-    body: ReferralCreate, runtime: RuntimeDep, request: Request, partner: PartnerDep
+    body: ReferralCreate, runtime: RuntimeDep, request: Request, caller: Referrer
 ) -> ReferralPublic:
+    may_see_municipality(caller, body.municipality)
     referral_id = f"ref-{uuid.uuid4().hex[:16]}"
     request_fields = MatchRequest.model_validate(body.model_dump(exclude={"household_ref"}))
     await create_referral(
@@ -107,7 +108,7 @@ async def post_referral(
         referral_id,
         body.household_ref,
         request_fields,
-        source=f"partner:{partner}" if partner else "staff",
+        source=f"partner:{caller.subject}" if caller.kind == "partner" else "staff",
     )
     runtime.wake_relay("referrals", referral_id)
     return referral_public(await get_referral(runtime.db, referral_id))
@@ -116,38 +117,45 @@ async def post_referral(
 @router.get("/referrals", response_model=list[ReferralPublic], summary="Referrals, newest first")
 async def list_referrals(
     runtime: RuntimeDep,
-    partner: PartnerDep,
+    caller: Handler,
     municipality: Annotated[str | None, Query(pattern=r"^GM\d{4}$")] = None,
     state: ReferralState | None = None,
 ) -> list[ReferralPublic]:
-    return [referral_public(doc) for doc in await recent_referrals(runtime, municipality, state, partner)]
+    return [referral_public(doc) for doc in await recent_referrals(runtime, caller, municipality, state)]
 
 
 async def recent_referrals(
-    runtime: RuntimeDep, municipality: str | None = None, state: ReferralState | None = None, partner: str | None = None
+    runtime: RuntimeDep, caller: Principal, municipality: str | None = None, state: ReferralState | None = None
 ) -> list[dict[str, Any]]:
+    """What the caller may see: a partner its own offers' referrals, a caseworker their municipalities'."""
     query: dict[str, Any] = {}
     if municipality:
+        may_see_municipality(caller, municipality)
         query["municipality"] = municipality
+    elif caller.role in CASEWORKERS:
+        query["municipality"] = {"$in": list(caller.municipalities)}
     if state:
         query["state"] = state.value
-    if partner:
-        query["organisation_id"] = partner
+    organisation = partner_organisation(caller)
+    if organisation is not None:
+        query["organisation_id"] = organisation
     return await runtime.db.referrals.find(query, {"outbox": 0}).sort("created_at", -1).limit(200).to_list()
 
 
 @router.get("/referrals/{referral_id}", response_model=ReferralPublic, summary="One referral")
-async def read_referral(referral_id: str, runtime: RuntimeDep, partner: PartnerDep) -> ReferralPublic:
-    return referral_public(await visible_referral(runtime, referral_id, partner))
+async def read_referral(referral_id: str, runtime: RuntimeDep, caller: Handler) -> ReferralPublic:
+    return referral_public(await visible_referral(runtime, referral_id, caller))
 
 
-async def visible_referral(runtime: RuntimeDep, referral_id: str, partner: str | None) -> dict[str, Any]:
+async def visible_referral(runtime: RuntimeDep, referral_id: str, caller: Principal) -> dict[str, Any]:
     try:
         referral = await get_referral(runtime.db, referral_id)
     except ReferralNotFound as error:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"referral {referral_id} does not exist") from error
-    if partner is not None and referral.get("organisation_id") != partner:
+    organisation = partner_organisation(caller)
+    if organisation is not None and referral.get("organisation_id") != organisation:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "this referral is addressed to another partner's offer")
+    may_see_municipality(caller, referral["municipality"])
     return referral
 
 
@@ -155,19 +163,19 @@ async def transition(
     runtime: RuntimeDep,
     request: Request,
     referral_id: str,
-    partner: str | None,
+    caller: Principal,
     wanted: ReferralState,
     reason: str = "",
     result: Result | None = None,
 ) -> ReferralPublic:
-    await visible_referral(runtime, referral_id, partner)
+    await visible_referral(runtime, referral_id, caller)
     try:
         moved = await move(
             runtime.db,
             request.app.state.settings,
             referral_id,
             wanted,
-            actor=f"partner:{partner}" if partner else STAFF,
+            actor=actor(caller),
             reason=reason,
             result=result,
         )
@@ -182,20 +190,20 @@ async def transition(
 
 
 @router.post("/referrals/{referral_id}/accept", response_model=ReferralPublic, summary="Accept: holds a place")
-async def accept(referral_id: str, runtime: RuntimeDep, request: Request, partner: PartnerDep) -> ReferralPublic:
-    return await transition(runtime, request, referral_id, partner, ReferralState.ACCEPTED)
+async def accept(referral_id: str, runtime: RuntimeDep, request: Request, caller: Handler) -> ReferralPublic:
+    return await transition(runtime, request, referral_id, caller, ReferralState.ACCEPTED)
 
 
 @router.post("/referrals/{referral_id}/decline", response_model=ReferralPublic, summary="Decline, with a reason")
 async def decline(
-    referral_id: str, body: Decline, runtime: RuntimeDep, request: Request, partner: PartnerDep
+    referral_id: str, body: Decline, runtime: RuntimeDep, request: Request, caller: Handler
 ) -> ReferralPublic:
-    return await transition(runtime, request, referral_id, partner, ReferralState.DECLINED, reason=body.reason)
+    return await transition(runtime, request, referral_id, caller, ReferralState.DECLINED, reason=body.reason)
 
 
 @router.post("/referrals/{referral_id}/start", response_model=ReferralPublic, summary="Help has started")
-async def start(referral_id: str, runtime: RuntimeDep, request: Request, partner: PartnerDep) -> ReferralPublic:
-    return await transition(runtime, request, referral_id, partner, ReferralState.IN_PROGRESS)
+async def start(referral_id: str, runtime: RuntimeDep, request: Request, caller: Handler) -> ReferralPublic:
+    return await transition(runtime, request, referral_id, caller, ReferralState.IN_PROGRESS)
 
 
 @router.post(
@@ -204,20 +212,20 @@ async def start(referral_id: str, runtime: RuntimeDep, request: Request, partner
     summary="Completed with a result: frees the place",
 )
 async def complete(
-    referral_id: str, body: Complete, runtime: RuntimeDep, request: Request, partner: PartnerDep
+    referral_id: str, body: Complete, runtime: RuntimeDep, request: Request, caller: Handler
 ) -> ReferralPublic:
-    return await transition(runtime, request, referral_id, partner, ReferralState.COMPLETED, result=body.result)
+    return await transition(runtime, request, referral_id, caller, ReferralState.COMPLETED, result=body.result)
 
 
 @router.post("/referrals/{referral_id}/cancel", response_model=ReferralPublic, summary="Withdraw: frees a held place")
 async def cancel(
-    referral_id: str, body: Cancel, runtime: RuntimeDep, request: Request, partner: PartnerDep
+    referral_id: str, body: Cancel, runtime: RuntimeDep, request: Request, caller: Handler
 ) -> ReferralPublic:
-    return await transition(runtime, request, referral_id, partner, ReferralState.CANCELLED, reason=body.reason)
+    return await transition(runtime, request, referral_id, caller, ReferralState.CANCELLED, reason=body.reason)
 
 
 @router.post("/match", response_model=list[RankedOffer], summary="Rank the offers for a need, with the reasons")
-async def match(body: MatchRequest, runtime: RuntimeDep) -> list[RankedOffer]:
+async def match(body: MatchRequest, runtime: RuntimeDep, caller: Referrer) -> list[RankedOffer]:
     ranked = rank(await all_offers(runtime.db, body.municipality), body)
     return [
         RankedOffer(

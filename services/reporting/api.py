@@ -8,13 +8,15 @@ from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
+from plumbing.access import Role, staff
 from plumbing.web import RuntimeDep
 from services.reporting.counting import active_facts, breakdown, counters
 from services.reporting.facts import METRICS
 from services.reporting.settings import ReportingSettings
 from services.reporting.targets import progress
 
-router = APIRouter(prefix="/api/v1", tags=["reporting"])
+# aggregates only, no personal data: every member of staff may read them
+router = APIRouter(prefix="/api/v1", tags=["reporting"], dependencies=[staff(*Role)])
 
 Municipality = Annotated[str | None, Query(pattern=r"^GM\d{4}$")]
 Month = Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")]
@@ -32,9 +34,12 @@ class CounterPublic(BaseModel):
 class TargetProgress(BaseModel):
     id: str
     label: str
-    target: int
+    kind: str = Field(description="`reach`: at least `target`; `reduction`: at most `target` over the period.")
+    target: int | None = Field(description="Empty for a reduction whose baseline is not known yet.")
+    baseline_per_year: int | None
     value: int
-    percent: float
+    percent: float = Field(description="Value as a percentage of the target.")
+    on_track: bool | None
     projected: int | None = Field(description="At the end of the period, if the pace so far holds.")
     start: str
     end: str
@@ -68,9 +73,12 @@ async def get_targets(runtime: RuntimeDep, request: Request) -> list[TargetProgr
         TargetProgress(
             id=item.target.id,
             label=item.target.label,
-            target=item.target.target,
+            kind=item.target.kind,
+            target=item.target.goal,
+            baseline_per_year=item.target.baseline_per_year,
             value=item.value,
             percent=item.percent,
+            on_track=item.on_track,
             projected=item.projected,
             start=item.target.start.isoformat(),
             end=item.target.end.isoformat(),

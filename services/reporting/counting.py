@@ -1,7 +1,7 @@
 """Use cases: store each event's facts once, and count them per municipality, month and metric.
 
-A fact's id is the event id plus its metric, so a redelivered event, or the same event handled by another
-replica, is stored once: totals are exact and distinct counts are exact, not estimated.
+A fact's id is the event id plus its metric and municipality, so a redelivered event, or the same event handled by
+another replica, is stored once: totals are exact and distinct counts are exact, not estimated.
 """
 
 import time
@@ -53,10 +53,11 @@ async def ensure_indexes(facts: Facts) -> None:
 
 
 def fact_documents(event: CloudEvent) -> list[dict[str, Any]]:
-    """The facts an event adds, as documents keyed by event id and metric."""
+    """The facts an event adds, as documents keyed by event id, metric and municipality (a member organisation
+    counts in every municipality it works in)."""
     return [
         {
-            "_id": f"{event.id}:{fact.metric}",
+            "_id": f"{event.id}:{fact.metric}:{fact.municipality}",
             "event_id": event.id,
             "event_type": event.type,
             "metric": fact.metric,
@@ -141,13 +142,13 @@ async def counters(
     return sorted(result, key=lambda counter: (counter.month, counter.municipality, counter.metric))
 
 
-async def distinct_subjects(facts: Facts, metric: str, start: str, end: str, dimension: str | None = None) -> int:
-    """Distinct subjects of a metric over a period, across the region (a household reached twice counts once)."""
+async def subjects(facts: Facts, metric: str, start: str, end: str, dimension: str | None = None) -> set[str]:
+    """The distinct subjects of a metric over a period, across the region (a household reached twice is one)."""
     match = selection(None, start, end, metric)
     if dimension:
         match["dimension"] = dimension
     rows = await (await facts.aggregate([{"$match": match}, {"$group": {"_id": "$subject"}}])).to_list()
-    return len(rows)
+    return {row["_id"] for row in rows}
 
 
 async def breakdown(

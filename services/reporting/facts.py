@@ -20,11 +20,14 @@ METRICS = {
     "referrals_completed": "Verwijzingen afgerond",
     "volunteers_assigned": "Vrijwilligers ingezet",
     "volunteers_active": "Actieve vrijwilligers",
+    "volunteers_via_employers": "Vrijwilligers geworven via werkgevers",
     "employers_engaged": "Betrokken werkgevers",
     "lessons_given": "Gastlessen gegeven",
     "students_reached": "Studenten bereikt",
     "evictions_prevented": "Huisuitzettingen voorkomen",
     "evictions_executed": "Huisuitzettingen uitgevoerd",
+    "members_joined": "Lidorganisaties aangesloten",
+    "members_left": "Lidorganisaties vertrokken",
 }
 
 
@@ -79,7 +82,9 @@ def _assigned(event: CloudEvent) -> list[Fact]:
         Fact("volunteers_active", data.municipality, data.volunteer_id, data.role),
     ]
     if data.recruited_through:
-        facts.append(Fact("employers_engaged", data.municipality, data.recruited_through.strip().lower()))
+        employer = data.recruited_through.strip().lower()
+        facts.append(Fact("volunteers_via_employers", data.municipality, data.volunteer_id, employer))
+        facts.append(Fact("employers_engaged", data.municipality, employer))
     return facts
 
 
@@ -97,6 +102,16 @@ def _eviction(event: CloudEvent) -> list[Fact]:
     return [Fact(metric, data.municipality, data.household_ref)] if metric in METRICS else []
 
 
+def _joined(event: CloudEvent) -> list[Fact]:
+    data = event.data_as(seen.PartnerJoined)
+    return [Fact("members_joined", municipality, data.partner_id, data.type) for municipality in data.municipalities]
+
+
+def _left(event: CloudEvent) -> list[Fact]:
+    data = event.data_as(seen.PartnerLeft)
+    return [Fact("members_left", municipality, data.partner_id, data.type) for municipality in data.municipalities]
+
+
 FACTS_OF: dict[str, Callable[[CloudEvent], list[Fact]]] = {
     seen.SIGNAL_RAISED: _signal,
     seen.CASE_OPENED: _opened,
@@ -108,4 +123,6 @@ FACTS_OF: dict[str, Callable[[CloudEvent], list[Fact]]] = {
     seen.VOLUNTEER_ASSIGNED: _assigned,
     seen.LESSON_GIVEN: _lesson,
     seen.EVICTION_REPORTED: _eviction,
+    seen.PARTNER_JOINED: _joined,
+    seen.PARTNER_LEFT: _left,
 }

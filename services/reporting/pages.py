@@ -6,6 +6,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from plumbing.access import Role, staff
 from plumbing.reference import MUNICIPALITIES
 from plumbing.web import RuntimeDep, render_page
 from services.reporting.counting import active_facts, counters
@@ -13,7 +14,7 @@ from services.reporting.facts import METRICS
 from services.reporting.settings import ReportingSettings
 from services.reporting.targets import progress
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[staff(*Role)])
 TREND_METRICS = ["signals_raised", "households_reached", "households_matched", "volunteers_assigned"]
 CHART_WIDTH, CHART_HEIGHT = 560, 150
 

@@ -16,6 +16,8 @@ REFERRAL_COMPLETED = "nl.redzaam.referral.completed"
 VOLUNTEER_ASSIGNED = "nl.redzaam.volunteer.assigned"
 LESSON_GIVEN = "nl.redzaam.lesson.given"
 EVICTION_REPORTED = "nl.redzaam.eviction.reported"
+PARTNER_JOINED = "nl.redzaam.partner.joined"
+PARTNER_LEFT = "nl.redzaam.partner.left"
 
 
 class Tolerant(BaseModel):
@@ -76,3 +78,17 @@ class LessonGiven(Tolerant):
 class EvictionReported(Tolerant):
     household_ref: str
     outcome: str
+
+
+class PartnerJoined(BaseModel):
+    """A member organisation joined; it counts in each municipality it works in."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    partner_id: str
+    type: str
+    municipalities: list[str]
+
+
+class PartnerLeft(PartnerJoined):
+    pass

@@ -2,20 +2,50 @@
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Literal, Self
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
-from services.reporting.counting import Facts, distinct_subjects
+from services.reporting.counting import Facts, subjects
 
 
 class Target(BaseModel):
+    """A programme target over a period. `reach`: at least `target` distinct subjects (households, volunteers,
+    members). `reduction`: at most `reduction_percent` percent fewer than the yearly baseline, over the period."""
+
     id: str
     label: str
+    kind: Literal["reach", "reduction"] = "reach"
     metric: str = Field(description="Distinct subjects of this metric over the period count towards the target.")
     dimension: str | None = Field(default=None, description="Only facts with this dimension, e.g. an offer id.")
-    target: int = Field(gt=0)
+    excluding_metric: str | None = Field(
+        default=None, description="Subjects of this metric are taken off again, e.g. member organisations that left."
+    )
+    target: int | None = Field(default=None, gt=0, description="The number to reach (kind `reach`).")
+    baseline_per_year: int | None = Field(
+        default=None, ge=0, description="Kind `reduction`: the yearly figure before the programme; empty if unknown."
+    )
+    reduction_percent: int = Field(default=50, gt=0, le=100)
     start: date
     end: date
+
+    @model_validator(mode="after")
+    def _complete(self) -> Self:
+        if self.kind == "reach" and self.target is None:
+            raise ValueError(f"target: required for a reach target ({self.id})")
+        if self.end <= self.start:
+            raise ValueError(f"end: must come after start ({self.id})")
+        return self
+
+    @property
+    def goal(self) -> int | None:
+        """The number to reach, or for a reduction the most there may be over the period; None without baseline."""
+        if self.kind == "reach":
+            return self.target
+        if self.baseline_per_year is None:
+            return None
+        years = ((self.end - self.start).days + 1) / 365.25
+        return round(self.baseline_per_year * years * (100 - self.reduction_percent) / 100)
 
 
 PROGRAMME_START, PROGRAMME_END = date(2026, 1, 1), date(2028, 12, 31)
@@ -53,6 +83,24 @@ DEFAULT_TARGETS = [
         start=PROGRAMME_START,
         end=PROGRAMME_END,
     ),
+    Target(
+        id="members",
+        label="Lidorganisaties van de coöperatie",
+        metric="members_joined",
+        excluding_metric="members_left",
+        target=50,
+        start=PROGRAMME_START,
+        end=PROGRAMME_END,
+    ),
+    Target(
+        id="evictions",
+        label="Huisuitzettingen gehalveerd",
+        kind="reduction",
+        metric="evictions_executed",
+        reduction_percent=50,
+        start=PROGRAMME_START,
+        end=PROGRAMME_END,
+    ),
 ]
 
 
@@ -65,7 +113,10 @@ class Progress:
 
     @property
     def on_track(self) -> bool | None:
-        return None if self.projected is None else self.projected >= self.target.target
+        goal = self.target.goal
+        if self.projected is None or goal is None:
+            return None
+        return self.projected >= goal if self.target.kind == "reach" else self.projected <= goal
 
 
 def project(value: int, start: date, end: date, today: date) -> int | None:
@@ -80,12 +131,12 @@ async def progress(facts: Facts, targets: list[Target], today: date | None = Non
     today = today or date.today()
     measured = []
     for target in targets:
-        value = await distinct_subjects(
-            facts, target.metric, target.start.strftime("%Y-%m"), target.end.strftime("%Y-%m"), target.dimension
-        )
-        measured.append(
-            Progress(
-                target, value, round(100 * value / target.target, 1), project(value, target.start, target.end, today)
-            )
-        )
+        start, end = target.start.strftime("%Y-%m"), target.end.strftime("%Y-%m")
+        counted = await subjects(facts, target.metric, start, end, target.dimension)
+        if target.excluding_metric:
+            counted -= await subjects(facts, target.excluding_metric, start, end)
+        value = len(counted)
+        goal = target.goal
+        percent = round(100 * value / goal, 1) if goal else 0.0
+        measured.append(Progress(target, value, percent, project(value, target.start, target.end, today)))
     return measured

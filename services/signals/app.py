@@ -7,7 +7,8 @@ from fastapi import FastAPI
 from plumbing.events import CloudEvent
 from plumbing.runtime import Runtime
 from plumbing.web import service_app
-from services.signals import cases_api, intake_api, pages
+from services.signals import access_api, access_pages, cases_api, intake_api, pages
+from services.signals.accounts import ensure_administrator
 from services.signals.events import EVENTS_TOPIC
 from services.signals.intake import ensure_indexes
 from services.signals.kafka_intake import on_signal_submitted
@@ -21,7 +22,9 @@ def create_app(settings: SignalsSettings | None = None) -> FastAPI:
 
     async def setup(runtime: Runtime) -> None:
         await ensure_indexes(runtime.db)
-        runtime.relay_outboxes([runtime.db.cases, runtime.db.evictions])
+        admin_password = settings.admin_password.get_secret_value() if settings.admin_password else None
+        await ensure_administrator(runtime.db, admin_password)
+        runtime.relay_outboxes([runtime.db.cases, runtime.db.evictions, runtime.db.partners])
         runtime.jobs.append(RetentionJob(runtime.db, settings))
 
         async def on_submitted(event: CloudEvent) -> None:
@@ -34,7 +37,7 @@ def create_app(settings: SignalsSettings | None = None) -> FastAPI:
         title="Redzaam signals",
         description="Early signals of payment arrears: partner intake, the outreach queue, outcomes and feedback.",
         templates=Path(__file__).parent / "templates",
-        routers=[intake_api.router, cases_api.router, pages.router],
+        routers=[access_api.router, intake_api.router, cases_api.router, access_pages.router, pages.router],
         publishes=[EVENTS_TOPIC, INTAKE_TOPIC],
         setup=setup,
     )

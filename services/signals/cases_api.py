@@ -6,7 +6,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query, Request, status
 from pydantic import BaseModel, Field
 
+from plumbing.access import CASEWORKERS, Principal, Role, may_see_municipality, staff
+from plumbing.audit import audit
 from plumbing.reference import MUNICIPALITIES
+from plumbing.runtime import Runtime
 from plumbing.web import RuntimeDep
 from services.signals.casework import (
     CaseClose,
@@ -25,7 +28,8 @@ from services.signals.figures import ddas_export
 from services.signals.retention import erase_expired
 
 router = APIRouter(prefix="/api/v1", tags=["outreach"])
-STAFF_USER = "medewerker"  # staff sign-in arrives with access control; until then attempts are logged under this name
+Caseworker = Annotated[Principal, staff(*CASEWORKERS)]
+Administrator = Annotated[Principal, staff(Role.ADMINISTRATOR)]
 
 Municipality = Annotated[str, Query(pattern=r"^GM\d{4}$", description="CBS gemeentecode")]
 
@@ -77,29 +81,40 @@ def known_municipality(municipality: str) -> str:
 @router.get("/cases", response_model=list[CasePublic], summary="The queue: deadline first, then priority")
 async def list_cases(
     runtime: RuntimeDep,
+    worker: Caseworker,
     municipality: Municipality,
     postcode_area: Annotated[str | None, Query(pattern=r"^[1-9]\d{3}$", description="Neighbourhood")] = None,
     creditor_type: CreditorType | None = None,
     case_status: Annotated[str, Query(alias="status", pattern="^(registered|open|closed)$")] = "open",
 ) -> list[CasePublic]:
-    selection = QueueFilter(known_municipality(municipality), postcode_area, creditor_type, case_status)
+    may_see_municipality(worker, known_municipality(municipality))
+    selection = QueueFilter(municipality, postcode_area, creditor_type, case_status)
     return [case_public(case) for case in await queue(runtime.db, selection)]
 
 
 @router.get("/cases/{case_id}", response_model=CasePublic, summary="One case")
-async def read_case(case_id: str, runtime: RuntimeDep) -> CasePublic:
+async def read_case(case_id: str, runtime: RuntimeDep, worker: Caseworker) -> CasePublic:
+    return case_public(await own_case(runtime, worker, case_id))
+
+
+async def own_case(runtime: Runtime, worker: Principal, case_id: str) -> dict[str, Any]:
+    """The case, if it exists and belongs to one of the worker's municipalities."""
     try:
-        return case_public(await get_case(runtime.db, case_id))
+        case = await get_case(runtime.db, case_id)
     except CaseNotFound as error:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"case {case_id} does not exist") from error
+    may_see_municipality(worker, case["municipality"])
+    return case
 
 
 @router.post("/cases/{case_id}/contact-attempts", status_code=status.HTTP_201_CREATED, summary="Log a contact attempt")
 async def add_contact_attempt(
-    case_id: str, attempt: ContactAttemptCreate, runtime: RuntimeDep, request: Request
+    case_id: str, attempt: ContactAttemptCreate, runtime: RuntimeDep, request: Request, worker: Caseworker
 ) -> dict[str, Any]:
+    await own_case(runtime, worker, case_id)
+    await audit(runtime.db, request, worker, "contact_attempt.logged", f"case:{case_id}")
     try:
-        record = await log_contact_attempt(runtime.db, request.app.state.settings, case_id, attempt, STAFF_USER)
+        record = await log_contact_attempt(runtime.db, request.app.state.settings, case_id, attempt, worker.subject)
     except CaseNotFound as error:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"case {case_id} does not exist") from error
     except CaseNotOpen as error:
@@ -111,9 +126,11 @@ async def add_contact_attempt(
 @router.post(
     "/cases/{case_id}/close", status_code=status.HTTP_204_NO_CONTENT, summary="Close a case with a DDAS outcome code"
 )
-async def close(case_id: str, closing: CaseClose, runtime: RuntimeDep, request: Request) -> None:
+async def close(case_id: str, closing: CaseClose, runtime: RuntimeDep, request: Request, worker: Caseworker) -> None:
+    await own_case(runtime, worker, case_id)
+    await audit(runtime.db, request, worker, "case.closed", f"case:{case_id}")
     try:
-        await close_case(runtime.db, request.app.state.settings, case_id, closing, STAFF_USER)
+        await close_case(runtime.db, request.app.state.settings, case_id, closing, worker.subject)
     except CaseNotFound as error:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"case {case_id} does not exist") from error
     except CaseNotOpen as error:
@@ -122,12 +139,16 @@ async def close(case_id: str, closing: CaseClose, runtime: RuntimeDep, request: 
 
 
 @router.get("/export/ddas", summary="The municipality's figures in the shape of DDAS-vroegsignalering (JSON)")
-async def export_ddas(runtime: RuntimeDep, municipality: Municipality, start: date, end: date) -> dict[str, Any]:
+async def export_ddas(
+    runtime: RuntimeDep, worker: Caseworker, municipality: Municipality, start: date, end: date
+) -> dict[str, Any]:
+    may_see_municipality(worker, known_municipality(municipality))
     if end < start:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "end: lies before start")
     return await ddas_export(runtime.db, known_municipality(municipality), start, end)
 
 
 @router.post("/retention/run", summary="Erase personal data whose retention term has passed, now")
-async def run_retention(runtime: RuntimeDep, request: Request) -> dict[str, int]:
+async def run_retention(runtime: RuntimeDep, request: Request, admin: Administrator) -> dict[str, int]:
+    await audit(runtime.db, request, admin, "retention.run", "cases")
     return {"erased_cases": await erase_expired(runtime.db, request.app.state.settings)}

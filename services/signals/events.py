@@ -82,3 +82,24 @@ class EvictionReported(BaseModel):
     municipality: str
     outcome: str = Field(examples=["prevented", "executed"])
     on: date
+
+
+PARTNER_JOINED = "nl.redzaam.partner.joined"
+PARTNER_LEFT = "nl.redzaam.partner.left"
+
+
+class PartnerJoined(BaseModel):
+    """An organisation joined the cooperative as a member and partner of the platform."""
+
+    partner_id: str = Field(examples=["woonstad-almelo"])
+    name: str = Field(examples=["Woonstad Almelo"])
+    type: str = Field(examples=["housing"], description="Kind of organisation, e.g. housing, energy, school.")
+    municipalities: list[str] = Field(description="CBS gemeentecodes it works in.", examples=[["GM0141"]])
+
+
+class PartnerLeft(BaseModel):
+    """A member organisation left; its credentials no longer work."""
+
+    partner_id: str
+    type: str
+    municipalities: list[str]

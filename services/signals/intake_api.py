@@ -4,9 +4,10 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, status
+from fastapi import APIRouter, Header, HTTPException, Query, Request, status
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from plumbing.access import Principal, Scope, partner
 from plumbing.web import RuntimeDep
 from services.signals.domain import SignalSubmission
 from services.signals.evictions import EvictionReport, report_eviction
@@ -19,18 +20,18 @@ MAX_BATCH_BYTES = 4 * 1024 * 1024
 router = APIRouter(prefix="/api/v1", tags=["partner intake"])
 
 
-def authenticated_partner(request: Request, x_api_key: Annotated[str | None, Header()] = None) -> str:
-    settings: SignalsSettings = request.app.state.settings
-    if x_api_key:
-        for partner, key in settings.partner_keys.items():
-            if key.get_secret_value() == x_api_key:
-                return partner
-    raise HTTPException(
-        status.HTTP_401_UNAUTHORIZED, "missing or unknown X-Api-Key", headers={"WWW-Authenticate": "ApiKey"}
-    )
+Creditor = Annotated[Principal, partner(Scope.SUBMIT_SIGNALS)]
+HousingPartner = Annotated[Principal, partner(Scope.REPORT_EVICTIONS)]
 
 
-PartnerDep = Annotated[str, Depends(authenticated_partner)]
+def serves(creditor: Principal, municipality: str, field: str = "municipality") -> None:
+    """A partner submits only for the municipalities it works in."""
+    if not creditor.serves(municipality):
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN, f"{field}: {creditor.subject} is not registered for {municipality}"
+        )
+
+
 IdempotencyKey = Annotated[
     str | None, Header(max_length=128, description="Retries with the same key store nothing new.")
 ]
@@ -84,12 +85,15 @@ class FeedbackItem(BaseModel):
 )
 async def submit_signal(
     submission: SignalSubmission,
-    partner: PartnerDep,
+    creditor: Creditor,
     runtime: RuntimeDep,
     request: Request,
     idempotency_key: IdempotencyKey = None,
 ) -> SignalAccepted:
-    accepted = await accept_signal(runtime.db, request.app.state.settings, partner, submission, idempotency_key)
+    serves(creditor, submission.municipality)
+    accepted = await accept_signal(
+        runtime.db, request.app.state.settings, creditor.subject, submission, idempotency_key
+    )
     runtime.wake_relay("cases", accepted.case_id)
     return SignalAccepted(**vars(accepted))
 
@@ -106,7 +110,7 @@ async def submit_signal(
         }
     },
 )
-async def submit_batch(request: Request, partner: PartnerDep, runtime: RuntimeDep) -> BatchResult:
+async def submit_batch(request: Request, creditor: Creditor, runtime: RuntimeDep) -> BatchResult:
     settings: SignalsSettings = request.app.state.settings
     raw = await _bounded_body(request)
     try:
@@ -138,8 +142,13 @@ async def submit_batch(request: Request, partner: PartnerDep, runtime: RuntimeDe
                 )
             )
             continue
+        if not creditor.serves(signal.municipality):
+            message = f"{creditor.subject} is not registered for {signal.municipality}"
+            field = f"signals.{index}.municipality"
+            result.rejected.append(Rejected(index=index, errors=[FieldError(field=field, message=message)]))
+            continue
         submission = SignalSubmission.model_validate(signal.model_dump(exclude={"idempotency_key"}))
-        accepted = await accept_signal(runtime.db, settings, partner, submission, signal.idempotency_key)
+        accepted = await accept_signal(runtime.db, settings, creditor.subject, submission, signal.idempotency_key)
         result.accepted.append(BatchAccepted(index=index, **vars(accepted)))
         runtime.wake_relay("cases", accepted.case_id)
     return result
@@ -159,24 +168,26 @@ async def _bounded_body(request: Request) -> bytes:
 
 @router.get("/feedback", response_model=list[FeedbackItem], summary="Feedback on this partner's own signals")
 async def feedback(
-    partner: PartnerDep,
+    creditor: Creditor,
     runtime: RuntimeDep,
     since: Annotated[datetime | None, Query(description="Default: the last 90 days.")] = None,
 ) -> list[dict[str, Any]]:
     since = since or datetime.now(UTC) - timedelta(days=90)
     if since.tzinfo is None:
         since = since.replace(tzinfo=UTC)
-    return await creditor_feedback(runtime.db, partner, since)
+    return await creditor_feedback(runtime.db, creditor.subject, since)
 
 
 @router.post("/evictions", status_code=status.HTTP_202_ACCEPTED, summary="Report how an announced eviction ended")
 async def post_eviction(
     report: EvictionReport,
-    partner: PartnerDep,
+    housing: HousingPartner,
     runtime: RuntimeDep,
     request: Request,
     idempotency_key: Annotated[str, Header(min_length=1, max_length=128)],
 ) -> dict[str, Any]:
-    report_id, new = await report_eviction(runtime.db, request.app.state.settings, partner, report, idempotency_key)
+    serves(housing, report.municipality)
+    settings = request.app.state.settings
+    report_id, new = await report_eviction(runtime.db, settings, housing.subject, report, idempotency_key)
     runtime.wake_relay("evictions", report_id)
     return {"report_id": report_id, "duplicate": not new}

@@ -4,25 +4,39 @@ A partner publishes a CloudEvent of type `nl.redzaam.signal.submitted` with sour
 the event id is the idempotency key. Invalid data goes to the dead-letter topic naming the field at fault.
 """
 
+from typing import Any
+
+from plumbing.access import Scope
 from plumbing.events import CloudEvent
 from plumbing.kafka import PermanentError
 from plumbing.runtime import Runtime
 from services.signals.intake import accept_signal
 from services.signals.intake_events import SignalSubmitted
+from services.signals.partners import PartnerType, scopes_of
 from services.signals.settings import SignalsSettings
 
 PARTNER_SOURCE_PREFIX = "/partners/"
 
 
-def partner_of(event: CloudEvent, settings: SignalsSettings) -> str:
-    partner = event.source.removeprefix(PARTNER_SOURCE_PREFIX)
-    if not event.source.startswith(PARTNER_SOURCE_PREFIX) or partner not in settings.partner_keys:
-        raise PermanentError(f"source: {event.source!r} is not a known partner (/partners/<partner-id>)")
+async def partner_of(event: CloudEvent, runtime: Runtime) -> dict[str, Any]:
+    """The registered, active creditor partner the event's source names."""
+    partner_id = event.source.removeprefix(PARTNER_SOURCE_PREFIX)
+    partner: dict[str, Any] | None = None
+    if event.source != partner_id:
+        partner = await runtime.db.partners.find_one({"_id": partner_id})
+    if partner is None or not partner["active"]:
+        raise PermanentError(f"source: {event.source!r} is not an active partner (/partners/<partner-id>)")
+    if Scope.SUBMIT_SIGNALS.value not in scopes_of(PartnerType(partner["type"])):
+        raise PermanentError(f"source: {partner_id} may not submit signals")
     return partner
 
 
 async def on_signal_submitted(runtime: Runtime, settings: SignalsSettings, event: CloudEvent) -> None:
-    partner = partner_of(event, settings)
+    partner = await partner_of(event, runtime)
     submission = event.data_as(SignalSubmitted)
-    accepted = await accept_signal(runtime.db, settings, partner, submission, idempotency_key=f"kafka-{event.id}")
+    if submission.municipality not in partner["municipalities"]:
+        raise PermanentError(f"data.municipality: {partner['_id']} is not registered for {submission.municipality}")
+    accepted = await accept_signal(
+        runtime.db, settings, partner["_id"], submission, idempotency_key=f"kafka-{event.id}"
+    )
     runtime.wake_relay("cases", accepted.case_id)

@@ -7,10 +7,11 @@ from fastapi import APIRouter, Form, Query, Request, status
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
+from plumbing.access import CASEWORKERS, Principal, may_see_municipality, staff
+from plumbing.audit import audit, reason_given
 from plumbing.reference import MUNICIPALITIES
 from plumbing.web import RuntimeDep, render_page
 from services.signals.bundling import OPEN
-from services.signals.cases_api import STAFF_USER
 from services.signals.casework import (
     CaseClose,
     CaseNotFound,
@@ -29,19 +30,28 @@ from services.signals.rules import OUTCOME_LABELS
 
 router = APIRouter(include_in_schema=False)
 OptionalText = Annotated[str | None, Query()]
+Caseworker = Annotated[Principal, staff(*CASEWORKERS)]
+REASONS = {
+    "contact": "Contact opnemen met het huishouden",
+    "vervolg": "Vervolg na contact (hulp of verwijzing)",
+    "afsluiten": "Casus afsluiten of terugmelden",
+    "kwaliteit": "Kwaliteitscontrole of klacht",
+}
 
 
 @router.get("/")
 async def queue_page(
     request: Request,
     runtime: RuntimeDep,
+    worker: Caseworker,
     gemeente: OptionalText = None,
     wijk: OptionalText = None,
     schuldeiser: OptionalText = None,
     status_filter: Annotated[str, Query(alias="status")] = OPEN,
 ) -> Response:
+    own = {code: MUNICIPALITIES[code] for code in worker.municipalities if code in MUNICIPALITIES}
     selection = QueueFilter(
-        municipality=gemeente if gemeente in MUNICIPALITIES else None,
+        municipality=gemeente if gemeente in own else next(iter(own), "none"),
         postcode_area=wijk if wijk and wijk.isdigit() and len(wijk) == 4 else None,
         creditor_type=CreditorType(schuldeiser) if schuldeiser in CREDITOR_TYPES else None,
         status=status_filter if status_filter in STATUSES else OPEN,
@@ -54,14 +64,27 @@ async def queue_page(
         cases=cases,
         selection=selection,
         overdue={case["_id"] for case in cases if is_overdue(case)},
-        municipalities=MUNICIPALITIES,
+        municipalities=own,
         creditor_types=CREDITOR_TYPES,
         statuses=STATUSES,
     )
 
 
 @router.get("/casussen/{case_id}")
-async def case_page(request: Request, runtime: RuntimeDep, case_id: str) -> Response:
+async def case_page(
+    request: Request, runtime: RuntimeDep, worker: Caseworker, case_id: str, reden: OptionalText = None
+) -> Response:
+    """A case shows personal data: the worker says why they open it, once per session, and that is logged."""
+    record = f"case:{case_id}"
+    if await reason_given(runtime.db, worker, record) is None:
+        if reden not in REASONS:
+            return render_page(
+                request, "reason.html", "Waarom opent u deze casus?", case_id=case_id, reasons=REASONS,
+                error="gevraagd" in request.query_params,
+            )  # fmt: skip
+        await audit(runtime.db, request, worker, "case.opened", record, reason=REASONS[reden])
+    else:
+        await audit(runtime.db, request, worker, "case.viewed", record)
     return await _render_case(request, runtime, case_id)
 
 
@@ -69,6 +92,7 @@ async def case_page(request: Request, runtime: RuntimeDep, case_id: str) -> Resp
 async def contact_attempt_form(
     request: Request,
     runtime: RuntimeDep,
+    worker: Caseworker,
     case_id: str,
     soort: Annotated[str, Form()] = "",
     datum: Annotated[str, Form()] = "",
@@ -89,7 +113,9 @@ async def contact_attempt_form(
             form={"soort": soort, "datum": datum, "dagdeel": dagdeel, "bereikt": bereikt, "notitie": notitie},
         )
     try:
-        await log_contact_attempt(runtime.db, request.app.state.settings, case_id, attempt, STAFF_USER)
+        await _own(runtime, worker, case_id)
+        await audit(runtime.db, request, worker, "contact_attempt.logged", f"case:{case_id}")
+        await log_contact_attempt(runtime.db, request.app.state.settings, case_id, attempt, worker.subject)
     except (CaseNotFound, CaseNotOpen):
         return await _render_case(request, runtime, case_id, errors={"": "Deze casus is niet (meer) open."})
     runtime.wake_relay("cases", case_id)
@@ -100,6 +126,7 @@ async def contact_attempt_form(
 async def close_form(
     request: Request,
     runtime: RuntimeDep,
+    worker: Caseworker,
     case_id: str,
     uitkomst: Annotated[str, Form()] = "",
     toelichting: Annotated[str, Form()] = "",
@@ -109,11 +136,17 @@ async def close_form(
     except ValidationError as error:
         return await _render_case(request, runtime, case_id, errors=_field_errors(error, CLOSE_FIELDS))
     try:
-        await close_case(runtime.db, request.app.state.settings, case_id, closing, STAFF_USER)
+        await _own(runtime, worker, case_id)
+        await audit(runtime.db, request, worker, "case.closed", f"case:{case_id}")
+        await close_case(runtime.db, request.app.state.settings, case_id, closing, worker.subject)
     except (CaseNotFound, CaseNotOpen):
         return await _render_case(request, runtime, case_id, errors={"": "Deze casus is niet (meer) open."})
     runtime.wake_relay("cases", case_id)
     return RedirectResponse(f"/casussen/{case_id}?afgesloten=1", status_code=status.HTTP_303_SEE_OTHER)
+
+
+async def _own(runtime: RuntimeDep, worker: Principal, case_id: str) -> None:
+    may_see_municipality(worker, (await get_case(runtime.db, case_id))["municipality"])
 
 
 CONTACT_FIELDS = {
@@ -144,6 +177,7 @@ async def _render_case(
         case = await get_case(runtime.db, case_id)
     except CaseNotFound:
         return render_page(request, "not_found.html", "Casus niet gevonden", status_code=404)
+    may_see_municipality(request.state.principal, case["municipality"])
     title = f"Casus {case['postcode_area']} · {MUNICIPALITIES.get(case['municipality'], case['municipality'])}"
     return render_page(
         request,

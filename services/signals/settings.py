@@ -12,8 +12,8 @@ class SignalsSettings(PlatformSettings):
     service_name: ClassVar[str] = "signals"
 
     pseudonym_key: SecretStr = Field(description="Keys the pseudonymous household reference (HMAC-SHA256).")
-    partner_keys: dict[str, SecretStr] = Field(
-        default_factory=dict, description='API key per creditor partner, as JSON: {"partner-id": "key"}.'
+    admin_password: SecretStr | None = Field(
+        default=None, description="Creates the first administrator account (`beheerder`) when there is none."
     )
     threshold_cents: dict[str, int] = Field(
         default_factory=dict, description="Per CBS gemeentecode: arrears below which a case is registered, not worked."

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
+from plumbing.access import Principal, Role, Scope, staff, staff_or_partner
 from plumbing.web import RuntimeDep
 from services.volunteers.assignments import (
     NoPlace,
@@ -26,6 +27,8 @@ from services.volunteers.domain import Screening, SignUp, VolunteerCreate
 from services.volunteers.requests import LessonRequest, from_school
 
 router = APIRouter(prefix="/api/v1", tags=["volunteers"])
+Coordinator = Annotated[Principal, staff(Role.VOLUNTEER_COORDINATOR)]
+School = Annotated[Principal, staff_or_partner(Scope.REQUEST_LESSONS, Role.VOLUNTEER_COORDINATOR)]
 
 
 class AssignmentPublic(BaseModel):
@@ -79,7 +82,12 @@ def refused(error: Exception) -> HTTPException:
 
 @router.put("/volunteers/{volunteer_id}", summary="Register or update a volunteer (coordinator)")
 async def put_volunteer(
-    volunteer_id: str, volunteer: VolunteerCreate, runtime: RuntimeDep, request: Request, response: Response
+    volunteer_id: str,
+    volunteer: VolunteerCreate,
+    runtime: RuntimeDep,
+    coordinator: Coordinator,
+    request: Request,
+    response: Response,
 ) -> dict[str, Any]:
     if volunteer.id != volunteer_id:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "id: must equal the volunteer id in the path")
@@ -100,7 +108,7 @@ async def sign_up(form: SignUp, runtime: RuntimeDep) -> dict[str, str]:
 
 @router.post("/volunteers/{volunteer_id}/screening", summary="Record VOG and training; makes the volunteer active")
 async def post_screening(
-    volunteer_id: str, screening: Screening, runtime: RuntimeDep, request: Request
+    volunteer_id: str, screening: Screening, runtime: RuntimeDep, coordinator: Coordinator, request: Request
 ) -> dict[str, Any]:
     try:
         volunteer = await screen(runtime.db, volunteer_id, screening)
@@ -119,6 +127,7 @@ async def post_screening(
 @router.get("/assignments", response_model=list[AssignmentPublic], summary="Requests: waiting, assigned, released")
 async def list_assignments(
     runtime: RuntimeDep,
+    coordinator: Coordinator,
     state: Annotated[str | None, Query(pattern="^(waiting|assigned|released)$")] = None,
 ) -> list[AssignmentPublic]:
     return [assignment_public(doc) for doc in await recent_assignments(runtime, state)]
@@ -130,7 +139,7 @@ async def recent_assignments(runtime: RuntimeDep, state: str | None = None) -> l
 
 
 @router.get("/assignments/{request_id}/candidates", summary="Volunteers who could take this request, best first")
-async def get_candidates(request_id: str, runtime: RuntimeDep) -> list[dict[str, Any]]:
+async def get_candidates(request_id: str, runtime: RuntimeDep, coordinator: Coordinator) -> list[dict[str, Any]]:
     try:
         request = await get_request(runtime.db, request_id)
     except NotFound as error:
@@ -143,7 +152,9 @@ async def get_candidates(request_id: str, runtime: RuntimeDep) -> list[dict[str,
     response_model=AssignmentPublic,
     summary="Assign a volunteer (coordinator confirms); 409 when no place is free",
 )
-async def post_assign(request_id: str, body: Confirm, runtime: RuntimeDep, request: Request) -> AssignmentPublic:
+async def post_assign(
+    request_id: str, body: Confirm, runtime: RuntimeDep, coordinator: Coordinator, request: Request
+) -> AssignmentPublic:
     try:
         chosen = await assign(runtime.db, request.app.state.settings, request_id, body.volunteer_id)
     except (NotFound, NoPlace, WrongState) as error:
@@ -155,7 +166,9 @@ async def post_assign(request_id: str, body: Confirm, runtime: RuntimeDep, reque
 
 
 @router.post("/assignments/{request_id}/release", response_model=AssignmentPublic, summary="End an assignment")
-async def post_release(request_id: str, runtime: RuntimeDep, request: Request) -> AssignmentPublic:
+async def post_release(
+    request_id: str, runtime: RuntimeDep, coordinator: Coordinator, request: Request
+) -> AssignmentPublic:
     try:
         await release(runtime.db, request.app.state.settings, request_id)
     except (NotFound, WrongState) as error:
@@ -165,7 +178,7 @@ async def post_release(request_id: str, runtime: RuntimeDep, request: Request) -
 
 
 @router.post("/assignments/{request_id}/hours", status_code=status.HTTP_204_NO_CONTENT, summary="Log hours")
-async def post_hours(request_id: str, body: Hours, runtime: RuntimeDep) -> None:
+async def post_hours(request_id: str, body: Hours, runtime: RuntimeDep, coordinator: Coordinator) -> None:
     if body.on > date.today():
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "on: lies in the future")
     try:
@@ -180,7 +193,9 @@ async def post_hours(request_id: str, body: Hours, runtime: RuntimeDep) -> None:
     response_model=AssignmentPublic,
     summary="A school asks for a guest lesson (MBO 1-2)",
 )
-async def post_lesson_request(lesson: LessonRequest, runtime: RuntimeDep, request: Request) -> AssignmentPublic:
+async def post_lesson_request(
+    lesson: LessonRequest, runtime: RuntimeDep, request: Request, school: School
+) -> AssignmentPublic:
     request_id = f"lesson-{uuid.uuid4().hex[:12]}"
     if await from_school(runtime.db, request.app.state.settings, request_id, lesson):
         runtime.wake_relay("assignments", request_id)
@@ -192,7 +207,9 @@ async def post_lesson_request(lesson: LessonRequest, runtime: RuntimeDep, reques
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Report a guest lesson given, with the students reached",
 )
-async def post_lesson_given(request_id: str, body: Lesson, runtime: RuntimeDep, request: Request) -> None:
+async def post_lesson_given(
+    request_id: str, body: Lesson, runtime: RuntimeDep, coordinator: Coordinator, request: Request
+) -> None:
     try:
         await lesson_given(runtime.db, request.app.state.settings, request_id, body.students_reached)
     except (NotFound, WrongState) as error:

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Form, Request, status
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
+from plumbing.access import Principal, Role, staff
 from plumbing.reference import MUNICIPALITIES
 from plumbing.web import RuntimeDep, render_page
 from services.volunteers.api import recent_assignments
@@ -25,13 +26,14 @@ from services.volunteers.assignments import (
 from services.volunteers.domain import Screening, SignUp, VolunteerCreate
 
 router = APIRouter(include_in_schema=False)
+Coordinator = Annotated[Principal, staff(Role.VOLUNTEER_COORDINATOR)]
 ROLES = {"budget_coach": "Budgetcoach", "guest_teacher": "Gastdocent", "debt_buddy": "Schuldhulpmaatje"}
 STATUSES = {"applicant": "Aanmelding", "active": "Actief", "paused": "Gepauzeerd", "left": "Gestopt"}
 LABELS = {"roles": ROLES, "statuses": STATUSES, "municipalities": MUNICIPALITIES}
 
 
 @router.get("/")
-async def overview(request: Request, runtime: RuntimeDep, fout: str = "") -> Response:
+async def overview(request: Request, runtime: RuntimeDep, coordinator: Coordinator, fout: str = "") -> Response:
     volunteers = await runtime.db.volunteers.find().sort("name", 1).to_list()
     assignments = await recent_assignments(runtime)
     proposals = {item["_id"]: await candidates(runtime.db, item) for item in assignments if item["state"] == "waiting"}
@@ -50,7 +52,11 @@ async def overview(request: Request, runtime: RuntimeDep, fout: str = "") -> Res
 
 @router.post("/koppelingen/{request_id}")
 async def confirm(
-    request: Request, runtime: RuntimeDep, request_id: str, vrijwilliger: Annotated[str, Form()] = ""
+    request: Request,
+    runtime: RuntimeDep,
+    coordinator: Coordinator,
+    request_id: str,
+    vrijwilliger: Annotated[str, Form()] = "",
 ) -> Response:
     try:
         chosen = await assign(runtime.db, request.app.state.settings, request_id, vrijwilliger or None)
@@ -63,7 +69,7 @@ async def confirm(
 
 
 @router.get("/vrijwilligers/{volunteer_id}")
-async def review(request: Request, runtime: RuntimeDep, volunteer_id: str) -> Response:
+async def review(request: Request, runtime: RuntimeDep, coordinator: Coordinator, volunteer_id: str) -> Response:
     return await _render_review(request, runtime, volunteer_id)
 
 
@@ -71,6 +77,7 @@ async def review(request: Request, runtime: RuntimeDep, volunteer_id: str) -> Re
 async def screening_form(
     request: Request,
     runtime: RuntimeDep,
+    coordinator: Coordinator,
     volunteer_id: str,
     vog: Annotated[str, Form()] = "",
     getraind: Annotated[list[str] | None, Form()] = None,

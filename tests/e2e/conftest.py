@@ -20,6 +20,7 @@ def platform(servers: Servers) -> Iterator[Platform]:
     running.start(servers)
     try:
         running.wait_ready()
+        running.set_up_access()
         yield running
     finally:
         codes = running.stop()

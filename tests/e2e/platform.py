@@ -9,13 +9,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+from playwright.sync_api import Page
 
+from plumbing.reference import MUNICIPALITIES
 from tests.conftest import Servers
 
 REPO = Path(__file__).resolve().parents[2]
 SERVICES = {"signals": 18001, "referrals": 18002, "volunteers": 18003, "reporting": 18004}
 PARTNER = "woonstad-almelo"
-PARTNER_KEY = "e2e-partner-key-woonstad-0001"
+ADMIN_PASSWORD = "e2e-admin-password-0123456789"
+STAFF_PASSWORD = "e2e-wachtwoord-0123456789"
+# username: (role, municipalities, organisation)
+ACCOUNTS = {
+    "outreach": ("outreach_worker", list(MUNICIPALITIES), ""),
+    "almelo": ("outreach_worker", ["GM0141"], ""),
+    "coordinator": ("volunteer_coordinator", [], ""),
+    "humanitas": ("partner_employee", [], "humanitas"),
+    "lead": ("programme_lead", [], ""),
+}
 
 
 @dataclass
@@ -23,6 +34,8 @@ class Platform:
     namespace: str
     logs: Path
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    tokens: dict[str, str] = field(default_factory=dict)
+    partner_secret: str = ""
 
     def url(self, service: str) -> str:
         return f"http://127.0.0.1:{SERVICES[service]}"
@@ -37,7 +50,8 @@ class Platform:
                 "REDZAAM_MONGO_DATABASE": f"{self.namespace}_{service}",
                 "REDZAAM_TOPIC_PREFIX": self.namespace,
                 "REDZAAM_PSEUDONYM_KEY": "e2e-pseudonym-key-0123456789abcdef",
-                "REDZAAM_PARTNER_KEYS": f'{{"{PARTNER}": "{PARTNER_KEY}"}}',
+                "REDZAAM_TOKEN_KEY": f"e2e-token-key-{self.namespace}-0123456789",
+                "REDZAAM_ADMIN_PASSWORD": ADMIN_PASSWORD,
                 "REDZAAM_OUTBOX_SCAN_SECONDS": "5",
                 "REDZAAM_MANUAL_ASSIGNMENT_MUNICIPALITIES": '["GM0193"]',
                 **{f"REDZAAM_{name.upper()}_URL": self.url(name) for name in SERVICES},
@@ -82,6 +96,44 @@ class Platform:
                     raise RuntimeError(f"{service} not ready in {timeout} s; see {self.logs}")
                 time.sleep(0.3)
 
+    def set_up_access(self) -> None:
+        """The administrator registers the housing partner (its client secret comes back once) and the staff."""
+        admin = self.headers("beheerder")
+        member = {"id": PARTNER, "name": "Woonstad Almelo", "type": "housing", "municipalities": list(MUNICIPALITIES)}
+        response = httpx.post(f"{self.url('signals')}/api/v1/partners", json=member, headers=admin)
+        assert response.status_code == 201, response.text
+        self.partner_secret = response.json()["client_secret"]
+        for username, (role, municipalities, organisation) in ACCOUNTS.items():
+            account = {
+                "username": username,
+                "name": username.title(),
+                "role": role,
+                "municipalities": municipalities,
+                "organisation": organisation,
+                "password": STAFF_PASSWORD,
+            }
+            response = httpx.post(f"{self.url('signals')}/api/v1/accounts", json=account, headers=admin)
+            assert response.status_code == 201, response.text
+
+    def headers(self, username: str) -> dict[str, str]:
+        """A bearer token for a staff account, got the way a script would: the OAuth2 password grant."""
+        if username not in self.tokens:
+            password = ADMIN_PASSWORD if username == "beheerder" else STAFF_PASSWORD
+            form = {"grant_type": "password", "username": username, "password": password}
+            response = httpx.post(f"{self.url('signals')}/api/v1/oauth/token", data=form)
+            assert response.status_code == 200, response.text
+            self.tokens[username] = response.json()["access_token"]
+        return {"Authorization": f"Bearer {self.tokens[username]}"}
+
+    def partner_headers(self) -> dict[str, str]:
+        """The housing partner's system: client credentials for a token."""
+        if PARTNER not in self.tokens:
+            form = {"grant_type": "client_credentials", "client_id": PARTNER, "client_secret": self.partner_secret}
+            response = httpx.post(f"{self.url('signals')}/api/v1/oauth/token", data=form)
+            assert response.status_code == 200, response.text
+            self.tokens[PARTNER] = response.json()["access_token"]
+        return {"Authorization": f"Bearer {self.tokens[PARTNER]}"}
+
     def stop(self) -> dict[str, int]:
         """SIGTERM to each, as an orchestrator would; returns the exit codes."""
         for process in self.processes.values():
@@ -99,6 +151,18 @@ class Platform:
 def hand_on(platform: Platform, case_id: str) -> None:
     """An outreach worker closes the case with a financial follow-up, which refers the household on."""
     response = httpx.post(
-        f"{platform.url('signals')}/api/v1/cases/{case_id}/close", json={"outcome": "follow_up_financial"}
+        f"{platform.url('signals')}/api/v1/cases/{case_id}/close",
+        json={"outcome": "follow_up_financial"},
+        headers=platform.headers("outreach"),
     )
     assert response.status_code == 204, response.text
+
+
+def sign_in(page: Page, platform: Platform, username: str, password: str = STAFF_PASSWORD) -> None:
+    """Signs in through the sign-in page, as staff do; the session cookie then works on every service."""
+    page.context.clear_cookies()
+    page.goto(f"{platform.url('signals')}/inloggen")
+    page.get_by_label("Gebruikersnaam").fill(username)
+    page.get_by_label("Wachtwoord").fill(password)
+    page.get_by_role("button", name="Inloggen").click()
+    page.wait_for_load_state()

@@ -7,7 +7,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.platform import Platform
+from tests.e2e.platform import Platform, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -26,9 +26,11 @@ def test_coordinator_reviews_a_sign_up_activates_the_volunteer_and_assigns_a_wai
             "group_size": 22,
             "lesson_date": (date.today() + timedelta(days=10)).isoformat(),
         },
+        headers=platform.headers("coordinator"),
     ).json()
     assert lesson["state"] == "waiting"
 
+    page.context.clear_cookies()  # signing up needs no account
     page.goto(f"{volunteers}/aanmelden")
     page.get_by_role("button", name="Aanmelden").click()  # empty form
     expect(page.get_by_text("Vul uw naam in.")).to_be_visible()
@@ -40,6 +42,7 @@ def test_coordinator_reviews_a_sign_up_activates_the_volunteer_and_assigns_a_wai
     page.get_by_role("button", name="Aanmelden").click()
     expect(page.get_by_role("status")).to_contain_text("Uw aanmelding is ontvangen")
 
+    sign_in(page, platform, "coordinator")
     page.goto(f"{volunteers}/")
     row = page.get_by_role("row", name="Sanne de Boer")
     expect(row).to_contain_text("te beoordelen")
@@ -56,5 +59,7 @@ def test_coordinator_reviews_a_sign_up_activates_the_volunteer_and_assigns_a_wai
     expect(page.get_by_role("status")).to_have_text("De vrijwilliger is gekoppeld.")
     page.screenshot(path=str(artifacts / "volunteer-assigned.png"), full_page=True)
 
-    assigned = httpx.get(f"{volunteers}/api/v1/assignments", params={"state": "assigned"}).json()
+    assigned = httpx.get(
+        f"{volunteers}/api/v1/assignments", params={"state": "assigned"}, headers=platform.headers("coordinator")
+    ).json()
     assert [(a["id"], a["kind"]) for a in assigned if a["id"] == lesson["id"]] == [(lesson["id"], "lesson")]

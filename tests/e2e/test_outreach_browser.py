@@ -7,7 +7,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.platform import PARTNER_KEY, Platform
+from tests.e2e.platform import STAFF_PASSWORD, Platform, sign_in
 from tests.e2e.test_vertical_slice import SIGNAL
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
@@ -23,14 +23,28 @@ def test_outreach_worker_opens_the_queue_logs_a_contact_attempt_and_closes_the_c
         "person": {"name": "Fatima El Amrani", "phone": "0687654321"},
         "address": {"postcode": "7607 AB", "house_number": 31, "street": "Wierdensestraat", "city": "Almelo"},
     }
-    response = httpx.post(f"{platform.url('signals')}/api/v1/signals", json=signal, headers={"X-Api-Key": PARTNER_KEY})
+    response = httpx.post(f"{platform.url('signals')}/api/v1/signals", json=signal, headers=platform.partner_headers())
     assert response.status_code == 202
 
-    page.goto(f"{platform.url('signals')}/")
+    page.context.clear_cookies()
+    page.goto(f"{platform.url('signals')}/")  # not signed in: to the sign-in page, and back after it
+    page.get_by_label("Gebruikersnaam").fill("outreach")
+    page.get_by_label("Wachtwoord").fill("wrong password")
+    page.get_by_role("button", name="Inloggen").click()
+    expect(page.get_by_role("alert")).to_have_text("Gebruikersnaam of wachtwoord klopt niet.")
+    page.get_by_label("Wachtwoord").fill(STAFF_PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Werkvoorraad vroegsignalen")
     page.get_by_label("Gemeente").select_option(label="Almelo")
     page.get_by_label("Wijk (postcodegebied)").fill("7607")
     page.get_by_role("button", name="Filter").click()
     page.get_by_role("link", name="Postcode 7607").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Waarom opent u deze casus?")
+    page.get_by_role("button", name="Casus openen").click()
+    expect(page.get_by_text("Kies een reden.")).to_be_visible()
+    page.get_by_label("Contact opnemen met het huishouden").check()
+    page.screenshot(path=str(artifacts / "case-reason.png"), full_page=True)
+    page.get_by_role("button", name="Casus openen").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Casus 7607 · Almelo")
     expect(page.get_by_text("Fatima El Amrani")).to_be_visible()
 
@@ -53,7 +67,7 @@ def test_outreach_worker_opens_the_queue_logs_a_contact_attempt_and_closes_the_c
     expect(page.get_by_text("Afgesloten: Vervolg financieel")).to_be_visible()
 
     case_id = response.json()["case_id"]
-    case = httpx.get(f"{platform.url('signals')}/api/v1/cases/{case_id}").json()
+    case = httpx.get(f"{platform.url('signals')}/api/v1/cases/{case_id}", headers=platform.headers("outreach")).json()
     assert (case["status"], case["outcome"], case["contact_attempts"], case["reached"]) == (
         "closed",
         "follow_up_financial",
@@ -64,8 +78,9 @@ def test_outreach_worker_opens_the_queue_logs_a_contact_attempt_and_closes_the_c
 
 def test_the_case_forms_work_from_the_keyboard(platform: Platform, page: Page) -> None:
     signal = {**SIGNAL, "address": {"postcode": "7607 AB", "house_number": 33}}
-    response = httpx.post(f"{platform.url('signals')}/api/v1/signals", json=signal, headers={"X-Api-Key": PARTNER_KEY})
-    page.goto(f"{platform.url('signals')}/casussen/{response.json()['case_id']}")
+    response = httpx.post(f"{platform.url('signals')}/api/v1/signals", json=signal, headers=platform.partner_headers())
+    sign_in(page, platform, "outreach")
+    page.goto(f"{platform.url('signals')}/casussen/{response.json()['case_id']}?reden=contact")
     page.get_by_label("Soort").focus()
     page.keyboard.press("ArrowDown")  # the first kind
     page.keyboard.press("Tab")
@@ -75,3 +90,24 @@ def test_the_case_forms_work_from_the_keyboard(platform: Platform, page: Page) -
     page.get_by_role("button", name="Contactpoging opslaan").focus()
     page.keyboard.press("Enter")
     expect(page.get_by_role("status")).to_have_text("De contactpoging is vastgelegd.")
+
+
+def test_opening_a_case_is_in_the_audit_log_with_the_reason(platform: Platform) -> None:
+    log = httpx.get(f"{platform.url('signals')}/api/v1/audit", headers=platform.headers("beheerder")).json()
+    opened = [entry for entry in log if entry["action"] == "case.opened" and entry["who"] == "outreach"]
+    assert opened and opened[0]["reason"] == "Contact opnemen met het huishouden"
+    assert opened[0]["record"].startswith("case:") and opened[0]["origin"] == "127.0.0.1"
+    sign_ins = [entry for entry in log if entry["action"] == "sign_in.page" and entry["record"] == "outreach"]
+    assert {entry["result"] for entry in sign_ins} == {"ok", "refused"}
+    assert "wrong password" not in str(log) and "Fatima" not in str(log)
+
+
+def test_a_worker_of_one_municipality_cannot_open_another_municipalitys_case(platform: Platform) -> None:
+    signal = {**SIGNAL, "municipality": "GM0193", "address": {"postcode": "8011 AB", "house_number": 5}}
+    case_id = httpx.post(
+        f"{platform.url('signals')}/api/v1/signals", json=signal, headers=platform.partner_headers()
+    ).json()["case_id"]
+    almelo, everywhere = platform.headers("almelo"), platform.headers("outreach")
+    assert httpx.get(f"{platform.url('signals')}/api/v1/cases/{case_id}", headers=almelo).status_code == 403
+    assert httpx.get(f"{platform.url('signals')}/casussen/{case_id}?reden=contact", headers=almelo).status_code == 403
+    assert httpx.get(f"{platform.url('signals')}/api/v1/cases/{case_id}", headers=everywhere).status_code == 200

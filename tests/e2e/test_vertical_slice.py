@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.platform import PARTNER_KEY, Platform, hand_on
+from tests.e2e.platform import Platform, hand_on
 
 pytestmark = pytest.mark.e2e
 
@@ -45,7 +45,11 @@ SIGNAL = {
 
 
 def counters(platform: Platform) -> dict[str, dict[str, Any]]:
-    rows = httpx.get(f"{platform.url('reporting')}/api/v1/counters", params={"municipality": "GM0141"}).json()
+    rows = httpx.get(
+        f"{platform.url('reporting')}/api/v1/counters",
+        params={"municipality": "GM0141"},
+        headers=platform.headers("lead"),
+    ).json()
     return {row["metric"]: row for row in rows}
 
 
@@ -60,10 +64,13 @@ def wait_for_counters(platform: Platform, metrics: set[str], timeout: float = 30
 
 
 def test_signal_is_matched_assigned_and_counted_exactly_once(platform: Platform) -> None:
-    assert httpx.put(f"{platform.url('referrals')}/api/v1/offers/{OFFER['id']}", json=OFFER).status_code == 201
-    assert httpx.put(f"{platform.url('volunteers')}/api/v1/volunteers/vw-e2e", json=VOLUNTEER).status_code == 201
+    admin, coordinator = platform.headers("beheerder"), platform.headers("coordinator")
+    offer = httpx.put(f"{platform.url('referrals')}/api/v1/offers/{OFFER['id']}", json=OFFER, headers=admin)
+    assert offer.status_code == 201, offer.text
+    volunteer = httpx.put(f"{platform.url('volunteers')}/api/v1/volunteers/vw-e2e", json=VOLUNTEER, headers=coordinator)
+    assert volunteer.status_code == 201, volunteer.text
 
-    headers = {"X-Api-Key": PARTNER_KEY, "Idempotency-Key": "e2e-signal-1"}
+    headers = {**platform.partner_headers(), "Idempotency-Key": "e2e-signal-1"}
     first = httpx.post(f"{platform.url('signals')}/api/v1/signals", json=SIGNAL, headers=headers)
     assert first.status_code == 202, first.text
     repeated = httpx.post(f"{platform.url('signals')}/api/v1/signals", json=SIGNAL, headers=headers)
@@ -82,33 +89,40 @@ def test_signal_is_matched_assigned_and_counted_exactly_once(platform: Platform)
         "households_matched": (1, 1),
         "volunteers_assigned": (1, 1),
         "volunteers_active": (1, 1),
+        "volunteers_via_employers": (1, 1),
         "employers_engaged": (1, 1),
+        "members_joined": (1, 1),  # the housing partner, registered by the administrator
     }
 
-    referrals = httpx.get(f"{platform.url('referrals')}/api/v1/referrals").json()
+    caseworker = platform.headers("outreach")
+    referrals = httpx.get(f"{platform.url('referrals')}/api/v1/referrals", headers=caseworker).json()
     assert [(r["state"], r["offer_id"]) for r in referrals] == [("requested", OFFER["id"])]
-    assignments = httpx.get(f"{platform.url('volunteers')}/api/v1/assignments").json()
+    assignments = httpx.get(f"{platform.url('volunteers')}/api/v1/assignments", headers=coordinator).json()
     assert [(a["state"], a["volunteer_id"]) for a in assignments] == [("assigned", "vw-e2e")]
     assert referrals[0]["household_ref"] == assignments[0]["household_ref"]
     assert referrals[0]["household_ref"].startswith("hh-")
 
 
 def test_no_personal_data_leaves_the_signals_service(platform: Platform) -> None:
-    for service, listing in (("referrals", "referrals"), ("volunteers", "assignments")):
-        records = httpx.get(f"{platform.url(service)}/api/v1/{listing}").json()
+    for service, listing, user in (
+        ("referrals", "referrals", "outreach"),
+        ("volunteers", "assignments", "coordinator"),
+    ):
+        headers = platform.headers(user)
+        records = httpx.get(f"{platform.url(service)}/api/v1/{listing}", headers=headers).json()
         assert records, f"{service} has nothing yet: run after the vertical slice"
-        body = httpx.get(f"{platform.url(service)}/").text + str(records)
+        body = httpx.get(f"{platform.url(service)}/", headers=headers).text + str(records)
         assert "Jansen" not in body and "7607" not in body
 
 
-def test_signal_without_api_key_is_refused(platform: Platform) -> None:
+def test_signal_without_a_token_is_refused(platform: Platform) -> None:
     response = httpx.post(f"{platform.url('signals')}/api/v1/signals", json=SIGNAL)
     assert response.status_code == 401
 
 
 def test_invalid_signal_is_refused_naming_each_field(platform: Platform) -> None:
     bad = {**SIGNAL, "municipality": "GM9999", "arrears_cents": -10}
-    response = httpx.post(f"{platform.url('signals')}/api/v1/signals", json=bad, headers={"X-Api-Key": PARTNER_KEY})
+    response = httpx.post(f"{platform.url('signals')}/api/v1/signals", json=bad, headers=platform.partner_headers())
     assert response.status_code == 422
     fields = {tuple(problem["loc"]) for problem in response.json()["detail"]}
     assert fields == {("body", "municipality"), ("body", "arrears_cents")}

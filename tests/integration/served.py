@@ -20,10 +20,11 @@ class Served:
 
 
 @asynccontextmanager
-async def served(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    """Runs the app's lifespan (its composition root); drops the app's database afterwards."""
+async def served(app: FastAPI, headers: dict[str, str] | None = None) -> AsyncIterator[httpx.AsyncClient]:
+    """Runs the app's lifespan (its composition root); drops the app's database afterwards. `headers` (a signed-in
+    role, usually) go with every request unless a request sets its own."""
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://service") as client:
+        async with httpx.AsyncClient(transport=transport, base_url="http://service", headers=headers) as client:
             yield client
         await app.state.runtime.client.drop_database(app.state.settings.database_name)

@@ -26,13 +26,22 @@ def test_dev_secret_is_accepted_in_dev_mode(monkeypatch: pytest.MonkeyPatch) -> 
     assert SignalsSettings().pseudonym_key.get_secret_value() == "dev-key"  # type: ignore[call-arg]
 
 
-def test_real_secret_and_partner_keys_are_read_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_real_secrets_are_read_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("REDZAAM_DEV_MODE", "false")
     monkeypatch.setenv("REDZAAM_PSEUDONYM_KEY", STRONG)
-    monkeypatch.setenv("REDZAAM_PARTNER_KEYS", '{"woonstad-almelo": "a-long-partner-key-123"}')
+    monkeypatch.setenv("REDZAAM_ADMIN_PASSWORD", "a-long-admin-password-123")
     monkeypatch.setenv("REDZAAM_TOPIC_PREFIX", "acc")
     settings = SignalsSettings()  # type: ignore[call-arg]
-    assert settings.partner_keys["woonstad-almelo"].get_secret_value() == "a-long-partner-key-123"
+    assert settings.admin_password is not None
+    assert settings.admin_password.get_secret_value() == "a-long-admin-password-123"
     assert settings.topic("signals.events") == "acc.signals.events"
     assert settings.consumer_group == "acc.signals"
     assert settings.database_name == "redzaam_signals"
+
+
+def test_a_placeholder_token_key_is_refused_outside_dev_mode(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REDZAAM_DEV_MODE", "false")
+    monkeypatch.setenv("REDZAAM_PSEUDONYM_KEY", STRONG)
+    monkeypatch.setenv("REDZAAM_TOKEN_KEY", "changeme")
+    with pytest.raises(ValidationError, match="REDZAAM_TOKEN_KEY"):
+        SignalsSettings()  # type: ignore[call-arg]

@@ -4,12 +4,12 @@ from typing import Any
 
 import pytest
 
+from plumbing.access import Role, Scope
 from services.referrals.app import create_app
 from services.referrals.settings import ReferralsSettings
+from tests.access import partner_headers, staff_headers
 from tests.conftest import Servers
 from tests.integration.served import Served, served
-
-PARTNER_KEYS = {"humanitas": "key-humanitas-0123456789", "gemeente-almelo": "key-almelo-0123456789"}
 
 
 @dataclass
@@ -28,7 +28,8 @@ class Referrals(Served):
             "capacity_maximum": 2,
         }
         body.update(changes)
-        response = await self.client.put(f"/api/v1/offers/{offer_id}", json=body)
+        admin = staff_headers(self.settings, Role.ADMINISTRATOR)
+        response = await self.client.put(f"/api/v1/offers/{offer_id}", json=body, headers=admin)
         assert response.status_code in (200, 201), response.text
 
     async def refer(self, household: str = "hh-0123456789abcdef", **changes: Any) -> dict[str, Any]:
@@ -39,6 +40,9 @@ class Referrals(Served):
         referral: dict[str, Any] = response.json()
         return referral
 
+    def as_partner(self, partner: str) -> dict[str, str]:
+        return partner_headers(self.settings, partner, Scope.HANDLE_REFERRALS)
+
 
 @pytest.fixture
 async def referrals(servers: Servers, namespace: str) -> AsyncIterator[Referrals]:
@@ -47,10 +51,9 @@ async def referrals(servers: Servers, namespace: str) -> AsyncIterator[Referrals
         mongo_uri=servers.mongo_uri,
         mongo_database=namespace,
         topic_prefix=namespace,
-        partner_keys=PARTNER_KEYS,
         doorbraak_cap=2,
         outbox_scan_seconds=0.5,
     )
     app = create_app(settings)
-    async with served(app) as client:
+    async with served(app, staff_headers(settings, Role.DEBT_SPECIALIST)) as client:
         yield Referrals(app, client, settings)

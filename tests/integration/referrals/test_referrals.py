@@ -7,10 +7,12 @@ from typing import Any
 
 import pytest
 
+from plumbing.access import Role
 from plumbing.events import CloudEvent, encode
+from tests.access import staff_headers
 from tests.conftest import Servers
 from tests.integration.kafka_helpers import eventually, produce, read_all
-from tests.integration.referrals.conftest import PARTNER_KEYS, Referrals
+from tests.integration.referrals.conftest import Referrals
 
 pytestmark = pytest.mark.integration
 
@@ -124,13 +126,13 @@ async def test_decline_needs_a_reason_and_completion_a_known_result(referrals: R
 async def test_partner_sees_and_moves_only_referrals_to_its_own_offers(referrals: Referrals) -> None:
     await referrals.offer("coaching")
     referral = await referrals.refer()
-    own = {"X-Api-Key": PARTNER_KEYS["humanitas"]}
-    other = {"X-Api-Key": PARTNER_KEYS["gemeente-almelo"]}
+    own = referrals.as_partner("humanitas")
+    other = referrals.as_partner("gemeente-almelo")
     assert [r["id"] for r in (await referrals.client.get("/api/v1/referrals", headers=own)).json()] == [referral["id"]]
     assert (await referrals.client.get("/api/v1/referrals", headers=other)).json() == []
     assert (await referrals.client.post(f"/api/v1/referrals/{referral['id']}/accept", headers=other)).status_code == 403
     assert (await referrals.client.post(f"/api/v1/referrals/{referral['id']}/accept", headers=own)).status_code == 200
-    unknown = await referrals.client.get("/api/v1/referrals", headers={"X-Api-Key": "nope"})
+    unknown = await referrals.client.get("/api/v1/referrals", headers={"Authorization": "Bearer forged.token.value"})
     assert unknown.status_code == 401
 
 
@@ -185,11 +187,11 @@ async def test_catalogue_round_trips_through_hsds_and_reports_bad_services(refer
     assert (service["minimum_age"], service["maximum_age"], service["capacity"]["available"]) == (18, 27, 2)
     broken = {**service, "id": "broken", "capacity": {"available": 9, "maximum": 1}}
     renamed = {**service, "id": "jpf-copy"}
-    result = (
-        await referrals.client.post(
-            "/api/v1/catalogue/hsds", json={"organizations": exported["organizations"], "services": [renamed, broken]}
-        )
-    ).json()
+    document = {"organizations": exported["organizations"], "services": [renamed, broken]}
+    forbidden = await referrals.client.post("/api/v1/catalogue/hsds", json=document)
+    assert forbidden.status_code == 403  # importing is for administrators
+    admin = staff_headers(referrals.settings, Role.ADMINISTRATOR)
+    result = (await referrals.client.post("/api/v1/catalogue/hsds", json=document, headers=admin)).json()
     assert result["imported"] == ["jpf-copy"]
     assert [(r["index"], "capacity_available may not exceed" in r["error"]) for r in result["rejected"]] == [(1, True)]
     offers = {o["id"]: o for o in (await referrals.client.get("/api/v1/offers")).json()}

@@ -10,12 +10,14 @@ from typing import Any
 
 import pytest
 
+from plumbing.access import Role
 from plumbing.events import CloudEvent, encode
 from services.reporting.app import create_app
 from services.reporting.counting import active_facts, counters
 from services.reporting.rebuild import rebuild
 from services.reporting.settings import ReportingSettings
 from services.reporting.targets import Target
+from tests.access import staff_headers
 from tests.conftest import Servers
 from tests.integration.kafka_helpers import eventually, produce
 from tests.integration.served import Served, served
@@ -44,11 +46,29 @@ async def reporting(servers: Servers, namespace: str) -> AsyncIterator[Reporting
                 target=4,
                 start=date(date.today().year, 1, 1),
                 end=date(date.today().year, 12, 31),
-            )
+            ),
+            Target(
+                id="members",
+                label="Leden",
+                metric="members_joined",
+                excluding_metric="members_left",
+                target=50,
+                start=date(date.today().year, 1, 1),
+                end=date(date.today().year, 12, 31),
+            ),
+            Target(
+                id="evictions",
+                label="Huisuitzettingen gehalveerd",
+                kind="reduction",
+                metric="evictions_executed",
+                baseline_per_year=40,
+                start=date(date.today().year, 1, 1),
+                end=date(date.today().year, 12, 31),
+            ),
         ],
     )
     app = create_app(settings)
-    async with served(app) as client:
+    async with served(app, staff_headers(settings, Role.PROGRAMME_LEAD)) as client:
         yield Reporting(app, client, settings)
 
 
@@ -125,6 +145,7 @@ async def test_volunteers_employers_and_lessons_are_counted(reporting: Reporting
         {
             "volunteers_assigned": (2, 2),
             "volunteers_active": (2, 1),
+            "volunteers_via_employers": (2, 1),
             "employers_engaged": (2, 1),
             "lessons_given": (1, 1),
             "students_reached": (17, 1),
@@ -135,9 +156,48 @@ async def test_volunteers_employers_and_lessons_are_counted(reporting: Reporting
 async def test_targets_show_progress_and_a_projection(reporting: Reporting, servers: Servers) -> None:
     await publish(reporting, servers, "signals.events", [contact("hh-a"), contact("hh-b"), contact("hh-a")])
     await wait_for(reporting, {"households_reached": (3, 2)})
-    [target] = (await reporting.client.get("/api/v1/targets")).json()
+    target, *_ = (await reporting.client.get("/api/v1/targets")).json()
     assert (target["value"], target["target"], target["percent"]) == (2, 4, 50.0)
     assert target["projected"] is not None and target["projected"] >= 2
+
+
+async def test_member_organisations_count_until_they_leave(reporting: Reporting, servers: Servers) -> None:
+    def member(change: str, partner: str, municipalities: list[str]) -> CloudEvent:
+        return event(f"partner.{change}", partner_id=partner, type="housing", municipalities=municipalities)
+
+    await publish(
+        reporting,
+        servers,
+        "signals.events",
+        [
+            member("joined", "p-1", ["GM0141", "GM0150"]),
+            member("joined", "p-2", ["GM0141"]),
+            member("joined", "p-3", ["GM0193"]),
+            member("left", "p-3", ["GM0193"]),
+        ],
+    )
+
+    async def counted() -> bool:
+        rows = (await reporting.client.get("/api/v1/counters", params={"metric": "members_joined"})).json()
+        return {row["municipality"]: row["total"] for row in rows} == {"GM0141": 2, "GM0150": 1, "GM0193": 1}
+
+    await eventually(counted, what="members per municipality")
+    await eventually(lambda: _left_counted(reporting), what="members left")
+    members = {target["id"]: target for target in (await reporting.client.get("/api/v1/targets")).json()}["members"]
+    assert (members["value"], members["target"]) == (2, 50)  # p-1 counts once across its two municipalities
+
+
+async def _left_counted(reporting: Reporting) -> bool:
+    return bool((await reporting.client.get("/api/v1/counters", params={"metric": "members_left"})).json())
+
+
+async def test_evictions_halved_is_a_ceiling_derived_from_the_baseline(reporting: Reporting, servers: Servers) -> None:
+    evictions = [event("eviction.reported", household_ref=f"hh-{n}", outcome="executed") for n in range(3)]
+    await publish(reporting, servers, "signals.events", evictions)
+    await wait_for(reporting, {"evictions_executed": (3, 3)})
+    target = {item["id"]: item for item in (await reporting.client.get("/api/v1/targets")).json()}["evictions"]
+    assert (target["kind"], target["value"], target["target"]) == ("reduction", 3, 20)  # half of 40 in one year
+    assert target["on_track"] is (target["projected"] <= 20)
 
 
 async def test_external_export_suppresses_counts_below_five(reporting: Reporting, servers: Servers) -> None:

@@ -3,23 +3,28 @@ from dataclasses import dataclass
 
 import pytest
 
+from plumbing.access import Role, Scope
 from services.signals.app import create_app
 from services.signals.settings import SignalsSettings
+from tests.access import ALL_MUNICIPALITIES, partner_headers, staff_headers
 from tests.conftest import Servers
 from tests.factories import signal_body
 from tests.integration.served import Served, served
 
-__all__ = ["KEYS", "Signals", "signal_body"]
-
-KEYS = {"woonstad-almelo": "key-woonstad-0123456789", "vitens": "key-vitens-0123456789"}
+__all__ = ["Signals", "signal_body"]
 
 
 @dataclass
 class Signals(Served):
     settings: SignalsSettings
 
-    def as_partner(self, partner: str) -> dict[str, str]:
-        return {"X-Api-Key": KEYS[partner]}
+    def as_partner(self, partner: str, *municipalities: str) -> dict[str, str]:
+        """A creditor's token; a housing corporation may also report evictions."""
+        scopes = [Scope.SUBMIT_SIGNALS, *([Scope.REPORT_EVICTIONS] if partner.startswith("woonstad") else [])]
+        return partner_headers(self.settings, partner, *scopes, municipalities=municipalities or ALL_MUNICIPALITIES)
+
+    def as_staff(self, role: Role = Role.OUTREACH_WORKER, *municipalities: str) -> dict[str, str]:
+        return staff_headers(self.settings, role, municipalities or ALL_MUNICIPALITIES)
 
 
 @pytest.fixture
@@ -30,7 +35,6 @@ async def signals(servers: Servers, namespace: str) -> AsyncIterator[Signals]:
         mongo_database=namespace,
         topic_prefix=namespace,
         pseudonym_key="integration-pseudonym-key-0123456789",
-        partner_keys=KEYS,
         threshold_cents={"GM0150": 20_000},
         batch_max_signals=50,
         outbox_scan_seconds=0.5,
@@ -38,5 +42,5 @@ async def signals(servers: Servers, namespace: str) -> AsyncIterator[Signals]:
         consumer_max_attempts=2,
     )
     app = create_app(settings)
-    async with served(app) as client:
+    async with served(app, staff_headers(settings, Role.OUTREACH_WORKER)) as client:
         yield Signals(app, client, settings)

@@ -146,7 +146,8 @@ async def test_creditor_sees_only_whether_its_own_signals_were_picked_up(signals
         "HUUR-B": "not_picked_up",
     }
     assert all(set(item) == {"signal_id", "contract_reference", "received_at", "feedback"} for item in feedback)
-    assert (await signals.client.get("/api/v1/feedback")).status_code == 401
+    assert (await signals.client.get("/api/v1/feedback", headers={"Authorization": ""})).status_code == 401
+    assert (await signals.client.get("/api/v1/feedback")).status_code == 403  # a caseworker is no creditor
 
 
 async def test_retention_erases_personal_data_after_the_term_and_records_it(signals: Signals) -> None:

@@ -9,9 +9,11 @@ from typing import Any
 
 import pytest
 
+from plumbing.access import Role
 from plumbing.events import CloudEvent, encode
 from services.volunteers.app import create_app
 from services.volunteers.settings import VolunteersSettings
+from tests.access import staff_headers
 from tests.conftest import Servers
 from tests.integration.kafka_helpers import eventually, produce, read_all
 from tests.integration.served import Served, served
@@ -64,7 +66,7 @@ async def volunteers(servers: Servers, namespace: str) -> AsyncIterator[Voluntee
         manual_assignment_municipalities=["GM0150"],
     )
     app = create_app(settings)
-    async with served(app) as client:
+    async with served(app, staff_headers(settings, Role.VOLUNTEER_COORDINATOR)) as client:
         yield Volunteers(app, client, settings)
 
 

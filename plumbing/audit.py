@@ -1,0 +1,55 @@
+"""Append-only audit log: every read and change of personal data and every sign-in, with who, which record, what,
+why, the result, where from and when. Entries are only ever inserted; no code path updates or deletes them. No
+secrets, passwords or BSNs are written here: the record is named by its id."""
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import Request
+from pymongo.asynchronous.database import AsyncDatabase
+
+from plumbing.access import Principal
+
+
+async def audit(
+    db: AsyncDatabase[Any],
+    request: Request,
+    principal: Principal | None,
+    action: str,
+    record: str,
+    result: str = "ok",
+    reason: str = "",
+    who: str = "",
+) -> None:
+    await db.audit.insert_one(
+        {
+            "_id": str(uuid.uuid4()),
+            "at": datetime.now(UTC),
+            "who": principal.subject if principal else who,
+            "role": principal.role.value if principal and principal.role else (principal.kind if principal else ""),
+            "organisation": principal.organisation if principal else "",
+            "action": action,
+            "record": record,
+            "reason": reason,
+            "result": result,
+            "origin": request.client.host if request.client else "",
+            "user_agent": request.headers.get("user-agent", "")[:200],
+            "session": principal.session if principal else "",
+        }
+    )
+
+
+async def reason_given(db: AsyncDatabase[Any], principal: Principal, record: str) -> str | None:
+    """The reason this session gave for opening `record`, if it gave one."""
+    if not principal.session:
+        return None
+    entry = await db.audit.find_one(
+        {"who": principal.subject, "session": principal.session, "record": record, "reason": {"$ne": ""}}
+    )
+    return entry["reason"] if entry else None
+
+
+async def entries(db: AsyncDatabase[Any], record: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
+    query = {"record": record} if record else {}
+    return await db.audit.find(query).sort("at", -1).limit(limit).to_list()

@@ -1,0 +1,165 @@
+"""Access API of the signals service: tokens for partner systems and staff (OAuth2), the partner registry and the
+staff accounts (administrators only), and the audit log."""
+
+import base64
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, HTTPException, Request, status
+from pydantic import BaseModel, Field
+
+from plumbing.access import PARTNER_TOKEN_SECONDS, SESSION_SECONDS, Principal, Role, issue_token, staff
+from plumbing.audit import audit, entries
+from plumbing.web import RuntimeDep
+from services.signals import accounts, partners
+from services.signals.accounts import AccountCreate, AccountExists
+from services.signals.partners import PartnerCreate, PartnerExists, UnknownPartner
+
+router = APIRouter(prefix="/api/v1", tags=["access"])
+Administrator = Annotated[Principal, staff(Role.ADMINISTRATOR)]
+
+
+class Token(BaseModel):
+    access_token: str
+    token_type: str = "Bearer"
+    expires_in: int
+    scope: str
+
+
+class PartnerPublic(BaseModel):
+    id: str
+    name: str
+    type: str
+    municipalities: list[str]
+    active: bool
+    joined_at: datetime
+
+
+class PartnerRegistered(PartnerPublic):
+    client_secret: str = Field(description="Shown once; only its hash is stored. Rotate it if it is lost.")
+
+
+class AccountPublic(BaseModel):
+    username: str
+    name: str
+    role: str
+    municipalities: list[str]
+    organisation: str
+    active: bool
+
+
+@router.post(
+    "/oauth/token",
+    response_model=Token,
+    summary="Get an access token (OAuth2: client_credentials for partner systems, password for staff)",
+    responses={401: {"description": "Unknown client or wrong credentials"}},
+)
+async def token(
+    request: Request,
+    runtime: RuntimeDep,
+    grant_type: Annotated[str, Form(pattern="^(client_credentials|password)$")],
+    client_id: Annotated[str | None, Form(max_length=60)] = None,
+    client_secret: Annotated[str | None, Form(max_length=200)] = None,
+    username: Annotated[str | None, Form(max_length=60)] = None,
+    password: Annotated[str | None, Form(max_length=200)] = None,
+) -> Token:
+    settings = request.app.state.settings
+    if grant_type == "client_credentials":
+        client_id, client_secret = _basic(request) or (client_id, client_secret)
+        principal = await partners.authenticate(runtime.db, client_id or "", client_secret or "")
+        seconds = PARTNER_TOKEN_SECONDS
+        who = client_id or ""
+    else:
+        principal = await accounts.sign_in(runtime.db, username or "", password or "")
+        seconds = SESSION_SECONDS
+        who = username or ""
+    await audit(runtime.db, request, principal, f"sign_in.{grant_type}", who, "ok" if principal else "refused", who=who)
+    if principal is None:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "invalid_client: unknown client or wrong secret",
+            {"WWW-Authenticate": "Basic"},
+        )
+    return Token(
+        access_token=issue_token(settings, principal, seconds),
+        expires_in=seconds,
+        scope=" ".join(sorted(principal.scopes)),
+    )
+
+
+def _basic(request: Request) -> tuple[str, str] | None:
+    scheme, _, encoded = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        client_id, _, secret = base64.b64decode(encoded).decode().partition(":")
+    except ValueError:
+        return None
+    return client_id, secret
+
+
+@router.get("/partners", response_model=list[PartnerPublic], summary="The member organisations")
+async def list_partners(runtime: RuntimeDep, admin: Administrator) -> list[PartnerPublic]:
+    return [PartnerPublic(id=item["_id"], **item) for item in await partners.listing(runtime.db)]
+
+
+@router.post(
+    "/partners",
+    status_code=status.HTTP_201_CREATED,
+    response_model=PartnerRegistered,
+    summary="Register a member organisation and issue its client secret (shown once)",
+)
+async def register_partner(
+    details: PartnerCreate, runtime: RuntimeDep, request: Request, admin: Administrator
+) -> PartnerRegistered:
+    try:
+        secret = await partners.register(runtime.db, request.app.state.settings, details)
+    except PartnerExists as error:
+        raise HTTPException(status.HTTP_409_CONFLICT, f"id: partner {details.id} is already registered") from error
+    runtime.wake_relay("partners", details.id)
+    await audit(runtime.db, request, admin, "partner.registered", f"partner:{details.id}")
+    stored = await runtime.db.partners.find_one({"_id": details.id})
+    assert stored is not None
+    return PartnerRegistered(id=details.id, client_secret=secret, **stored)
+
+
+@router.post("/partners/{partner_id}/leave", status_code=status.HTTP_204_NO_CONTENT, summary="A member leaves")
+async def partner_leaves(partner_id: str, runtime: RuntimeDep, request: Request, admin: Administrator) -> None:
+    try:
+        await partners.leave(runtime.db, request.app.state.settings, partner_id)
+    except UnknownPartner as error:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"partner {partner_id} is not registered") from error
+    runtime.wake_relay("partners", partner_id)
+    await audit(runtime.db, request, admin, "partner.left", f"partner:{partner_id}")
+
+
+@router.post("/partners/{partner_id}/secret", summary="Issue a new client secret; the old one stops working")
+async def rotate(partner_id: str, runtime: RuntimeDep, request: Request, admin: Administrator) -> dict[str, str]:
+    try:
+        secret = await partners.rotate_secret(runtime.db, partner_id)
+    except UnknownPartner as error:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"partner {partner_id} is not an active member") from error
+    await audit(runtime.db, request, admin, "partner.secret_rotated", f"partner:{partner_id}")
+    return {"client_id": partner_id, "client_secret": secret}
+
+
+@router.get("/accounts", response_model=list[AccountPublic], summary="Staff accounts")
+async def list_accounts(runtime: RuntimeDep, admin: Administrator) -> list[AccountPublic]:
+    return [AccountPublic(username=item["_id"], **item) for item in await accounts.listing(runtime.db)]
+
+
+@router.post("/accounts", status_code=status.HTTP_201_CREATED, summary="Create a staff account")
+async def create_account(
+    account: AccountCreate, runtime: RuntimeDep, request: Request, admin: Administrator
+) -> dict[str, str]:
+    try:
+        await accounts.create_account(runtime.db, account)
+    except AccountExists as error:
+        raise HTTPException(status.HTTP_409_CONFLICT, f"username: {account.username} exists already") from error
+    await audit(runtime.db, request, admin, "account.created", f"account:{account.username}")
+    return {"username": account.username}
+
+
+@router.get("/audit", summary="The audit log, newest first")
+async def audit_log(runtime: RuntimeDep, admin: Administrator, record: str | None = None) -> list[dict[str, Any]]:
+    return [{**entry, "at": entry["at"].isoformat()} for entry in await entries(runtime.db, record)]

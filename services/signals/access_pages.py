@@ -1,0 +1,196 @@
+"""Signing in and out, and the administrator's page for member organisations and staff accounts."""
+
+from collections.abc import Mapping
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request, status
+from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
+
+from plumbing.access import ROLE_LABELS, SESSION_COOKIE, SESSION_SECONDS, Principal, Role, issue_token, staff
+from plumbing.audit import audit
+from plumbing.reference import MUNICIPALITIES
+from plumbing.web import RuntimeDep, render_page
+from services.signals import accounts, partners
+from services.signals.accounts import AccountCreate, AccountExists
+from services.signals.partners import PARTNER_TYPE_LABELS, PartnerCreate, PartnerExists, UnknownPartner
+
+router = APIRouter(include_in_schema=False)
+Administrator = Annotated[Principal, staff(Role.ADMINISTRATOR)]
+AnyStaff = Annotated[Principal, staff(*Role)]
+Text = Annotated[str, Form()]
+HOME_OF_ROLE = {
+    Role.OUTREACH_WORKER: "signals_url",
+    Role.DEBT_SPECIALIST: "signals_url",
+    Role.VOLUNTEER_COORDINATOR: "volunteers_url",
+    Role.PARTNER_EMPLOYEE: "referrals_url",
+    Role.PROGRAMME_LEAD: "reporting_url",
+    Role.ADMINISTRATOR: "signals_url",
+}
+
+
+@router.get("/inloggen")
+async def sign_in_page(request: Request, volgende: str = "") -> Response:
+    return render_page(request, "sign_in.html", "Inloggen", form={"volgende": volgende}, error="")
+
+
+@router.post("/inloggen")
+async def sign_in(
+    request: Request, runtime: RuntimeDep, gebruikersnaam: Text = "", wachtwoord: Text = "", volgende: Text = ""
+) -> Response:
+    principal = await accounts.sign_in(runtime.db, gebruikersnaam, wachtwoord)
+    await audit(
+        runtime.db,
+        request,
+        principal,
+        "sign_in.page",
+        gebruikersnaam,
+        "ok" if principal else "refused",
+        who=gebruikersnaam,
+    )
+    if principal is None:
+        return render_page(
+            request,
+            "sign_in.html",
+            "Inloggen",
+            status_code=401,
+            form={"gebruikersnaam": gebruikersnaam, "volgende": volgende},
+            error="Gebruikersnaam of wachtwoord klopt niet.",
+        )
+    settings = request.app.state.settings
+    assert principal.role is not None
+    target = _safe_next(volgende, settings) or getattr(settings, HOME_OF_ROLE[principal.role]) + "/"
+    if principal.role is Role.ADMINISTRATOR and not _safe_next(volgende, settings):
+        target = "/beheer"
+    response = RedirectResponse(target, status_code=status.HTTP_303_SEE_OTHER)
+    response.set_cookie(
+        SESSION_COOKIE,
+        issue_token(settings, principal, SESSION_SECONDS),
+        max_age=SESSION_SECONDS,
+        httponly=True,
+        samesite="lax",
+        secure=not settings.dev_mode,
+    )
+    return response
+
+
+def _safe_next(target: str, settings: object) -> str:
+    """Only back to a page of this platform: no open redirect."""
+    if target.startswith("/") and not target.startswith("//"):
+        return target
+    origins = [getattr(settings, name) for name in ("signals_url", "referrals_url", "volunteers_url", "reporting_url")]
+    return target if any(target.startswith(origin + "/") for origin in origins) else ""
+
+
+@router.post("/uitloggen")
+async def sign_out(request: Request, runtime: RuntimeDep, who: AnyStaff) -> Response:
+    await audit(runtime.db, request, who, "sign_out", who.subject)
+    response = RedirectResponse("/inloggen", status_code=status.HTTP_303_SEE_OTHER)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+@router.get("/beheer")
+async def admin_page(request: Request, runtime: RuntimeDep, admin: Administrator) -> Response:
+    return await _render_admin(request, runtime)
+
+
+async def _render_admin(
+    request: Request,
+    runtime: RuntimeDep,
+    errors: dict[str, str] | None = None,
+    issued: dict[str, str] | None = None,
+    form: Mapping[str, object] | None = None,
+) -> Response:
+    return render_page(
+        request,
+        "admin.html",
+        "Beheer: leden en accounts",
+        status_code=422 if errors else 200,
+        partners=await partners.listing(runtime.db),
+        accounts=await accounts.listing(runtime.db),
+        partner_types=PARTNER_TYPE_LABELS,
+        roles=ROLE_LABELS,
+        municipalities=MUNICIPALITIES,
+        errors=errors or {},
+        issued=issued,
+        form=form or {},
+    )
+
+
+@router.post("/beheer/leden")
+async def register_partner(
+    request: Request,
+    runtime: RuntimeDep,
+    admin: Administrator,
+    code: Text = "",
+    naam: Text = "",
+    soort: Text = "",
+    gemeenten: Annotated[list[str] | None, Form()] = None,
+) -> Response:
+    form = {"code": code, "naam": naam, "soort": soort, "gemeenten": gemeenten or []}
+    try:
+        details = PartnerCreate.model_validate(
+            {"id": code, "name": naam, "type": soort, "municipalities": gemeenten or []}
+        )
+        secret = await partners.register(runtime.db, request.app.state.settings, details)
+    except ValidationError as error:
+        names = {"id": "code", "name": "naam", "type": "soort", "municipalities": "gemeenten"}
+        errors = {names.get(str(problem["loc"][0]), ""): problem["msg"] for problem in error.errors()}
+        return await _render_admin(request, runtime, errors=errors, form=form)
+    except PartnerExists:
+        return await _render_admin(request, runtime, errors={"code": "Deze code is al in gebruik."}, form=form)
+    runtime.wake_relay("partners", details.id)
+    await audit(runtime.db, request, admin, "partner.registered", f"partner:{details.id}")
+    return await _render_admin(request, runtime, issued={"client_id": details.id, "client_secret": secret})
+
+
+@router.post("/beheer/leden/{partner_id}/vertrek")
+async def partner_leaves(request: Request, runtime: RuntimeDep, admin: Administrator, partner_id: str) -> Response:
+    try:
+        await partners.leave(runtime.db, request.app.state.settings, partner_id)
+    except UnknownPartner:
+        return await _render_admin(request, runtime, errors={"": "Dit lid bestaat niet."})
+    runtime.wake_relay("partners", partner_id)
+    await audit(runtime.db, request, admin, "partner.left", f"partner:{partner_id}")
+    return RedirectResponse("/beheer", status_code=status.HTTP_303_SEE_OTHER)
+
+
+@router.post("/beheer/accounts")
+async def create_account(
+    request: Request,
+    runtime: RuntimeDep,
+    admin: Administrator,
+    gebruikersnaam: Text = "",
+    naam: Text = "",
+    rol: Text = "",
+    gemeenten: Annotated[list[str] | None, Form()] = None,
+    organisatie: Text = "",
+    wachtwoord: Text = "",
+) -> Response:
+    form = {"gebruikersnaam": gebruikersnaam, "naam": naam, "rol": rol, "gemeenten": gemeenten or [],
+            "organisatie": organisatie}  # fmt: skip
+    try:
+        account = AccountCreate.model_validate(
+            {
+                "username": gebruikersnaam,
+                "name": naam,
+                "role": rol,
+                "municipalities": gemeenten or [],
+                "organisation": organisatie,
+                "password": wachtwoord,
+            }
+        )
+        await accounts.create_account(runtime.db, account)
+    except ValidationError as error:
+        names = {"username": "gebruikersnaam", "name": "naam", "role": "rol", "municipalities": "gemeenten",
+                 "organisation": "organisatie", "password": "wachtwoord"}  # fmt: skip
+        errors: dict[str, str] = {}
+        for problem in error.errors():
+            field = str(problem["loc"][0]) if problem["loc"] else str(problem["msg"]).split(":")[0].split()[-1]
+            errors.setdefault(names.get(field, ""), str(problem["msg"]))
+        return await _render_admin(request, runtime, errors=errors, form=form)
+    except AccountExists:
+        return await _render_admin(request, runtime, errors={"gebruikersnaam": "Bestaat al."}, form=form)
+    await audit(runtime.db, request, admin, "account.created", f"account:{account.username}")
+    return RedirectResponse("/beheer", status_code=status.HTTP_303_SEE_OTHER)

@@ -1,0 +1,115 @@
+"""Staff accounts and signing in. Passwords are stored as scrypt hashes; a signed-in member of staff holds a
+session token (plumbing.access) that every service checks, and that expires after a working day."""
+
+import hashlib
+import hmac
+import secrets
+from datetime import UTC, datetime
+from typing import Any, Self
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from plumbing.access import CASEWORKERS, Principal, Role
+from plumbing.reference import MUNICIPALITIES
+
+SCRYPT = {"n": 2**14, "r": 8, "p": 1}
+MINIMUM_PASSWORD_LENGTH = 12
+ADMINISTRATOR = "beheerder"
+
+
+def hash_password(password: str) -> str:
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(password.encode(), salt=salt, dklen=32, **SCRYPT)
+    return f"scrypt${SCRYPT['n']}${SCRYPT['r']}${SCRYPT['p']}${salt.hex()}${digest.hex()}"
+
+
+def password_matches(password: str, stored: str) -> bool:
+    _, n, r, p, salt, digest = stored.split("$")
+    candidate = hashlib.scrypt(password.encode(), salt=bytes.fromhex(salt), dklen=32, n=int(n), r=int(r), p=int(p))
+    return hmac.compare_digest(candidate.hex(), digest)
+
+
+# compared against when the user does not exist, so that a wrong name takes as long as a wrong password
+_NOBODY = hash_password(secrets.token_urlsafe(16))
+
+
+class AccountCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    username: str = Field(min_length=3, max_length=60, pattern=r"^[a-z0-9][a-z0-9._-]*$")
+    name: str = Field(min_length=2, max_length=120)
+    role: Role
+    municipalities: list[str] = Field(default_factory=list, description="For caseworkers: whose cases they see.")
+    organisation: str = Field(default="", description="For partner employees: the partner id they work for.")
+    password: str = Field(min_length=MINIMUM_PASSWORD_LENGTH, max_length=200)
+
+    @field_validator("municipalities")
+    @classmethod
+    def known(cls, value: list[str]) -> list[str]:
+        unknown = [code for code in value if code not in MUNICIPALITIES]
+        if unknown:
+            raise ValueError(f"unknown municipality code {', '.join(unknown)}")
+        return sorted(set(value))
+
+    @model_validator(mode="after")
+    def scoped(self) -> Self:
+        if self.role in CASEWORKERS and not self.municipalities:
+            raise ValueError("municipalities: a caseworker needs at least one municipality")
+        if self.role is Role.PARTNER_EMPLOYEE and not self.organisation:
+            raise ValueError("organisation: a partner employee works for a partner organisation")
+        return self
+
+
+class AccountExists(Exception):
+    pass
+
+
+async def create_account(db: AsyncDatabase[Any], account: AccountCreate) -> None:
+    try:
+        await db.accounts.insert_one(
+            {
+                "_id": account.username,
+                "name": account.name,
+                "role": account.role.value,
+                "municipalities": account.municipalities,
+                "organisation": account.organisation,
+                "password_hash": hash_password(account.password),
+                "active": True,
+                "created_at": datetime.now(UTC),
+            }
+        )
+    except DuplicateKeyError as error:
+        raise AccountExists(account.username) from error
+
+
+async def ensure_administrator(db: AsyncDatabase[Any], password: str | None) -> None:
+    """Creates the first administrator from the settings when there is no account yet."""
+    if password and await db.accounts.find_one({"role": Role.ADMINISTRATOR.value}, {"_id": 1}) is None:
+        await create_account(
+            db, AccountCreate(username=ADMINISTRATOR, name="Beheerder", role=Role.ADMINISTRATOR, password=password)
+        )
+
+
+async def sign_in(db: AsyncDatabase[Any], username: str, password: str) -> Principal | None:
+    account = await db.accounts.find_one({"_id": username.strip().lower()})
+    if account is None or not account["active"]:
+        password_matches(password, _NOBODY)
+        return None
+    if not password_matches(password, account["password_hash"]):
+        return None
+    return Principal(
+        kind="staff",
+        subject=account["_id"],
+        name=account["name"],
+        role=Role(account["role"]),
+        organisation=account.get("organisation", ""),
+        municipalities=tuple(account.get("municipalities", [])),
+        session=secrets.token_urlsafe(16),
+    )
+
+
+async def listing(db: AsyncDatabase[Any]) -> list[dict[str, Any]]:
+    fields = {"name": 1, "role": 1, "municipalities": 1, "organisation": 1, "active": 1}
+    return await db.accounts.find({}, fields).sort("_id", 1).to_list()

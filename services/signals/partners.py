@@ -1,0 +1,196 @@
+"""The registry of partner organisations, the cooperative's members, and the credentials of their systems.
+
+A partner system authenticates with a client id and secret (OAuth2 client credentials) and receives a short-lived
+access token whose scopes follow from the partner's type. The secret is shown once, when it is issued, and stored
+only as a hash. Joining and leaving are announced as events, stored with the change (outbox).
+"""
+
+import hmac
+import re
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from plumbing.access import Principal, Scope, hash_secret, new_secret
+from plumbing.events import new_event
+from plumbing.outbox import change_with_events, new_document, outbox_entry
+from plumbing.reference import MUNICIPALITIES
+from services.signals.events import EVENTS_TOPIC, PARTNER_JOINED, PARTNER_LEFT, PartnerJoined, PartnerLeft
+from services.signals.settings import SignalsSettings
+
+SOURCE = "/redzaam/signals/partners"
+
+
+class PartnerType(StrEnum):
+    MUNICIPALITY = "municipality"
+    HOUSING = "housing"
+    HEALTH_INSURER = "health_insurer"
+    ENERGY = "energy"
+    WATER = "water"
+    BANK = "bank"
+    EMPLOYER = "employer"
+    SCHOOL = "school"
+    DEBT_HELP = "debt_help"
+    VOLUNTEER_ORGANISATION = "volunteer_organisation"
+    OTHER = "other"
+
+
+PARTNER_TYPE_LABELS = {
+    PartnerType.MUNICIPALITY: "Gemeente",
+    PartnerType.HOUSING: "Woningcorporatie",
+    PartnerType.HEALTH_INSURER: "Zorgverzekeraar",
+    PartnerType.ENERGY: "Energieleverancier",
+    PartnerType.WATER: "Waterbedrijf",
+    PartnerType.BANK: "Bank",
+    PartnerType.EMPLOYER: "Werkgever",
+    PartnerType.SCHOOL: "School",
+    PartnerType.DEBT_HELP: "Schuldhulporganisatie",
+    PartnerType.VOLUNTEER_ORGANISATION: "Vrijwilligersorganisatie",
+    PartnerType.OTHER: "Overig",
+}
+
+CREDITORS = {
+    PartnerType.MUNICIPALITY,
+    PartnerType.HOUSING,
+    PartnerType.HEALTH_INSURER,
+    PartnerType.ENERGY,
+    PartnerType.WATER,
+    PartnerType.BANK,
+    PartnerType.EMPLOYER,
+}
+HELP_OFFERS = {PartnerType.MUNICIPALITY, PartnerType.DEBT_HELP, PartnerType.VOLUNTEER_ORGANISATION, PartnerType.OTHER}
+
+
+def scopes_of(partner_type: PartnerType) -> frozenset[str]:
+    """What a partner's systems may do follows from what kind of organisation it is."""
+    scopes = set()
+    if partner_type in CREDITORS:
+        scopes.add(Scope.SUBMIT_SIGNALS.value)
+    if partner_type is PartnerType.HOUSING:
+        scopes.add(Scope.REPORT_EVICTIONS.value)
+    if partner_type in HELP_OFFERS:
+        scopes.add(Scope.HANDLE_REFERRALS.value)
+    if partner_type is PartnerType.SCHOOL:
+        scopes.add(Scope.REQUEST_LESSONS.value)
+    return frozenset(scopes)
+
+
+class PartnerCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(min_length=2, max_length=60, description="Short name, lower case: letters, digits and dashes.")
+    name: str = Field(min_length=2, max_length=120)
+    type: PartnerType
+    municipalities: list[str] = Field(min_length=1, description="CBS gemeentecodes the organisation works in.")
+
+    @field_validator("id")
+    @classmethod
+    def slug(cls, value: str) -> str:
+        if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", value):
+            raise ValueError("use lower-case letters, digits and dashes")
+        return value
+
+    @field_validator("municipalities")
+    @classmethod
+    def known(cls, value: list[str]) -> list[str]:
+        unknown = [code for code in value if code not in MUNICIPALITIES]
+        if unknown:
+            raise ValueError(f"unknown municipality code {', '.join(unknown)}")
+        return sorted(set(value))
+
+
+class PartnerExists(Exception):
+    pass
+
+
+class UnknownPartner(Exception):
+    pass
+
+
+async def register(
+    db: AsyncDatabase[Any], settings: SignalsSettings, details: PartnerCreate, secret: str | None = None
+) -> str:
+    """Registers a member organisation; returns its client secret, which is not stored and cannot be shown again."""
+    secret = secret or new_secret()
+    event = new_event(
+        type=PARTNER_JOINED,
+        source=SOURCE,
+        subject=details.id,
+        data=PartnerJoined(
+            partner_id=details.id, name=details.name, type=details.type, municipalities=details.municipalities
+        ),
+    )
+    document = new_document(
+        {
+            "_id": details.id,
+            "name": details.name,
+            "type": details.type.value,
+            "municipalities": details.municipalities,
+            "active": True,
+            "secret_hash": hash_secret(secret),
+            "joined_at": datetime.now(UTC),
+        },
+        outbox_entry(settings.topic(EVENTS_TOPIC), event),
+    )
+    try:
+        await db.partners.insert_one(document)
+    except DuplicateKeyError as error:
+        raise PartnerExists(details.id) from error
+    return secret
+
+
+async def leave(db: AsyncDatabase[Any], settings: SignalsSettings, partner_id: str) -> bool:
+    """Marks a member as left; its credentials stop working. Returns False if it had already left."""
+    partner = await db.partners.find_one({"_id": partner_id})
+    if partner is None:
+        raise UnknownPartner(partner_id)
+    event = new_event(
+        type=PARTNER_LEFT,
+        source=SOURCE,
+        subject=partner_id,
+        data=PartnerLeft(partner_id=partner_id, type=partner["type"], municipalities=partner["municipalities"]),
+    )
+    result = await db.partners.update_one(
+        {"_id": partner_id, "active": True},
+        change_with_events(
+            {"active": False, "left_at": datetime.now(UTC)}, outbox_entry(settings.topic(EVENTS_TOPIC), event)
+        ),
+    )
+    return result.modified_count == 1
+
+
+async def rotate_secret(db: AsyncDatabase[Any], partner_id: str) -> str:
+    """Issues a new client secret; the old one stops working at once."""
+    secret = new_secret()
+    result = await db.partners.update_one(
+        {"_id": partner_id, "active": True}, {"$set": {"secret_hash": hash_secret(secret)}, "$inc": {"version": 1}}
+    )
+    if result.matched_count == 0:
+        raise UnknownPartner(partner_id)
+    return secret
+
+
+async def authenticate(db: AsyncDatabase[Any], client_id: str, client_secret: str) -> Principal | None:
+    """The partner these client credentials belong to, if it is an active member."""
+    partner = await db.partners.find_one({"_id": client_id})
+    if partner is None or not partner["active"]:
+        return None
+    if not hmac.compare_digest(partner["secret_hash"], hash_secret(client_secret)):
+        return None
+    return Principal(
+        kind="partner",
+        subject=partner["_id"],
+        name=partner["name"],
+        organisation=partner["_id"],
+        municipalities=tuple(partner["municipalities"]),
+        scopes=scopes_of(PartnerType(partner["type"])),
+    )
+
+
+async def listing(db: AsyncDatabase[Any]) -> list[dict[str, Any]]:
+    fields = {"name": 1, "type": 1, "municipalities": 1, "active": 1, "joined_at": 1, "left_at": 1}
+    return await db.partners.find({}, fields).sort("name", 1).to_list()
