@@ -21,6 +21,7 @@ from urllib.parse import quote
 import jwt
 from fastapi import Depends, HTTPException, Request, status
 
+from plumbing.limits import RateLimiter
 from plumbing.settings import PlatformSettings
 
 ISSUER = "redzaam"
@@ -175,6 +176,8 @@ def _admit(allowed: Callable[[Principal], bool], refusal: str) -> Any:
             raise _unauthenticated(request)
         if not allowed(principal):
             raise HTTPException(status.HTTP_403_FORBIDDEN, refusal)
+        if principal.kind == "partner":
+            _within_budget(request, principal)
         await _check_csrf(request, principal)
         request.state.principal = principal
         return principal
@@ -203,6 +206,17 @@ def staff_or_partner(scope: Scope, *roles: Role) -> Any:
 def signed_in() -> Any:
     """Any signed-in member of staff or any partner system."""
     return _admit(lambda who: True, "")
+
+
+def _within_budget(request: Request, principal: Principal) -> None:
+    limiter: RateLimiter = request.app.state.partner_limiter
+    wait = limiter.retry_after(principal.subject)
+    if wait:
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            f"{principal.subject}: more than {limiter.per_minute} requests a minute; try again in {wait} s",
+            headers={"Retry-After": str(wait)},
+        )
 
 
 def _carries(scope: Scope) -> Callable[[Principal], bool]:

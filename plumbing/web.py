@@ -15,6 +15,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 
 from plumbing.access import ROLE_LABELS, Principal, caller, csrf_token
+from plumbing.limits import BodyLimit, RateLimiter
 from plumbing.logs import configure_logging
 from plumbing.runtime import Runtime
 from plumbing.settings import PlatformSettings
@@ -152,11 +153,14 @@ def service_app(
             await runtime.close()
 
     app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
+    app.add_middleware(BodyLimit, limit=settings.max_request_bytes)
+    app.state.partner_limiter = RateLimiter(settings.partner_requests_per_minute)
     app.state.settings = settings
     app.state.pages = Pages(templates, settings)
     install(app)
     for router in routers:
         app.include_router(router)
+    app.state.routers = [operations, *routers]  # what the service serves, for checks such as the access matrix
     return app
 
 

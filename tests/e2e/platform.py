@@ -17,12 +17,15 @@ from tests.conftest import Servers
 REPO = Path(__file__).resolve().parents[2]
 SERVICES = {"signals": 18001, "referrals": 18002, "volunteers": 18003, "reporting": 18004}
 PARTNER = "woonstad-almelo"
+# further members, one of each kind of partner system: id: type
+MEMBERS = {"enexis": "energy", "humanitas": "debt_help", "landstede": "school"}
 ADMIN_PASSWORD = "e2e-admin-password-0123456789"
 STAFF_PASSWORD = "e2e-wachtwoord-0123456789"
 # username: (role, municipalities, organisation)
 ACCOUNTS = {
     "outreach": ("outreach_worker", list(MUNICIPALITIES), ""),
     "almelo": ("outreach_worker", ["GM0141"], ""),
+    "schuldhulp": ("debt_specialist", ["GM0141"], ""),
     "coordinator": ("volunteer_coordinator", [], ""),
     "humanitas": ("partner_employee", [], "humanitas"),
     "lead": ("programme_lead", [], ""),
@@ -35,7 +38,7 @@ class Platform:
     logs: Path
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     tokens: dict[str, str] = field(default_factory=dict)
-    partner_secret: str = ""
+    secrets: dict[str, str] = field(default_factory=dict)
 
     def url(self, service: str) -> str:
         return f"http://127.0.0.1:{SERVICES[service]}"
@@ -99,10 +102,16 @@ class Platform:
     def set_up_access(self) -> None:
         """The administrator registers the housing partner (its client secret comes back once) and the staff."""
         admin = self.headers("beheerder")
-        member = {"id": PARTNER, "name": "Woonstad Almelo", "type": "housing", "municipalities": list(MUNICIPALITIES)}
-        response = httpx.post(f"{self.url('signals')}/api/v1/partners", json=member, headers=admin)
-        assert response.status_code == 201, response.text
-        self.partner_secret = response.json()["client_secret"]
+        for partner_id, kind in {PARTNER: "housing", **MEMBERS}.items():
+            member = {
+                "id": partner_id,
+                "name": partner_id.title(),
+                "type": kind,
+                "municipalities": list(MUNICIPALITIES),
+            }
+            response = httpx.post(f"{self.url('signals')}/api/v1/partners", json=member, headers=admin)
+            assert response.status_code == 201, response.text
+            self.secrets[partner_id] = response.json()["client_secret"]
         for username, (role, municipalities, organisation) in ACCOUNTS.items():
             account = {
                 "username": username,
@@ -125,14 +134,16 @@ class Platform:
             self.tokens[username] = response.json()["access_token"]
         return {"Authorization": f"Bearer {self.tokens[username]}"}
 
-    def partner_headers(self) -> dict[str, str]:
-        """The housing partner's system: client credentials for a token."""
-        if PARTNER not in self.tokens:
-            form = {"grant_type": "client_credentials", "client_id": PARTNER, "client_secret": self.partner_secret}
+    def partner_headers(self, partner_id: str = PARTNER) -> dict[str, str]:
+        """A partner's system (the housing corporation unless named): client credentials for a token."""
+        key = f"partner:{partner_id}"
+        if key not in self.tokens:
+            secret = self.secrets[partner_id]
+            form = {"grant_type": "client_credentials", "client_id": partner_id, "client_secret": secret}
             response = httpx.post(f"{self.url('signals')}/api/v1/oauth/token", data=form)
             assert response.status_code == 200, response.text
-            self.tokens[PARTNER] = response.json()["access_token"]
-        return {"Authorization": f"Bearer {self.tokens[PARTNER]}"}
+            self.tokens[key] = response.json()["access_token"]
+        return {"Authorization": f"Bearer {self.tokens[key]}"}
 
     def stop(self) -> dict[str, int]:
         """SIGTERM to each, as an orchestrator would; returns the exit codes."""

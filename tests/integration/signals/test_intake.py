@@ -2,15 +2,20 @@
 
 import asyncio
 import uuid
+from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from plumbing.access import Role
+from plumbing.access import Role, Scope
 from plumbing.events import CloudEvent, encode
+from services.signals.app import create_app
 from services.signals.intake_events import SIGNAL_SUBMITTED
+from services.signals.settings import SignalsSettings
+from tests.access import partner_headers
 from tests.conftest import Servers
 from tests.integration.kafka_helpers import eventually, produce, read_all
+from tests.integration.served import served
 from tests.integration.signals.conftest import Signals, signal_body
 
 pytestmark = pytest.mark.integration
@@ -218,3 +223,38 @@ async def test_housing_partner_reports_an_eviction_outcome_without_it_leaving_th
     not_housing = await signals.client.post("/api/v1/evictions", json=report, headers=signals.as_partner("vitens"))
     assert (bad.status_code, no_key.status_code, not_housing.status_code) == (422, 422, 403)
     assert "outcome" in str(bad.json()["detail"]) and "idempotency-key" in str(no_key.json()["detail"]).lower()
+
+
+async def test_a_partner_over_its_budget_gets_429_and_any_body_over_the_cap_413(
+    servers: Servers, namespace: str
+) -> None:
+    settings = SignalsSettings(
+        kafka_bootstrap=servers.kafka_bootstrap,
+        mongo_uri=servers.mongo_uri,
+        mongo_database=namespace,
+        topic_prefix=namespace,
+        pseudonym_key="integration-pseudonym-key-0123456789",
+        partner_requests_per_minute=2,
+        max_request_bytes=2_000,
+    )
+    async with served(create_app(settings)) as client:
+        creditor = partner_headers(settings, "vitens", Scope.SUBMIT_SIGNALS)
+        statuses = [
+            (await client.get("/api/v1/feedback", headers=creditor)).status_code for _ in range(3)
+        ]  # fmt: skip
+        assert statuses == [200, 200, 429]
+        refused = await client.get("/api/v1/feedback", headers=creditor)
+        assert int(refused.headers["Retry-After"]) > 0 and "vitens" in refused.json()["detail"]
+        other = partner_headers(settings, "menzis", Scope.SUBMIT_SIGNALS)
+        assert (await client.get("/api/v1/feedback", headers=other)).status_code == 200
+
+        big = {"signals": [signal_body(contract_reference="x" * 100) for _ in range(30)]}
+        declared = await client.post("/api/v1/signals/batch", json=big, headers=other)
+
+        async def streamed() -> AsyncIterator[bytes]:  # no Content-Length: counted while it arrives
+            for _ in range(10):
+                yield b" " * 500
+
+        chunked = await client.post("/api/v1/signals/batch", content=streamed(), headers=other)
+        assert (declared.status_code, chunked.status_code) == (413, 413)
+        assert "body" in declared.json()["detail"] and "body" in chunked.json()["detail"]

@@ -1,0 +1,197 @@
+"""Every role and every kind of partner system against every endpoint and page of every service.
+
+The policy below is the specification: each route lists who may use it. The test fails when a service has a route
+the policy does not list, so a new endpoint cannot ship without deciding who may use it. A refusal is 401 (API,
+no valid token), 403 (token does not allow it) or, for a page without a session, a redirect to the sign-in page;
+an admitted caller may still get 404 or 422 for the made-up ids and empty bodies used here, never 401 or 403.
+"""
+
+import re
+from dataclasses import dataclass
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+
+from services.referrals.app import create_app as referrals_app
+from services.referrals.settings import ReferralsSettings
+from services.reporting.app import create_app as reporting_app
+from services.reporting.settings import ReportingSettings
+from services.signals.app import create_app as signals_app
+from services.signals.settings import SignalsSettings
+from services.volunteers.app import create_app as volunteers_app
+from services.volunteers.settings import VolunteersSettings
+from tests.e2e.platform import Platform
+
+pytestmark = pytest.mark.e2e
+
+CASEWORKERS = {"outreach_worker", "debt_specialist"}
+STAFF = CASEWORKERS | {"volunteer_coordinator", "partner_employee", "programme_lead", "administrator"}
+PARTNERS = {"partner:housing", "partner:energy", "partner:debt_help", "partner:school"}
+CREDITORS = {"partner:housing", "partner:energy"}
+HELP_OFFER = {"partner:debt_help"}
+ADMIN = {"administrator"}
+COORDINATOR = {"volunteer_coordinator"}
+EVERYONE = {"anonymous"} | STAFF | PARTNERS
+
+POLICY: dict[str, dict[str, set[str]]] = {
+    "signals": {
+        "POST /api/v1/oauth/token": EVERYONE,
+        "GET /api/v1/partners": ADMIN,
+        "POST /api/v1/partners": ADMIN,
+        "POST /api/v1/partners/{partner_id}/leave": ADMIN,
+        "POST /api/v1/partners/{partner_id}/secret": ADMIN,
+        "GET /api/v1/accounts": ADMIN,
+        "POST /api/v1/accounts": ADMIN,
+        "GET /api/v1/audit": ADMIN,
+        "POST /api/v1/signals": CREDITORS,
+        "POST /api/v1/signals/batch": CREDITORS,
+        "GET /api/v1/feedback": CREDITORS,
+        "POST /api/v1/evictions": {"partner:housing"},
+        "GET /api/v1/cases": CASEWORKERS,
+        "GET /api/v1/cases/{case_id}": CASEWORKERS,
+        "POST /api/v1/cases/{case_id}/contact-attempts": CASEWORKERS,
+        "POST /api/v1/cases/{case_id}/close": CASEWORKERS,
+        "GET /api/v1/export/ddas": CASEWORKERS,
+        "POST /api/v1/retention/run": ADMIN,
+        "GET /inloggen": EVERYONE,
+        "POST /inloggen": EVERYONE,
+        "POST /uitloggen": STAFF,
+        "GET /beheer": ADMIN,
+        "POST /beheer/leden": ADMIN,
+        "POST /beheer/leden/{partner_id}/vertrek": ADMIN,
+        "POST /beheer/accounts": ADMIN,
+        "GET /": CASEWORKERS,
+        "GET /casussen/{case_id}": CASEWORKERS,
+        "POST /casussen/{case_id}/contactpoging": CASEWORKERS,
+        "POST /casussen/{case_id}/afsluiten": CASEWORKERS,
+    },
+    "referrals": {
+        "PUT /api/v1/offers/{offer_id}": ADMIN | {"partner_employee"} | HELP_OFFER,
+        "GET /api/v1/offers": STAFF | PARTNERS,
+        "GET /api/v1/catalogue/hsds": STAFF | PARTNERS,
+        "POST /api/v1/catalogue/hsds": ADMIN,
+        "POST /api/v1/cohorts/doorbraak/members": CASEWORKERS,
+        "POST /api/v1/cohorts/doorbraak/members/{household_ref}/steps/{index}/done": CASEWORKERS,
+        "GET /api/v1/cohorts/doorbraak": CASEWORKERS,
+        "POST /api/v1/referrals": CASEWORKERS | HELP_OFFER,
+        "GET /api/v1/referrals": CASEWORKERS | {"partner_employee"} | HELP_OFFER,
+        "GET /api/v1/referrals/{referral_id}": CASEWORKERS | {"partner_employee"} | HELP_OFFER,
+        "POST /api/v1/referrals/{referral_id}/accept": CASEWORKERS | {"partner_employee"} | HELP_OFFER,
+        "POST /api/v1/referrals/{referral_id}/decline": CASEWORKERS | {"partner_employee"} | HELP_OFFER,
+        "POST /api/v1/referrals/{referral_id}/start": CASEWORKERS | {"partner_employee"} | HELP_OFFER,
+        "POST /api/v1/referrals/{referral_id}/complete": CASEWORKERS | {"partner_employee"} | HELP_OFFER,
+        "POST /api/v1/referrals/{referral_id}/cancel": CASEWORKERS | {"partner_employee"} | HELP_OFFER,
+        "POST /api/v1/match": CASEWORKERS | HELP_OFFER,
+        "GET /": CASEWORKERS | {"partner_employee"},
+        "GET /verwijzingen/{referral_id}": CASEWORKERS | {"partner_employee"},
+        "POST /verwijzingen/{referral_id}/{action}": CASEWORKERS | {"partner_employee"},
+        "GET /doorbraak": CASEWORKERS,
+    },
+    "volunteers": {
+        "PUT /api/v1/volunteers/{volunteer_id}": COORDINATOR,
+        "POST /api/v1/sign-ups": EVERYONE,
+        "POST /api/v1/volunteers/{volunteer_id}/screening": COORDINATOR,
+        "GET /api/v1/assignments": COORDINATOR,
+        "GET /api/v1/assignments/{request_id}/candidates": COORDINATOR,
+        "POST /api/v1/assignments/{request_id}/assign": COORDINATOR,
+        "POST /api/v1/assignments/{request_id}/release": COORDINATOR,
+        "POST /api/v1/assignments/{request_id}/hours": COORDINATOR,
+        "POST /api/v1/lesson-requests": COORDINATOR | {"partner:school"},
+        "POST /api/v1/assignments/{request_id}/lesson-given": COORDINATOR,
+        "GET /": COORDINATOR,
+        "POST /koppelingen/{request_id}": COORDINATOR,
+        "GET /vrijwilligers/{volunteer_id}": COORDINATOR,
+        "POST /vrijwilligers/{volunteer_id}/screening": COORDINATOR,
+        "GET /aanmelden": EVERYONE,
+        "POST /aanmelden": EVERYONE,
+    },
+    "reporting": {
+        "GET /api/v1/counters": STAFF,
+        "GET /api/v1/breakdown/{metric}": STAFF,
+        "GET /api/v1/targets": STAFF,
+        "GET /api/v1/export.csv": STAFF,
+        "GET /": STAFF,
+    },
+}
+OPERATIONS = {"GET /healthz", "GET /readyz", "GET /metrics"}  # the same in every service, for the orchestrator
+ACCOUNT_OF_ROLE = {
+    "outreach_worker": "almelo",
+    "debt_specialist": "schuldhulp",
+    "volunteer_coordinator": "coordinator",
+    "partner_employee": "humanitas",
+    "programme_lead": "lead",
+    "administrator": "beheerder",
+}
+PARTNER_OF_TYPE = {
+    "partner:housing": "woonstad-almelo",
+    "partner:energy": "enexis",
+    "partner:debt_help": "humanitas",
+    "partner:school": "landstede",
+}
+PATH_VALUES = {"index": "0", "action": "accepteren", "metric": "signals_raised"}
+
+
+def app_routes(app: FastAPI) -> set[str]:
+    return {
+        f"{method} {route.path}"
+        for router in app.state.routers
+        for route in router.routes
+        if isinstance(route, APIRoute)
+        for method in route.methods
+    }
+
+
+def apps() -> dict[str, FastAPI]:
+    return {
+        "signals": signals_app(SignalsSettings(pseudonym_key="matrix-pseudonym-key-0123456789")),
+        "referrals": referrals_app(ReferralsSettings()),
+        "volunteers": volunteers_app(VolunteersSettings()),
+        "reporting": reporting_app(ReportingSettings()),
+    }
+
+
+def test_the_policy_names_every_route_of_every_service() -> None:
+    for service, app in apps().items():
+        routes = app_routes(app) - OPERATIONS
+        assert routes == set(POLICY[service]), f"{service}: routes and policy differ"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    service: str
+    route: str
+    caller: str
+    status: int
+    location: str
+    www_authenticate: bool
+
+    @property
+    def refused(self) -> bool:
+        """401 with a challenge (not the sign-in page's own 401 for a wrong password), 403, or off to sign in."""
+        return (
+            (self.status == 401 and self.www_authenticate)
+            or self.status == 403
+            or (self.status == 303 and "/inloggen?volgende=" in self.location)
+        )
+
+
+def test_every_caller_is_admitted_exactly_where_the_policy_says(platform: Platform) -> None:
+    callers: dict[str, dict[str, str]] = {"anonymous": {}}
+    callers.update({role: platform.headers(account) for role, account in ACCOUNT_OF_ROLE.items()})
+    callers.update({kind: platform.partner_headers(partner) for kind, partner in PARTNER_OF_TYPE.items()})
+    wrong: list[Outcome] = []
+    with httpx.Client(follow_redirects=False, timeout=30) as client:
+        for service, routes in POLICY.items():
+            for route, admitted in routes.items():
+                method, template = route.split(" ", 1)
+                path = re.sub(r"\{(\w+)\}", lambda match: PATH_VALUES.get(match.group(1), "x"), template)
+                for caller, headers in callers.items():
+                    response = client.request(method, platform.url(service) + path, headers=headers)
+                    location = response.headers.get("location", "")
+                    challenged = "www-authenticate" in response.headers
+                    outcome = Outcome(service, route, caller, response.status_code, location, challenged)
+                    if outcome.refused == (caller in admitted):
+                        wrong.append(outcome)
+    assert not wrong, "\n".join(f"{o.service} {o.route} as {o.caller}: {o.status} {o.location}" for o in wrong)

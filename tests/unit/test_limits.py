@@ -1,0 +1,10 @@
+from plumbing.limits import RateLimiter
+
+
+def test_a_partner_gets_its_budget_then_waits_until_it_refills() -> None:
+    limiter = RateLimiter(per_minute=3)
+    assert [limiter.retry_after("vitens", now=0.0) for _ in range(3)] == [0, 0, 0]
+    assert limiter.retry_after("vitens", now=0.0) == 20  # one request every 20 s
+    assert limiter.retry_after("menzis", now=0.0) == 0  # budgets are per partner
+    assert limiter.retry_after("vitens", now=20.0) == 0
+    assert limiter.retry_after("vitens", now=20.0) > 0
