@@ -59,6 +59,7 @@ def start_service(namespace: str, kafka: str, mongo: str) -> subprocess.Popen[by
         "REDZAAM_MONGO_DATABASE": namespace,
         "REDZAAM_TOPIC_PREFIX": namespace,
         "REDZAAM_PSEUDONYM_KEY": "bench-pseudonym-key-0123456789",
+        "REDZAAM_DATA_KEY": "bench-data-key-0123456789",
         "REDZAAM_LOG_LEVEL": "WARNING",
         "REDZAAM_ADMIN_PASSWORD": ADMIN_PASSWORD,
     }

@@ -4,6 +4,7 @@ A case is a plain dict as stored; `fold_signal` returns the new case fields and 
 change, which the intake use case writes in one conditional update.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -31,17 +32,19 @@ class Folded:
     events: list[tuple[str, BaseModel]] = field(default_factory=list)
 
 
-def new_case_fields(case_id: str, household: str, submission: SignalSubmission, now: datetime) -> dict[str, Any]:
+def new_case_fields(
+    case_id: str, household: str, submission: SignalSubmission, now: datetime, seal: Callable[[Any], str]
+) -> dict[str, Any]:
+    """`seal` encrypts the personal data (services.signals.sealing)."""
     return {
         "_id": case_id,
         "household_ref": household,
         "municipality": submission.municipality,
         "postcode_area": postcode_area(submission.address.postcode),
         "status": REGISTERED,
-        "personal": {
-            "person": submission.person.model_dump(mode="json"),
-            "address": submission.address.model_dump(mode="json"),
-        },
+        "personal": seal(
+            {"person": submission.person.model_dump(mode="json"), "address": submission.address.model_dump(mode="json")}
+        ),
         "signal_ids": [],
         "repeat_signal_ids": [],
         "creditors": [],

@@ -20,6 +20,7 @@ from services.signals.events import (
 )
 from services.signals.intake import SOURCE
 from services.signals.rules import FOLLOW_UP_OUTCOMES, ContactKind, Outcome, PartOfDay
+from services.signals.sealing import Sealer
 from services.signals.settings import SignalsSettings
 
 QUEUE_ORDER = [
@@ -138,7 +139,7 @@ async def close_case(
         follow_up=closing.outcome in FOLLOW_UP_OUTCOMES,
         reached=case["reached"],
         creditor_types=case["creditor_types"],
-        age_band=age_band(_birth_date(case), date.today()),
+        age_band=age_band(_birth_date(case, settings), date.today()),
     )
     changes = {
         "status": CLOSED,
@@ -150,8 +151,8 @@ async def close_case(
     await _change_open_case(db, settings, case, CASE_CLOSED, announced, changes)
 
 
-def _birth_date(case: dict[str, Any]) -> date | None:
-    born = ((case.get("personal") or {}).get("person") or {}).get("birth_date")
+def _birth_date(case: dict[str, Any], settings: SignalsSettings) -> date | None:
+    born = ((Sealer(settings).open(case.get("personal")) or {}).get("person") or {}).get("birth_date")
     return date.fromisoformat(born) if born else None
 
 

@@ -18,6 +18,7 @@ from plumbing.reference import MUNICIPALITIES
 from services.signals.domain import Address, household_reference
 from services.signals.events import EVENTS_TOPIC, EVICTION_REPORTED, EvictionReported
 from services.signals.intake import SOURCE
+from services.signals.sealing import Sealer
 from services.signals.settings import SignalsSettings
 
 
@@ -71,7 +72,7 @@ async def report_eviction(
             "municipality": report.municipality,
             "outcome": report.outcome.value,
             "on": report.on.isoformat(),
-            "address": report.address.model_dump(mode="json"),
+            "address": Sealer(settings).seal(report.address.model_dump(mode="json")),
             "received_at": datetime.now(UTC),
         },
         outbox_entry(settings.topic(EVENTS_TOPIC), event),

@@ -19,6 +19,7 @@ from plumbing.outbox import change_with_events, new_document, outbox_entry
 from services.signals.bundling import ACTIVE_STATUSES, Folded, Policy, fold_signal, new_case_fields
 from services.signals.domain import SignalSubmission, household_reference
 from services.signals.events import EVENTS_TOPIC
+from services.signals.sealing import Sealer
 from services.signals.settings import SignalsSettings
 
 SOURCE = "/redzaam/signals"
@@ -92,7 +93,7 @@ async def _record(
         "received_at": datetime.now(UTC),
         "case_id": None,
         "repeat": False,
-        "submission": submission.model_dump(mode="json"),
+        "submission": _sealed_submission(submission, Sealer(settings)),
     }
     try:
         await db.signals.insert_one(document)
@@ -120,6 +121,13 @@ async def _active_case(db: AsyncDatabase[Any], household: str) -> tuple[dict[str
         generation += 1
 
 
+def _sealed_submission(submission: SignalSubmission, sealer: Sealer) -> dict[str, Any]:
+    """The submission as received, its personal parts encrypted."""
+    stored = submission.model_dump(mode="json")
+    stored["person"], stored["address"] = sealer.seal(stored["person"]), sealer.seal(stored["address"])
+    return stored
+
+
 async def _fold(
     db: AsyncDatabase[Any],
     settings: SignalsSettings,
@@ -134,7 +142,7 @@ async def _fold(
     now = datetime.now(UTC)
     if case is None:
         household = "hh-" + case_id.removeprefix("case-").rsplit("-", 1)[0]
-        case = new_case_fields(case_id, household, submission, now)
+        case = new_case_fields(case_id, household, submission, now, Sealer(settings).seal)
         folded = fold_signal(case, signal_id, partner, submission, policy)
         document = new_document(folded.case, *_entries(settings, folded))
         try:

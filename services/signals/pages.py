@@ -27,6 +27,7 @@ from services.signals.casework import (
 from services.signals.domain import CreditorType
 from services.signals.labels import CONTACT_KINDS, CREDITOR_TYPES, PARTS_OF_DAY, STATUSES
 from services.signals.rules import OUTCOME_LABELS
+from services.signals.sealing import Sealer
 
 router = APIRouter(include_in_schema=False)
 OptionalText = Annotated[str | None, Query()]
@@ -184,6 +185,7 @@ async def _render_case(
         "case.html",
         title,
         case=case,
+        personal=Sealer(request.app.state.settings).open(case["personal"]),
         overdue=is_overdue(case),
         errors=errors or {},
         form=form or {"datum": date.today().isoformat()},

@@ -12,6 +12,10 @@ class SignalsSettings(PlatformSettings):
     service_name: ClassVar[str] = "signals"
 
     pseudonym_key: SecretStr = Field(description="Keys the pseudonymous household reference (HMAC-SHA256).")
+    data_key: SecretStr = Field(description="Encrypts personal data at rest (AES-256-GCM).")
+    previous_data_keys: list[SecretStr] = Field(
+        default_factory=list, description="Earlier data keys, to open what they sealed after a rotation."
+    )
     admin_password: SecretStr | None = Field(
         default=None, description="Creates the first administrator account (`beheerder`) when there is none."
     )

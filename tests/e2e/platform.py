@@ -53,6 +53,7 @@ class Platform:
                 "REDZAAM_MONGO_DATABASE": f"{self.namespace}_{service}",
                 "REDZAAM_TOPIC_PREFIX": self.namespace,
                 "REDZAAM_PSEUDONYM_KEY": "e2e-pseudonym-key-0123456789abcdef",
+                "REDZAAM_DATA_KEY": "e2e-data-key-0123456789abcdef",
                 "REDZAAM_TOKEN_KEY": f"e2e-token-key-{self.namespace}-0123456789",
                 "REDZAAM_ADMIN_PASSWORD": ADMIN_PASSWORD,
                 "REDZAAM_OUTBOX_SCAN_SECONDS": "5",

@@ -145,7 +145,9 @@ def app_routes(app: FastAPI) -> set[str]:
 
 def apps() -> dict[str, FastAPI]:
     return {
-        "signals": signals_app(SignalsSettings(pseudonym_key="matrix-pseudonym-key-0123456789")),
+        "signals": signals_app(
+            SignalsSettings(pseudonym_key="matrix-pseudonym-key-0123456789", data_key="matrix-data-key-0123456789")
+        ),
         "referrals": referrals_app(ReferralsSettings()),
         "volunteers": volunteers_app(VolunteersSettings()),
         "reporting": reporting_app(ReportingSettings()),

@@ -6,6 +6,11 @@ from services.signals.settings import SignalsSettings
 STRONG = "k9vP2xQ7rT4mW8zL1nB6"
 
 
+@pytest.fixture(autouse=True)
+def data_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REDZAAM_DATA_KEY", "d4tA-k3y-9vP2xQ7rT4mW8zL")
+
+
 def test_placeholder_secret_is_refused_outside_dev_mode(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("REDZAAM_DEV_MODE", "false")
     monkeypatch.setenv("REDZAAM_PSEUDONYM_KEY", "changeme")

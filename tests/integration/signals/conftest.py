@@ -35,6 +35,7 @@ async def signals(servers: Servers, namespace: str) -> AsyncIterator[Signals]:
         mongo_database=namespace,
         topic_prefix=namespace,
         pseudonym_key="integration-pseudonym-key-0123456789",
+        data_key="integration-data-key-0123456789",
         threshold_cents={"GM0150": 20_000},
         batch_max_signals=50,
         outbox_scan_seconds=0.5,

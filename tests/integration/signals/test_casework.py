@@ -7,6 +7,7 @@ import pytest
 
 from plumbing.events import CloudEvent
 from services.signals.retention import erase_expired
+from services.signals.sealing import Sealer
 from tests.conftest import Servers
 from tests.integration.kafka_helpers import read_all
 from tests.integration.signals.conftest import Signals, signal_body
@@ -168,7 +169,9 @@ async def test_retention_erases_personal_data_after_the_term_and_records_it(sign
     record = await signals.db.erasures.find_one({"_id": expired})
     assert record["fields"] == ["case.personal", "signal.submission.person", "signal.submission.address"]
     for kept in (helped, still_open):
-        assert (await signals.db.cases.find_one({"_id": kept}))["personal"]["person"]["name"] == "J. Jansen"
+        stored = (await signals.db.cases.find_one({"_id": kept}))["personal"]
+        assert "Jansen" not in stored  # encrypted at rest
+        assert Sealer(signals.settings).open(stored)["person"]["name"] == "J. Jansen"
 
 
 async def test_ddas_export_counts_signals_attempts_and_outcomes_of_the_municipality(signals: Signals) -> None:

@@ -234,6 +234,7 @@ async def test_a_partner_over_its_budget_gets_429_and_any_body_over_the_cap_413(
         mongo_database=namespace,
         topic_prefix=namespace,
         pseudonym_key="integration-pseudonym-key-0123456789",
+        data_key="integration-data-key-0123456789",
         partner_requests_per_minute=2,
         max_request_bytes=2_000,
     )

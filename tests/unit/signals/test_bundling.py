@@ -18,7 +18,7 @@ def submission(**changes: Any) -> SignalSubmission:
 
 
 def fresh_case(first: SignalSubmission) -> dict[str, Any]:
-    return new_case_fields("case-1", "hh-1", first, MONDAY)
+    return new_case_fields("case-1", "hh-1", first, MONDAY, seal=repr)  # sealing is tested on its own
 
 
 def test_first_signal_above_threshold_opens_the_case_with_a_deadline_of_ten_working_days() -> None:
