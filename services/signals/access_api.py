@@ -70,9 +70,15 @@ async def token(
         seconds = PARTNER_TOKEN_SECONDS
         who = client_id or ""
     else:
+        if await accounts.locked_out(runtime.db, username or ""):
+            raise HTTPException(
+                status.HTTP_429_TOO_MANY_REQUESTS,
+                f"username: too many wrong passwords; try again in {accounts.LOCK_MINUTES} minutes",
+                headers={"Retry-After": str(accounts.LOCK_MINUTES * 60)},
+            )
         principal = await accounts.sign_in(runtime.db, username or "", password or "")
         seconds = SESSION_SECONDS
-        who = username or ""
+        who = (username or "").strip().lower()
     await audit(runtime.db, request, principal, f"sign_in.{grant_type}", who, "ok" if principal else "refused", who=who)
     if principal is None:
         raise HTTPException(

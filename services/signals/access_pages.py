@@ -38,15 +38,24 @@ async def sign_in_page(request: Request, volgende: str = "") -> Response:
 async def sign_in(
     request: Request, runtime: RuntimeDep, gebruikersnaam: Text = "", wachtwoord: Text = "", volgende: Text = ""
 ) -> Response:
+    if await accounts.locked_out(runtime.db, gebruikersnaam):
+        return render_page(
+            request,
+            "sign_in.html",
+            "Inloggen",
+            status_code=429,
+            form={"gebruikersnaam": gebruikersnaam, "volgende": volgende},
+            error=f"Te vaak een verkeerd wachtwoord. Probeer het over {accounts.LOCK_MINUTES} minuten opnieuw.",
+        )
     principal = await accounts.sign_in(runtime.db, gebruikersnaam, wachtwoord)
     await audit(
         runtime.db,
         request,
         principal,
         "sign_in.page",
-        gebruikersnaam,
+        gebruikersnaam.strip().lower(),
         "ok" if principal else "refused",
-        who=gebruikersnaam,
+        who=gebruikersnaam.strip().lower(),
     )
     if principal is None:
         return render_page(

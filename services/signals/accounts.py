@@ -4,7 +4,7 @@ session token (plumbing.access) that every service checks, and that expires afte
 import hashlib
 import hmac
 import secrets
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -90,6 +90,24 @@ async def ensure_administrator(db: AsyncDatabase[Any], password: str | None) -> 
         await create_account(
             db, AccountCreate(username=ADMINISTRATOR, name="Beheerder", role=Role.ADMINISTRATOR, password=password)
         )
+
+
+MAX_FAILED_SIGN_INS = 5
+LOCK_MINUTES = 15
+
+
+async def locked_out(db: AsyncDatabase[Any], username: str) -> bool:
+    """After five wrong passwords for a username within 15 minutes, sign-in waits: guessing takes too long."""
+    since = datetime.now(UTC) - timedelta(minutes=LOCK_MINUTES)
+    failed = await db.audit.count_documents(
+        {
+            "action": {"$in": ["sign_in.page", "sign_in.password"]},
+            "record": username.strip().lower(),
+            "result": "refused",
+            "at": {"$gte": since},
+        }
+    )
+    return failed >= MAX_FAILED_SIGN_INS
 
 
 async def sign_in(db: AsyncDatabase[Any], username: str, password: str) -> Principal | None:

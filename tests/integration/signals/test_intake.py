@@ -259,3 +259,24 @@ async def test_a_partner_over_its_budget_gets_429_and_any_body_over_the_cap_413(
         chunked = await client.post("/api/v1/signals/batch", content=streamed(), headers=other)
         assert (declared.status_code, chunked.status_code) == (413, 413)
         assert "body" in declared.json()["detail"] and "body" in chunked.json()["detail"]
+
+
+async def test_sign_in_locks_after_five_wrong_passwords_and_says_so(signals: Signals) -> None:
+    admin = signals.as_staff(Role.ADMINISTRATOR)
+    account = {"username": "worker", "name": "Wim", "role": "outreach_worker", "municipalities": ["GM0141"]}
+    created = await signals.client.post(
+        "/api/v1/accounts", json={**account, "password": "right-password-123"}, headers=admin
+    )
+    assert created.status_code == 201
+
+    async def attempt(password: str) -> int:
+        form = {"grant_type": "password", "username": "Worker", "password": password}
+        return (await signals.client.post("/api/v1/oauth/token", data=form, headers={"Authorization": ""})).status_code
+
+    assert await attempt("right-password-123") == 200
+    assert [await attempt(f"wrong-{n}") for n in range(5)] == [401] * 5
+    assert await attempt("right-password-123") == 429  # even the right one waits now
+    weak = await signals.client.post(
+        "/api/v1/accounts", json={**account, "username": "w2", "password": "short"}, headers=admin
+    )
+    assert weak.status_code == 422 and "password" in str(weak.json()["detail"])
