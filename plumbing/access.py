@@ -71,6 +71,7 @@ class Principal:
     municipalities: tuple[str, ...] = ()
     scopes: frozenset[str] = field(default_factory=frozenset)
     session: str = ""
+    second_factor: bool = False
 
     def serves(self, municipality: str) -> bool:
         return municipality in self.municipalities
@@ -97,6 +98,7 @@ def issue_token(settings: PlatformSettings, principal: Principal, seconds: int) 
         claims["role"] = principal.role.value
     if principal.session:
         claims["sid"] = principal.session
+    claims["amr"] = ["pwd", "otp"] if principal.second_factor else ["pwd"]
     return jwt.encode(claims, settings.token_key.get_secret_value(), algorithm="HS256")
 
 
@@ -119,6 +121,7 @@ def read_token(settings: PlatformSettings, token: str) -> Principal | None:
             municipalities=tuple(claims.get("municipalities", [])),
             scopes=frozenset(str(claims.get("scope", "")).split()),
             session=str(claims.get("sid", "")),
+            second_factor="otp" in claims.get("amr", []),
         )
     except (jwt.PyJWTError, KeyError, ValueError, TypeError):
         return None
@@ -166,9 +169,11 @@ def _is_page(request: Request) -> bool:
     return not request.url.path.startswith("/api/")
 
 
-def _admit(allowed: Callable[[Principal], bool], refusal: str) -> Any:
+def _admit(allowed: Callable[[Principal], bool], refusal: str, second_factor_exempt: bool = False) -> Any:
     """A dependency admitting callers with a valid token that `allowed` accepts; on a form post from a page it also
-    checks the CSRF token. The principal is kept on the request for the page layout and the audit log."""
+    checks the CSRF token. The principal is kept on the request for the page layout and the audit log.
+    Administrators are admitted only with a second factor (unless the settings relax it), except where they set it
+    up (`second_factor_exempt`)."""
 
     async def check(request: Request) -> Principal:
         principal = caller(request)
@@ -176,6 +181,8 @@ def _admit(allowed: Callable[[Principal], bool], refusal: str) -> Any:
             raise _unauthenticated(request)
         if not allowed(principal):
             raise HTTPException(status.HTTP_403_FORBIDDEN, refusal)
+        if not second_factor_exempt:
+            _second_factor_if_required(request, principal)
         if principal.kind == "partner":
             _within_budget(request, principal)
         await _check_csrf(request, principal)
@@ -206,6 +213,23 @@ def staff_or_partner(scope: Scope, *roles: Role) -> Any:
 def signed_in() -> Any:
     """Any signed-in member of staff or any partner system."""
     return _admit(lambda who: True, "")
+
+
+def enrolling() -> Any:
+    """Any signed-in member of staff, with or without a second factor: to set one up, or to sign out."""
+    return _admit(lambda who: who.is_staff, "staff only", second_factor_exempt=True)
+
+
+def _second_factor_if_required(request: Request, principal: Principal) -> None:
+    settings: PlatformSettings = request.app.state.settings
+    if principal.role is Role.ADMINISTRATOR and settings.require_admin_totp and not principal.second_factor:
+        enrol = f"{settings.signals_url}/account/tweestaps"
+        if _is_page(request):
+            raise HTTPException(status.HTTP_303_SEE_OTHER, "set up the second factor", headers={"Location": enrol})
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            f"second factor: administrators sign in with a one-time code; set it up at {enrol}",
+        )
 
 
 def _within_budget(request: Request, principal: Principal) -> None:

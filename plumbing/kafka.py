@@ -9,6 +9,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -94,6 +95,17 @@ class EventPublisher:
         await self._producer.client.fetch_all_metadata()
 
 
+_origin: ContextVar[Origin | None] = ContextVar("origin", default=None)
+
+
+def current_origin() -> Origin:
+    """Where the event a handler is handling came from (topic, partition, offset)."""
+    origin = _origin.get()
+    if origin is None:
+        raise RuntimeError("not inside an event handler")
+    return origin
+
+
 class EventConsumer:
     """Consumes `topics` as one consumer group and routes each event to the handler for its type.
 
@@ -108,6 +120,7 @@ class EventConsumer:
         group_id: str,
         topics: list[str],
         handlers: Mapping[str, Handler],
+        pattern: str | None = None,
         publisher: EventPublisher,
         dead_letter_topic: str,
         metrics: Metrics,
@@ -123,6 +136,8 @@ class EventConsumer:
             auto_offset_reset="earliest",
             metadata_max_age_ms=5000,
         )
+        if pattern is not None:  # topics that appear later (one per partner, say) are picked up within seconds
+            self._consumer.subscribe(pattern=pattern)
         self._group_id = group_id
         self._handlers = dict(handlers)
         self._publisher = publisher
@@ -197,6 +212,7 @@ class EventConsumer:
             started = time.perf_counter()
             event_type = "undecodable"
             try:
+                _origin.set(origin)
                 event = decode(record.value)
                 event_type = event.type
                 handler = self._handlers.get(event.type)

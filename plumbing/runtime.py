@@ -49,14 +49,16 @@ class Runtime:
         self.publisher = EventPublisher(self.settings.kafka_bootstrap, self.metrics)
         await self.publisher.start()
 
-    def subscribe(self, topics: list[str], handlers: Mapping[str, Handler]) -> None:
-        """Registers this service's one consumer group; started by `start()`."""
+    def subscribe(self, topics: list[str], handlers: Mapping[str, Handler], pattern: str | None = None) -> None:
+        """Registers this service's one consumer group, for `topics` or the topics matching `pattern`; started by
+        `start()`."""
         self.consumers.append(
             EventConsumer(
                 bootstrap=self.settings.kafka_bootstrap,
                 group_id=self.settings.consumer_group,
                 topics=topics,
                 handlers=handlers,
+                pattern=pattern,
                 publisher=self.publisher,
                 dead_letter_topic=self.settings.dead_letter_topic,
                 metrics=self.metrics,

@@ -36,6 +36,9 @@ class PlatformSettings(BaseSettings):
         description="Signs access tokens and sessions; every service must have the same one. Unset, each process "
         "draws its own, and tokens of one service are refused by the others.",
     )
+    require_admin_totp: bool = Field(
+        default=True, description="Administrators must sign in with a one-time code (TOTP) as a second factor."
+    )
     max_request_bytes: int = Field(default=4 * 1024 * 1024, description="Larger request bodies get 413.")
     partner_requests_per_minute: int = Field(default=600, description="Per partner system; above it, 429.")
 

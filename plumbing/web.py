@@ -69,6 +69,7 @@ class Pages:
                 "csrf": csrf_token(self._settings, principal) if principal else "",
                 "sign_in_url": self._settings.sign_in_url,
                 "sign_out_url": f"{self._settings.signals_url}/uitloggen",
+                "second_factor_url": f"{self._settings.signals_url}/account/tweestaps",
                 "role_labels": ROLE_LABELS,
                 **context,
             },

@@ -13,7 +13,9 @@ def staff_headers(
     municipalities: tuple[str, ...] = ALL_MUNICIPALITIES,
     organisation: str = "",
     username: str = "",
+    second_factor: bool = True,
 ) -> dict[str, str]:
+    """A signed-in member of staff; by default with the second factor, as administrators must have it."""
     principal = Principal(
         kind="staff",
         subject=username or role.value,
@@ -22,6 +24,7 @@ def staff_headers(
         organisation=organisation,
         municipalities=municipalities,
         session=f"test-{role.value}",
+        second_factor=second_factor,
     )
     return {"Authorization": f"Bearer {issue_token(settings, principal, SESSION_SECONDS)}"}
 

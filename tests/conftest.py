@@ -4,6 +4,7 @@ Order: endpoints from REDZAAM_TEST_KAFKA_BOOTSTRAP and REDZAAM_TEST_MONGO_URI; t
 engine answers; otherwise the local servers of deploy/local/infra.sh. A missing server fails the run.
 """
 
+import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from aiokafka.admin import AIOKafkaAdminClient
 from pymongo import AsyncMongoClient
 
 LOCAL_KAFKA = "127.0.0.1:9092"
@@ -52,9 +54,23 @@ def servers() -> Iterator[Servers]:
 
 
 @pytest.fixture
-def namespace() -> str:
-    """A fresh topic prefix and database name for one test, so tests never see each other's events."""
-    return f"t{uuid.uuid4().hex[:12]}"
+def namespace(servers: Servers) -> Iterator[str]:
+    """A fresh topic prefix and database name for one test, so tests never see each other's events. Its topics are
+    deleted afterwards: every partition keeps files open on the broker, and thousands add up."""
+    prefix = f"t{uuid.uuid4().hex[:12]}"
+    yield prefix
+    asyncio.run(delete_topics(servers.kafka_bootstrap, prefix))
+
+
+async def delete_topics(bootstrap: str, prefix: str) -> None:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        doomed = [topic for topic in await admin.list_topics() if topic.startswith(prefix + ".")]
+        if doomed:
+            await admin.delete_topics(doomed)
+    finally:
+        await admin.close()
 
 
 @pytest.fixture

@@ -85,6 +85,8 @@ start_kafka() {
       -t "$cluster_id" -c "$kafka_dir/server.properties" >"$kafka_dir/logs/format.log" 2>&1
   fi
   log "starting kafka on 127.0.0.1:$kafka_port"
+  # every partition holds a few files open; many test topics can exceed a low default limit
+  ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
   nohup java "${java_opts[@]}" -cp "$cp" kafka.Kafka "$kafka_dir/server.properties" \
     >"$kafka_dir/logs/stdout.log" 2>&1 &
   echo $! >"$pidfile"

@@ -8,15 +8,20 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, HTTPException, Request, status
 from pydantic import BaseModel, Field
 
-from plumbing.access import PARTNER_TOKEN_SECONDS, SESSION_SECONDS, Principal, Role, issue_token, staff
+from plumbing.access import PARTNER_TOKEN_SECONDS, SESSION_SECONDS, Principal, Role, enrolling, issue_token, staff
 from plumbing.audit import audit, entries
+from plumbing.kafka import ensure_topics
 from plumbing.web import RuntimeDep
 from services.signals import accounts, partners
-from services.signals.accounts import AccountCreate, AccountExists
+from services.signals.accounts import AccountCreate, AccountExists, SecondFactorNeeded
+from services.signals.kafka_intake import partner_topic
 from services.signals.partners import PartnerCreate, PartnerExists, UnknownPartner
+from services.signals.sealing import Sealer
+from services.signals.totp import provisioning_uri
 
 router = APIRouter(prefix="/api/v1", tags=["access"])
 Administrator = Annotated[Principal, staff(Role.ADMINISTRATOR)]
+Enrolling = Annotated[Principal, enrolling()]
 
 
 class Token(BaseModel):
@@ -46,6 +51,16 @@ class AccountPublic(BaseModel):
     municipalities: list[str]
     organisation: str
     active: bool
+    second_factor: bool = Field(description="Signs in with a one-time code (TOTP) as well.")
+
+
+class SecondFactorStarted(BaseModel):
+    secret: str = Field(description="Base32 key for the authenticator app; confirm with a code to turn it on.")
+    provisioning_uri: str
+
+
+class Code(BaseModel):
+    code: str = Field(pattern=r"^\d{6}$", description="The current 6-digit code from the authenticator app.")
 
 
 @router.post(
@@ -62,6 +77,7 @@ async def token(
     client_secret: Annotated[str | None, Form(max_length=200)] = None,
     username: Annotated[str | None, Form(max_length=60)] = None,
     password: Annotated[str | None, Form(max_length=200)] = None,
+    totp: Annotated[str | None, Form(max_length=10, description="One-time code, when the account has one")] = None,
 ) -> Token:
     settings = request.app.state.settings
     if grant_type == "client_credentials":
@@ -70,15 +86,23 @@ async def token(
         seconds = PARTNER_TOKEN_SECONDS
         who = client_id or ""
     else:
-        if await accounts.locked_out(runtime.db, username or ""):
+        who = (username or "").strip().lower()
+        if await accounts.locked_out(runtime.db, who):
             raise HTTPException(
                 status.HTTP_429_TOO_MANY_REQUESTS,
                 f"username: too many wrong passwords; try again in {accounts.LOCK_MINUTES} minutes",
                 headers={"Retry-After": str(accounts.LOCK_MINUTES * 60)},
             )
-        principal = await accounts.sign_in(runtime.db, username or "", password or "")
+        try:
+            principal = await accounts.sign_in(runtime.db, username or "", password or "", totp or "", Sealer(settings))
+        except SecondFactorNeeded as error:
+            await audit(runtime.db, request, None, "sign_in.password", who, "refused: one-time code", who=who)
+            raise HTTPException(
+                status.HTTP_401_UNAUTHORIZED,
+                "totp: this account needs its current one-time code",
+                {"WWW-Authenticate": "Basic"},
+            ) from error
         seconds = SESSION_SECONDS
-        who = (username or "").strip().lower()
     await audit(runtime.db, request, principal, f"sign_in.{grant_type}", who, "ok" if principal else "refused", who=who)
     if principal is None:
         raise HTTPException(
@@ -123,6 +147,7 @@ async def register_partner(
     except PartnerExists as error:
         raise HTTPException(status.HTTP_409_CONFLICT, f"id: partner {details.id} is already registered") from error
     runtime.wake_relay("partners", details.id)
+    await ensure_topics(runtime.settings.kafka_bootstrap, [partner_topic(request.app.state.settings, details.id)])
     await audit(runtime.db, request, admin, "partner.registered", f"partner:{details.id}")
     stored = await runtime.db.partners.find_one({"_id": details.id})
     assert stored is not None
@@ -151,7 +176,25 @@ async def rotate(partner_id: str, runtime: RuntimeDep, request: Request, admin: 
 
 @router.get("/accounts", response_model=list[AccountPublic], summary="Staff accounts")
 async def list_accounts(runtime: RuntimeDep, admin: Administrator) -> list[AccountPublic]:
-    return [AccountPublic(username=item["_id"], **item) for item in await accounts.listing(runtime.db)]
+    return [
+        AccountPublic(username=item["_id"], second_factor=bool(item.get("totp_secret")), **item)
+        for item in await accounts.listing(runtime.db)
+    ]
+
+
+@router.post("/account/totp", response_model=SecondFactorStarted, summary="Start setting up a second factor (TOTP)")
+async def start_totp(runtime: RuntimeDep, request: Request, who: Enrolling) -> SecondFactorStarted:
+    secret = await accounts.start_second_factor(runtime.db, who.subject, Sealer(request.app.state.settings))
+    return SecondFactorStarted(secret=secret, provisioning_uri=provisioning_uri(secret, who.subject))
+
+
+@router.post("/account/totp/confirm", status_code=status.HTTP_204_NO_CONTENT, summary="Turn the second factor on")
+async def confirm_totp(body: Code, runtime: RuntimeDep, request: Request, who: Enrolling) -> None:
+    if not await accounts.confirm_second_factor(runtime.db, who.subject, body.code, Sealer(request.app.state.settings)):
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT, "code: does not match; start again if it keeps failing"
+        )
+    await audit(runtime.db, request, who, "second_factor.enabled", f"account:{who.subject}")
 
 
 @router.post("/accounts", status_code=status.HTTP_201_CREATED, summary="Create a staff account")

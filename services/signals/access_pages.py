@@ -7,17 +7,30 @@ from fastapi import APIRouter, Form, Request, status
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
-from plumbing.access import ROLE_LABELS, SESSION_COOKIE, SESSION_SECONDS, Principal, Role, issue_token, staff
+from plumbing.access import (
+    ROLE_LABELS,
+    SESSION_COOKIE,
+    SESSION_SECONDS,
+    Principal,
+    Role,
+    enrolling,
+    issue_token,
+    staff,
+)
 from plumbing.audit import audit
+from plumbing.kafka import ensure_topics
 from plumbing.reference import MUNICIPALITIES
 from plumbing.web import RuntimeDep, render_page
 from services.signals import accounts, partners
-from services.signals.accounts import AccountCreate, AccountExists
+from services.signals.accounts import AccountCreate, AccountExists, SecondFactorNeeded
+from services.signals.kafka_intake import partner_topic
 from services.signals.partners import PARTNER_TYPE_LABELS, PartnerCreate, PartnerExists, UnknownPartner
+from services.signals.sealing import Sealer
+from services.signals.totp import provisioning_uri
 
 router = APIRouter(include_in_schema=False)
 Administrator = Annotated[Principal, staff(Role.ADMINISTRATOR)]
-AnyStaff = Annotated[Principal, staff(*Role)]
+AnyStaff = Annotated[Principal, enrolling()]
 Text = Annotated[str, Form()]
 HOME_OF_ROLE = {
     Role.OUTREACH_WORKER: "signals_url",
@@ -36,7 +49,12 @@ async def sign_in_page(request: Request, volgende: str = "") -> Response:
 
 @router.post("/inloggen")
 async def sign_in(
-    request: Request, runtime: RuntimeDep, gebruikersnaam: Text = "", wachtwoord: Text = "", volgende: Text = ""
+    request: Request,
+    runtime: RuntimeDep,
+    gebruikersnaam: Text = "",
+    wachtwoord: Text = "",
+    code: Text = "",
+    volgende: Text = "",
 ) -> Response:
     if await accounts.locked_out(runtime.db, gebruikersnaam):
         return render_page(
@@ -47,7 +65,21 @@ async def sign_in(
             form={"gebruikersnaam": gebruikersnaam, "volgende": volgende},
             error=f"Te vaak een verkeerd wachtwoord. Probeer het over {accounts.LOCK_MINUTES} minuten opnieuw.",
         )
-    principal = await accounts.sign_in(runtime.db, gebruikersnaam, wachtwoord)
+    try:
+        principal = await accounts.sign_in(
+            runtime.db, gebruikersnaam, wachtwoord, code, Sealer(request.app.state.settings)
+        )
+    except SecondFactorNeeded:
+        who = gebruikersnaam.strip().lower()
+        await audit(runtime.db, request, None, "sign_in.page", who, "refused: one-time code", who=who)
+        return render_page(
+            request,
+            "sign_in.html",
+            "Inloggen",
+            status_code=401,
+            form={"gebruikersnaam": gebruikersnaam, "volgende": volgende},
+            error="Vul de code uit uw authenticator-app in (zes cijfers).",
+        )
     await audit(
         runtime.db,
         request,
@@ -150,6 +182,7 @@ async def register_partner(
     except PartnerExists:
         return await _render_admin(request, runtime, errors={"code": "Deze code is al in gebruik."}, form=form)
     runtime.wake_relay("partners", details.id)
+    await ensure_topics(runtime.settings.kafka_bootstrap, [partner_topic(request.app.state.settings, details.id)])
     await audit(runtime.db, request, admin, "partner.registered", f"partner:{details.id}")
     return await _render_admin(request, runtime, issued={"client_id": details.id, "client_secret": secret})
 
@@ -203,3 +236,36 @@ async def create_account(
         return await _render_admin(request, runtime, errors={"gebruikersnaam": "Bestaat al."}, form=form)
     await audit(runtime.db, request, admin, "account.created", f"account:{account.username}")
     return RedirectResponse("/beheer", status_code=status.HTTP_303_SEE_OTHER)
+
+
+@router.get("/account/tweestaps")
+async def second_factor_page(request: Request, runtime: RuntimeDep, who: AnyStaff) -> Response:
+    secret = await accounts.start_second_factor(runtime.db, who.subject, Sealer(request.app.state.settings))
+    return _render_second_factor(request, who, secret)
+
+
+@router.post("/account/tweestaps")
+async def confirm_second_factor(request: Request, runtime: RuntimeDep, who: AnyStaff, code: Text = "") -> Response:
+    sealer = Sealer(request.app.state.settings)
+    if await accounts.confirm_second_factor(runtime.db, who.subject, code, sealer):
+        await audit(runtime.db, request, who, "second_factor.enabled", f"account:{who.subject}")
+        response = render_page(request, "second_factor.html", "Tweestapsverificatie", done=True)
+        response.delete_cookie(SESSION_COOKIE)  # sign in again, now with a code
+        return response
+    secret = await accounts.start_second_factor(runtime.db, who.subject, sealer)
+    return _render_second_factor(request, who, secret, error="De code klopt niet. Probeer de volgende code.")
+
+
+def _render_second_factor(request: Request, who: Principal, secret: str, error: str = "") -> Response:
+    grouped = " ".join(secret[index : index + 4] for index in range(0, len(secret), 4))
+    return render_page(
+        request,
+        "second_factor.html",
+        "Tweestapsverificatie",
+        status_code=422 if error else 200,
+        secret=grouped,
+        uri=provisioning_uri(secret, who.subject),
+        must=who.role is Role.ADMINISTRATOR,
+        error=error,
+        done=False,
+    )

@@ -13,6 +13,8 @@ from pymongo.errors import DuplicateKeyError
 
 from plumbing.access import CASEWORKERS, Principal, Role
 from plumbing.reference import MUNICIPALITIES
+from services.signals import totp
+from services.signals.sealing import Sealer
 
 SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 MINIMUM_PASSWORD_LENGTH = 12
@@ -97,26 +99,39 @@ LOCK_MINUTES = 15
 
 
 async def locked_out(db: AsyncDatabase[Any], username: str) -> bool:
-    """After five wrong passwords for a username within 15 minutes, sign-in waits: guessing takes too long."""
+    """After five wrong passwords or one-time codes for a username within 15 minutes, sign-in waits: guessing
+    takes too long."""
     since = datetime.now(UTC) - timedelta(minutes=LOCK_MINUTES)
     failed = await db.audit.count_documents(
         {
             "action": {"$in": ["sign_in.page", "sign_in.password"]},
             "record": username.strip().lower(),
-            "result": "refused",
+            "result": {"$in": ["refused", "refused: one-time code"]},
             "at": {"$gte": since},
         }
     )
     return failed >= MAX_FAILED_SIGN_INS
 
 
-async def sign_in(db: AsyncDatabase[Any], username: str, password: str) -> Principal | None:
+class SecondFactorNeeded(Exception):
+    """The password was right, but the account has a second factor and the code was missing or wrong."""
+
+
+async def sign_in(
+    db: AsyncDatabase[Any], username: str, password: str, code: str = "", sealer: Sealer | None = None
+) -> Principal | None:
+    """The principal for these credentials; with a second factor set up, `code` must be its current code."""
     account = await db.accounts.find_one({"_id": username.strip().lower()})
     if account is None or not account["active"]:
         password_matches(password, _NOBODY)
         return None
     if not password_matches(password, account["password_hash"]):
         return None
+    second_factor = False
+    if account.get("totp_secret"):
+        if sealer is None or not code or not totp.verify(sealer.open(account["totp_secret"]), code):
+            raise SecondFactorNeeded(username)
+        second_factor = True
     return Principal(
         kind="staff",
         subject=account["_id"],
@@ -125,9 +140,32 @@ async def sign_in(db: AsyncDatabase[Any], username: str, password: str) -> Princ
         organisation=account.get("organisation", ""),
         municipalities=tuple(account.get("municipalities", [])),
         session=secrets.token_urlsafe(16),
+        second_factor=second_factor,
     )
 
 
+async def start_second_factor(db: AsyncDatabase[Any], username: str, sealer: Sealer) -> str:
+    """A new TOTP secret for the account, pending until a code from it is confirmed; returns the secret."""
+    account = await db.accounts.find_one({"_id": username}, {"totp_pending": 1})
+    if account and account.get("totp_pending"):
+        pending: str = sealer.open(account["totp_pending"])
+        return pending
+    secret = totp.new_secret()
+    await db.accounts.update_one({"_id": username}, {"$set": {"totp_pending": sealer.seal(secret)}})
+    return secret
+
+
+async def confirm_second_factor(db: AsyncDatabase[Any], username: str, code: str, sealer: Sealer) -> bool:
+    """Turns the pending secret on when `code` matches it; from then on sign-in asks for a code."""
+    account = await db.accounts.find_one({"_id": username}, {"totp_pending": 1})
+    if not account or not account.get("totp_pending") or not totp.verify(sealer.open(account["totp_pending"]), code):
+        return False
+    await db.accounts.update_one(
+        {"_id": username}, {"$set": {"totp_secret": account["totp_pending"]}, "$unset": {"totp_pending": ""}}
+    )
+    return True
+
+
 async def listing(db: AsyncDatabase[Any]) -> list[dict[str, Any]]:
-    fields = {"name": 1, "role": 1, "municipalities": 1, "organisation": 1, "active": 1}
+    fields = {"name": 1, "role": 1, "municipalities": 1, "organisation": 1, "active": 1, "totp_secret": 1}
     return await db.accounts.find({}, fields).sort("_id", 1).to_list()

@@ -1,5 +1,6 @@
 """Composition root of the signals service: all its subscriptions and background jobs are registered here."""
 
+import re
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -30,7 +31,10 @@ def create_app(settings: SignalsSettings | None = None) -> FastAPI:
         async def on_submitted(event: CloudEvent) -> None:
             await on_signal_submitted(runtime, settings, event)
 
-        runtime.subscribe([settings.topic(INTAKE_TOPIC)], {SIGNAL_SUBMITTED: on_submitted})
+        # the shared intake topic and one topic per partner (`<prefix>.signals.intake.<partner-id>`), which Kafka's
+        # ACLs let only that partner write to
+        intake = re.escape(settings.topic(INTAKE_TOPIC))
+        runtime.subscribe([], {SIGNAL_SUBMITTED: on_submitted}, pattern=rf"^{intake}(\.[a-z0-9-]+)?$")
 
     return service_app(
         settings=settings,

@@ -1,3 +1,4 @@
+import asyncio
 import os
 import signal
 from collections.abc import Iterator
@@ -7,7 +8,7 @@ import pytest
 from playwright.sync_api import Page, sync_playwright
 from pymongo import MongoClient
 
-from tests.conftest import Servers
+from tests.conftest import Servers, delete_topics
 from tests.e2e.platform import REPO, Platform
 
 
@@ -29,6 +30,7 @@ def platform(servers: Servers) -> Iterator[Platform]:
         with MongoClient(servers.mongo_uri) as client:
             for service in codes:
                 client.drop_database(f"{namespace}_{service}")
+        asyncio.run(delete_topics(servers.kafka_bootstrap, namespace))
         for service in codes:
             log = (running.logs / f"{service}.log").read_text()
             assert "Application shutdown complete" in log, f"{service} did not shut down gracefully"

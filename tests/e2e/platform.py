@@ -12,6 +12,7 @@ import httpx
 from playwright.sync_api import Page
 
 from plumbing.reference import MUNICIPALITIES
+from services.signals import totp
 from tests.conftest import Servers
 
 REPO = Path(__file__).resolve().parents[2]
@@ -39,6 +40,7 @@ class Platform:
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     tokens: dict[str, str] = field(default_factory=dict)
     secrets: dict[str, str] = field(default_factory=dict)
+    admin_totp: str = ""
 
     def url(self, service: str) -> str:
         return f"http://127.0.0.1:{SERVICES[service]}"
@@ -126,14 +128,39 @@ class Platform:
             assert response.status_code == 201, response.text
 
     def headers(self, username: str) -> dict[str, str]:
-        """A bearer token for a staff account, got the way a script would: the OAuth2 password grant."""
+        """A bearer token for a staff account, got the way a script would: the OAuth2 password grant. The
+        administrator first sets up the second factor it must sign in with."""
+        if username == "beheerder" and not self.admin_totp:
+            self.enrol_administrator()
         if username not in self.tokens:
             password = ADMIN_PASSWORD if username == "beheerder" else STAFF_PASSWORD
             form = {"grant_type": "password", "username": username, "password": password}
+            if username == "beheerder":
+                form["totp"] = self.admin_code()
             response = httpx.post(f"{self.url('signals')}/api/v1/oauth/token", data=form)
             assert response.status_code == 200, response.text
             self.tokens[username] = response.json()["access_token"]
         return {"Authorization": f"Bearer {self.tokens[username]}"}
+
+    def enrol_administrator(self) -> None:
+        form = {"grant_type": "password", "username": "beheerder", "password": ADMIN_PASSWORD}
+        response = httpx.post(f"{self.url('signals')}/api/v1/oauth/token", data=form)
+        assert response.status_code == 200, response.text
+        password_only = {"Authorization": f"Bearer {response.json()['access_token']}"}
+        refused = httpx.get(f"{self.url('signals')}/api/v1/partners", headers=password_only)
+        assert refused.status_code == 403 and "second factor" in refused.json()["detail"]
+        started = httpx.post(f"{self.url('signals')}/api/v1/account/totp", headers=password_only)
+        assert started.status_code == 200, started.text
+        self.admin_totp = started.json()["secret"]
+        confirmed = httpx.post(
+            f"{self.url('signals')}/api/v1/account/totp/confirm",
+            json={"code": self.admin_code()},
+            headers=password_only,
+        )
+        assert confirmed.status_code == 204, confirmed.text
+
+    def admin_code(self) -> str:
+        return totp.code_at(self.admin_totp, time.time())
 
     def partner_headers(self, partner_id: str = PARTNER) -> dict[str, str]:
         """A partner's system (the housing corporation unless named): client credentials for a token."""
@@ -170,11 +197,13 @@ def hand_on(platform: Platform, case_id: str) -> None:
     assert response.status_code == 204, response.text
 
 
-def sign_in(page: Page, platform: Platform, username: str, password: str = STAFF_PASSWORD) -> None:
+def sign_in(page: Page, platform: Platform, username: str, password: str = STAFF_PASSWORD, code: str = "") -> None:
     """Signs in through the sign-in page, as staff do; the session cookie then works on every service."""
     page.context.clear_cookies()
     page.goto(f"{platform.url('signals')}/inloggen")
     page.get_by_label("Gebruikersnaam").fill(username)
     page.get_by_label("Wachtwoord").fill(password)
+    if code:
+        page.get_by_label("Code uit de authenticator-app (als u tweestapsverificatie gebruikt)").fill(code)
     page.get_by_role("button", name="Inloggen").click()
     page.wait_for_load_state()

@@ -1,6 +1,7 @@
 """Partner intake over HTTP and Kafka, on the real Kafka and MongoDB."""
 
 import asyncio
+import time
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
@@ -9,10 +10,12 @@ import pytest
 
 from plumbing.access import Role, Scope
 from plumbing.events import CloudEvent, encode
+from services.signals import totp
 from services.signals.app import create_app
 from services.signals.intake_events import SIGNAL_SUBMITTED
+from services.signals.kafka_intake import partner_topic
 from services.signals.settings import SignalsSettings
-from tests.access import partner_headers
+from tests.access import partner_headers, staff_headers
 from tests.conftest import Servers
 from tests.integration.kafka_helpers import eventually, produce, read_all
 from tests.integration.served import served
@@ -187,17 +190,23 @@ async def test_kafka_intake_applies_the_same_rules_and_dead_letters_invalid_even
     topic = signals.settings.topic("signals.intake")
     records = [encode(good), encode(good), encode(invalid), encode(stranger), encode(elsewhere)]
     await produce(servers.kafka_bootstrap, topic, records)
+    # the partner's own topic, which Kafka lets only that partner write to: the source must name that partner
+    own_topic = partner_topic(signals.settings, "woonstad-almelo")
+    own = submitted(signal_body(address={"postcode": "7607 AB", "house_number": 99}))
+    impostor = submitted(signal_body(), source="/partners/vitens")
+    await produce(servers.kafka_bootstrap, own_topic, [encode(own), encode(impostor)])
 
-    async def case_exists() -> bool:
-        return await signals.db.cases.count_documents({}) == 1
+    async def cases_exist() -> bool:
+        return await signals.db.cases.count_documents({}) == 2
 
-    await eventually(case_exists, what="case from the Kafka intake")
-    dead = await read_all(servers.kafka_bootstrap, signals.settings.dead_letter_topic, expected=3)
+    await eventually(cases_exist, within=30, what="cases from the shared and the partner's own intake topic")
+    dead = await read_all(servers.kafka_bootstrap, signals.settings.dead_letter_topic, expected=4)
     errors = sorted(dict(record.headers)["redzaam_dlq_error"].decode() for record in dead)
     assert any("arrears_cents" in error for error in errors)
     assert any("unknown-bank" in error for error in errors)
     assert any("data.municipality" in error and "GM0193" in error for error in errors)
-    assert await signals.db.signals.count_documents({}) == 1
+    assert any("does not match the topic of partner woonstad-almelo" in error for error in errors)
+    assert await signals.db.signals.count_documents({}) == 2
 
 
 async def test_housing_partner_reports_an_eviction_outcome_without_it_leaving_the_service(
@@ -280,3 +289,38 @@ async def test_sign_in_locks_after_five_wrong_passwords_and_says_so(signals: Sig
         "/api/v1/accounts", json={**account, "username": "w2", "password": "short"}, headers=admin
     )
     assert weak.status_code == 422 and "password" in str(weak.json()["detail"])
+
+
+async def test_an_administrator_needs_the_second_factor_and_can_set_it_up(signals: Signals) -> None:
+    password_only = staff_headers(signals.settings, Role.ADMINISTRATOR, second_factor=False)
+    refused = await signals.client.get("/api/v1/partners", headers=password_only)
+    assert refused.status_code == 403 and "second factor" in refused.json()["detail"]
+    page = await signals.client.get("/beheer", headers=password_only)
+    assert page.status_code == 303 and page.headers["location"].endswith("/account/tweestaps")
+
+    admin = signals.as_staff(Role.ADMINISTRATOR)
+    account = {"username": "anna", "name": "Anna", "role": "administrator", "password": "anna-password-0123"}
+    assert (await signals.client.post("/api/v1/accounts", json=account, headers=admin)).status_code == 201
+    form = {"grant_type": "password", "username": "anna", "password": "anna-password-0123"}
+    token = (await signals.client.post("/api/v1/oauth/token", data=form)).json()["access_token"]
+    anna = {"Authorization": f"Bearer {token}"}
+    assert (await signals.client.get("/api/v1/partners", headers=anna)).status_code == 403
+    secret = (await signals.client.post("/api/v1/account/totp", headers=anna)).json()["secret"]
+    wrong = await signals.client.post("/api/v1/account/totp/confirm", json={"code": "000000"}, headers=anna)
+    assert wrong.status_code in (204, 422)  # 204 only if 000000 happened to be the code
+    code = totp.code_at(secret, time.time())
+    assert (
+        await signals.client.post("/api/v1/account/totp/confirm", json={"code": code}, headers=anna)
+    ).status_code in (
+        204,
+        422,  # the wrong code above was, by chance, right: then the factor is on already
+    )
+    without_code = await signals.client.post("/api/v1/oauth/token", data=form)
+    assert without_code.status_code == 401 and "totp" in without_code.json()["detail"]
+    with_code = await signals.client.post("/api/v1/oauth/token", data={**form, "totp": code})
+    anna = {"Authorization": f"Bearer {with_code.json()['access_token']}"}
+    assert (await signals.client.get("/api/v1/partners", headers=anna)).status_code == 200
+    listed = {item["username"]: item for item in (await signals.client.get("/api/v1/accounts", headers=anna)).json()}
+    assert listed["anna"]["second_factor"] is True
+    stored = await signals.db.accounts.find_one({"_id": "anna"})
+    assert secret not in str(stored)  # the TOTP key is sealed too
