@@ -175,3 +175,14 @@ def test_kafka_and_mongo_keep_their_data_in_named_volumes(compose: dict[str, Any
     for name in INFRASTRUCTURE:
         sources = {str(volume).split(":")[0] for volume in compose["services"][name].get("volumes") or []}
         assert sources and sources <= declared, f"{name} data must survive `docker compose down`"
+
+
+def test_the_partner_kafka_override_authenticates_partners_and_denies_without_an_acl() -> None:
+    override = yaml.safe_load((REPO / "deploy" / "docker" / "compose.partner-kafka.yml").read_text())
+    kafka = override["services"]["kafka"]["environment"]
+    protocols = dict(pair.split(":") for pair in kafka["KAFKA_LISTENER_SECURITY_PROTOCOL_MAP"].split(","))
+    assert protocols["PARTNERS"] == "SASL_PLAINTEXT" and protocols["PLAINTEXT"] == "PLAINTEXT"
+    assert kafka["KAFKA_SASL_ENABLED_MECHANISMS"] == "SCRAM-SHA-512"
+    assert kafka["KAFKA_AUTHORIZER_CLASS_NAME"].endswith("StandardAuthorizer")
+    assert kafka["KAFKA_ALLOW_EVERYONE_IF_NO_ACL_FOUND"] == "false"
+    assert override["services"]["kafka"]["ports"] == ["9094:9094"]  # the partner listener only, never 9092
