@@ -15,9 +15,9 @@ from pymongo.errors import DuplicateKeyError
 from plumbing.events import new_event
 from plumbing.outbox import new_document, outbox_entry
 from plumbing.reference import MUNICIPALITIES
-from services.signals.domain import Address, household_reference
+from services.signals.domain import Address
 from services.signals.events import EVENTS_TOPIC, EVICTION_REPORTED, EvictionReported
-from services.signals.intake import SOURCE
+from services.signals.intake import SOURCE, household_for
 from services.signals.sealing import Sealer
 from services.signals.settings import SignalsSettings
 
@@ -54,7 +54,7 @@ async def report_eviction(
     db: AsyncDatabase[Any], settings: SignalsSettings, partner: str, report: EvictionReport, idempotency_key: str
 ) -> tuple[str, bool]:
     """Stores the report with its event; returns its id and whether it was new."""
-    household = household_reference(settings.pseudonym_key.get_secret_value().encode(), report.address)
+    household = await household_for(db, settings, report.address)
     event = new_event(
         type=EVICTION_REPORTED,
         source=SOURCE,

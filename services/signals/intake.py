@@ -17,7 +17,7 @@ from pymongo.errors import DuplicateKeyError
 from plumbing.events import new_event
 from plumbing.outbox import change_with_events, new_document, outbox_entry
 from services.signals.bundling import ACTIVE_STATUSES, Folded, Policy, fold_signal, new_case_fields
-from services.signals.domain import SignalSubmission, household_reference
+from services.signals.domain import Address, SignalSubmission, household_reference
 from services.signals.events import EVENTS_TOPIC
 from services.signals.sealing import Sealer
 from services.signals.settings import SignalsSettings
@@ -85,7 +85,7 @@ async def _record(
     document = {
         "_id": signal_id,
         "partner": partner,
-        "household_ref": household_reference(settings.pseudonym_key.get_secret_value().encode(), submission.address),
+        "household_ref": await household_for(db, settings, submission.address),
         "municipality": submission.municipality,
         "creditor_type": submission.creditor_type.value,
         "arrears_cents": submission.arrears_cents,
@@ -101,6 +101,19 @@ async def _record(
         raced: dict[str, Any] = await db.signals.find_one({"_id": signal_id}) or document
         return raced
     return document
+
+
+async def household_for(db: AsyncDatabase[Any], settings: SignalsSettings, address: Address) -> str:
+    """The household's pseudonymous reference. After the key was rotated, a household whose case is still active
+    keeps the reference it had, so that its case and the help that follows stay one; all others get the new key's."""
+    for previous in settings.previous_pseudonym_keys:
+        earlier = household_reference(previous.get_secret_value().encode(), address)
+        hint = await db.households.find_one({"_id": earlier})
+        if hint is not None:
+            case = await db.cases.find_one({"_id": f"case-{earlier[3:]}-{hint['generation']}"}, {"status": 1})
+            if case is not None and case["status"] in ACTIVE_STATUSES:
+                return earlier
+    return household_reference(settings.pseudonym_key.get_secret_value().encode(), address)
 
 
 async def _active_case(db: AsyncDatabase[Any], household: str) -> tuple[dict[str, Any] | None, str]:

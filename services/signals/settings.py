@@ -12,6 +12,10 @@ class SignalsSettings(PlatformSettings):
     service_name: ClassVar[str] = "signals"
 
     pseudonym_key: SecretStr = Field(description="Keys the pseudonymous household reference (HMAC-SHA256).")
+    previous_pseudonym_keys: list[SecretStr] = Field(
+        default_factory=list,
+        description="Earlier pseudonym keys: a household with an active case keeps its reference after a rotation.",
+    )
     data_key: SecretStr = Field(description="Encrypts personal data at rest (AES-256-GCM).")
     previous_data_keys: list[SecretStr] = Field(
         default_factory=list, description="Earlier data keys, to open what they sealed after a rotation."

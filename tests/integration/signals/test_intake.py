@@ -6,7 +6,9 @@ import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 
+import httpx
 import pytest
+from pydantic import SecretStr
 
 from plumbing.access import Role, Scope
 from plumbing.events import CloudEvent, encode
@@ -324,3 +326,31 @@ async def test_an_administrator_needs_the_second_factor_and_can_set_it_up(signal
     assert listed["anna"]["second_factor"] is True
     stored = await signals.db.accounts.find_one({"_id": "anna"})
     assert secret not in str(stored)  # the TOTP key is sealed too
+
+
+async def test_after_a_pseudonym_key_rotation_an_active_case_keeps_its_household(signals: Signals) -> None:
+    first = await signals.client.post(
+        "/api/v1/signals", json=signal_body(), headers=signals.as_partner("woonstad-almelo")
+    )
+    rotated = signals.settings.model_copy(
+        update={
+            "pseudonym_key": SecretStr("integration-pseudonym-key-rotated-0123"),
+            "previous_pseudonym_keys": [signals.settings.pseudonym_key],
+        }
+    )
+    app = create_app(rotated)
+    async with app.router.lifespan_context(app):
+        client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://service")
+        creditor = partner_headers(rotated, "vitens", Scope.SUBMIT_SIGNALS)
+        same = await client.post(
+            "/api/v1/signals", json=signal_body(creditor_type="water"), headers=creditor
+        )  # the same address, after the rotation
+        other = await client.post(
+            "/api/v1/signals", json=signal_body(address={"postcode": "7607 AB", "house_number": 2}), headers=creditor
+        )
+        await client.aclose()
+    assert same.json()["case_id"] == first.json()["case_id"]  # still one case for the household
+    old_ref = first.json()["case_id"].split("-")[1]
+    assert old_ref not in other.json()["case_id"]
+    new_signal = await signals.db.signals.find_one({"case_id": other.json()["case_id"]})
+    assert new_signal["household_ref"] == "hh-" + other.json()["case_id"].split("-")[1]
