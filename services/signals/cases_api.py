@@ -93,8 +93,10 @@ async def list_cases(
 
 
 @router.get("/cases/{case_id}", response_model=CasePublic, summary="One case")
-async def read_case(case_id: str, runtime: RuntimeDep, worker: Caseworker) -> CasePublic:
-    return case_public(await own_case(runtime, worker, case_id))
+async def read_case(case_id: str, runtime: RuntimeDep, worker: Caseworker, request: Request) -> CasePublic:
+    case = case_public(await own_case(runtime, worker, case_id))
+    await audit(runtime.db, request, worker, "case.read", f"case:{case_id}")
+    return case
 
 
 async def own_case(runtime: Runtime, worker: Principal, case_id: str) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from plumbing.access import Principal, Role, Scope, staff, staff_or_partner
+from plumbing.audit import audit, entries
 from plumbing.web import RuntimeDep
 from services.volunteers.assignments import (
     NoPlace,
@@ -92,6 +93,7 @@ async def put_volunteer(
     if volunteer.id != volunteer_id:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "id: must equal the volunteer id in the path")
     created = await register_volunteer(runtime.db, volunteer)
+    await audit(runtime.db, request, coordinator, "volunteer.registered", f"volunteer:{volunteer.id}")
     response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
     assigned = await assign_waiting(runtime.db, request.app.state.settings, volunteer.municipalities)
     for request_id in assigned:
@@ -114,6 +116,7 @@ async def post_screening(
         volunteer = await screen(runtime.db, volunteer_id, screening)
     except NotFound as error:
         raise refused(error) from error
+    await audit(runtime.db, request, coordinator, "volunteer.screened", f"volunteer:{volunteer_id}")
     assigned = await assign_waiting(runtime.db, request.app.state.settings, volunteer["municipalities"])
     for request_id in assigned:
         runtime.wake_relay("assignments", request_id)
@@ -215,3 +218,10 @@ async def post_lesson_given(
     except (NotFound, WrongState) as error:
         raise refused(error) from error
     runtime.wake_relay("assignments", request_id)
+
+
+@router.get("/audit", summary="Who saw or changed which volunteer's data, newest first (administrators)")
+async def audit_log(
+    runtime: RuntimeDep, admin: Annotated[Principal, staff(Role.ADMINISTRATOR)], record: str | None = None
+) -> list[dict[str, Any]]:
+    return [{**entry, "at": entry["at"].isoformat()} for entry in await entries(runtime.db, record)]

@@ -9,6 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
 from plumbing.access import Principal, Role, staff
+from plumbing.audit import audit
 from plumbing.reference import MUNICIPALITIES
 from plumbing.web import RuntimeDep, render_page
 from services.volunteers.api import recent_assignments
@@ -70,6 +71,7 @@ async def confirm(
 
 @router.get("/vrijwilligers/{volunteer_id}")
 async def review(request: Request, runtime: RuntimeDep, coordinator: Coordinator, volunteer_id: str) -> Response:
+    await audit(runtime.db, request, coordinator, "volunteer.viewed", f"volunteer:{volunteer_id}")
     return await _render_review(request, runtime, volunteer_id)
 
 
@@ -93,6 +95,7 @@ async def screening_form(
         volunteer = await screen(runtime.db, volunteer_id, checked)
     except NotFound:
         return render_page(request, "not_found.html", "Vrijwilliger niet gevonden", status_code=404)
+    await audit(runtime.db, request, coordinator, "volunteer.screened", f"volunteer:{volunteer_id}")
     for request_id in await assign_waiting(runtime.db, request.app.state.settings, volunteer["municipalities"]):
         runtime.wake_relay("assignments", request_id)
     return RedirectResponse(f"/vrijwilligers/{volunteer_id}?geactiveerd=1", status_code=status.HTTP_303_SEE_OTHER)

@@ -104,6 +104,7 @@ POLICY: dict[str, dict[str, set[str]]] = {
         "POST /api/v1/assignments/{request_id}/hours": COORDINATOR,
         "POST /api/v1/lesson-requests": COORDINATOR | {"partner:school"},
         "POST /api/v1/assignments/{request_id}/lesson-given": COORDINATOR,
+        "GET /api/v1/audit": ADMIN,
         "GET /": COORDINATOR,
         "POST /koppelingen/{request_id}": COORDINATOR,
         "GET /vrijwilligers/{volunteer_id}": COORDINATOR,

@@ -63,3 +63,11 @@ def test_coordinator_reviews_a_sign_up_activates_the_volunteer_and_assigns_a_wai
         f"{volunteers}/api/v1/assignments", params={"state": "assigned"}, headers=platform.headers("coordinator")
     ).json()
     assert [(a["id"], a["kind"]) for a in assigned if a["id"] == lesson["id"]] == [(lesson["id"], "lesson")]
+
+
+def test_the_coordinators_views_and_changes_of_volunteers_are_in_the_audit_log(platform: Platform) -> None:
+    log = httpx.get(f"{platform.url('volunteers')}/api/v1/audit", headers=platform.headers("beheerder")).json()
+    actions = {(entry["who"], entry["action"]) for entry in log}
+    assert {("coordinator", "volunteer.viewed"), ("coordinator", "volunteer.screened")} <= actions
+    refused = httpx.get(f"{platform.url('volunteers')}/api/v1/audit", headers=platform.headers("coordinator"))
+    assert refused.status_code == 403
