@@ -16,7 +16,13 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import TopicAlreadyExistsError
+from aiokafka.errors import (
+    KafkaConnectionError,
+    KafkaTimeoutError,
+    NotLeaderForPartitionError,
+    TopicAlreadyExistsError,
+)
+from pymongo.errors import ConnectionFailure as PyMongoConnectionFailure
 
 from plumbing.events import CloudEvent, InvalidEvent, decode, encode
 from plumbing.metrics import Metrics
@@ -47,10 +53,19 @@ class DeadLetter:
     reason: str
 
 
+MAX_OUTAGE_BACKOFF_SECONDS = 5.0
+COMMIT_TIMEOUT_SECONDS = 30.0
+HANDLER_TIMEOUT_SECONDS = 120.0
+OUTAGES = (PyMongoConnectionFailure, KafkaConnectionError, KafkaTimeoutError, NotLeaderForPartitionError, OSError)
+
+
 def after_failure(error: Exception, attempt: int, max_attempts: int, backoff_seconds: float) -> Retry | DeadLetter:
-    """What to do after `attempt` (1-based) failed with `error`."""
+    """What to do after `attempt` (1-based) failed with `error`. An outage of MongoDB or Kafka is waited out, however
+    long it lasts: the event is fine, and dead-lettering it would lose it from the projections."""
     if isinstance(error, InvalidEvent | PermanentError):
         return DeadLetter(f"{type(error).__name__}: {error}")
+    if isinstance(error, OUTAGES):
+        return Retry(delay_seconds=min(MAX_OUTAGE_BACKOFF_SECONDS, backoff_seconds * 2 ** min(attempt - 1, 10)))
     if attempt >= max_attempts:
         return DeadLetter(f"gave up after {attempt} attempts: {type(error).__name__}: {error}")
     return Retry(delay_seconds=backoff_seconds * 2 ** (attempt - 1))
@@ -182,10 +197,21 @@ class EventConsumer:
                         "partition batch failed; rewinding to the last commit",
                         extra={"topic": partition.topic, "partition": partition.partition},
                     )
-                    await self._consumer.seek_to_committed(partition)
-                    await asyncio.sleep(1)
+                    await self._rewind(partition)
                 if self._stopping.is_set():
                     break
+
+    async def _rewind(self, partition: TopicPartition) -> None:
+        """Back to the last commit, so that nothing fetched after it is skipped; waits out a broker outage."""
+        while not self._stopping.is_set():
+            await asyncio.sleep(1)
+            if partition not in self._consumer.assignment():
+                return  # handed to another consumer meanwhile; it starts from the last commit
+            try:
+                await self._consumer.seek_to_committed(partition)
+                return
+            except Exception:
+                logger.warning("cannot rewind yet; retrying", extra={"topic": partition.topic})
 
     async def _handle_partition(self, partition: TopicPartition, records: list[ConsumerRecord[Any, Any]]) -> None:
         done_up_to: int | None = None
@@ -195,8 +221,8 @@ class EventConsumer:
             if not await self._handle_record(record):
                 break
             done_up_to = record.offset
-        if done_up_to is not None:
-            await self._consumer.commit({partition: done_up_to + 1})
+        if done_up_to is not None:  # a commit to a broker that went away fails, and the batch is read again
+            await asyncio.wait_for(self._consumer.commit({partition: done_up_to + 1}), COMMIT_TIMEOUT_SECONDS)
         highwater = self._consumer.highwater(partition)
         if highwater is not None and done_up_to is not None:
             self._metrics.consumer_lag.labels(topic=partition.topic, partition=str(partition.partition)).set(
@@ -217,7 +243,7 @@ class EventConsumer:
                 event_type = event.type
                 handler = self._handlers.get(event.type)
                 if handler is not None:
-                    await handler(event)
+                    await asyncio.wait_for(handler(event), HANDLER_TIMEOUT_SECONDS)  # TimeoutError: retried
                 self._metrics.consumed.labels(topic=record.topic, type=event.type).inc()
                 self._metrics.handler_seconds.labels(type=event.type).observe(time.perf_counter() - started)
                 return True

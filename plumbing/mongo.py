@@ -16,10 +16,21 @@ from plumbing.settings import PlatformSettings
 
 
 async def connect(settings: PlatformSettings) -> AsyncMongoClient[Any]:
-    client: AsyncMongoClient[Any] = AsyncMongoClient(settings.mongo_uri, serverSelectionTimeoutMS=5000, tz_aware=True)
+    """No operation waits forever on a server that went away: it fails, and the caller retries or answers 503."""
+    client: AsyncMongoClient[Any] = AsyncMongoClient(
+        settings.mongo_uri, tz_aware=True, serverSelectionTimeoutMS=5000, connectTimeoutMS=5000, socketTimeoutMS=30000
+    )
     if await is_ferretdb(client):
         await client.close()
-        client = AsyncMongoClient(settings.mongo_uri, serverSelectionTimeoutMS=5000, tz_aware=True, maxPoolSize=1)
+        client = AsyncMongoClient(
+            settings.mongo_uri,
+            tz_aware=True,
+            serverSelectionTimeoutMS=5000,
+            connectTimeoutMS=5000,
+            socketTimeoutMS=30000,
+            maxPoolSize=1,
+            waitQueueTimeoutMS=30000,
+        )
     return client
 
 

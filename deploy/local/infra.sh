@@ -7,6 +7,7 @@
 #   deploy/local/infra.sh wait     block until a real produce/consume and a real MongoDB ping succeed
 #   deploy/local/infra.sh up       fetch + start + wait
 #   deploy/local/infra.sh stop     stop the servers this script started, by PID
+#   deploy/local/infra.sh restart kafka|ferretdb   restart one of them and wait until both answer
 #   deploy/local/infra.sh status   say what runs where
 set -euo pipefail
 
@@ -157,5 +158,12 @@ case "${1:-}" in
   up) fetch_kafka; fetch_ferretdb; start_kafka; start_ferretdb; wait_ready "${2:-120}" ;;
   stop) stop_one ferretdb "$ferretdb_dir/ferretdb.pid"; stop_one kafka "$kafka_dir/kafka.pid" ;;
   status) status ;;
-  *) echo "usage: $0 fetch|start|wait|up|stop|status" >&2; exit 2 ;;
+  restart)  # one server, as the fault-injection tests do: restart kafka|ferretdb
+    case "${2:-}" in
+      kafka) stop_one kafka "$kafka_dir/kafka.pid"; start_kafka ;;
+      ferretdb) stop_one ferretdb "$ferretdb_dir/ferretdb.pid"; start_ferretdb ;;
+      *) echo "usage: $0 restart kafka|ferretdb" >&2; exit 2 ;;
+    esac
+    wait_ready 120 ;;
+  *) echo "usage: $0 fetch|start|wait|up|stop|status|restart" >&2; exit 2 ;;
 esac

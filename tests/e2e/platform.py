@@ -38,6 +38,7 @@ class Platform:
     namespace: str
     logs: Path
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    servers: Servers | None = None
     tokens: dict[str, str] = field(default_factory=dict)
     secrets: dict[str, str] = field(default_factory=dict)
     admin_totp: str = ""
@@ -67,8 +68,13 @@ class Platform:
 
     def start(self, servers: Servers) -> None:
         self.logs.mkdir(parents=True, exist_ok=True)
-        for service, port in SERVICES.items():
-            log = (self.logs / f"{service}.log").open("wb")
+        self.servers = servers
+        for service in SERVICES:
+            self.start_one(service)
+
+    def start_one(self, service: str) -> None:
+        port = SERVICES[service]
+        with (self.logs / f"{service}.log").open("ab") as log:
             self.processes[service] = subprocess.Popen(
                 [
                     sys.executable,
@@ -82,14 +88,23 @@ class Platform:
                     str(port),
                 ],
                 cwd=REPO,
-                env=self.environment(servers, service),
+                env=self.environment(self.servers, service),
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
 
-    def wait_ready(self, timeout: float = 60) -> None:
+    def kill(self, service: str) -> None:
+        """SIGKILL: no shutdown, nothing flushed or committed, as when a machine dies."""
+        self.processes[service].send_signal(signal.SIGKILL)
+        self.processes[service].wait(timeout=10)
+
+    def restart(self, service: str) -> None:
+        self.start_one(service)
+        self.wait_ready(services=[service])
+
+    def wait_ready(self, timeout: float = 60, services: list[str] | None = None) -> None:
         deadline = time.monotonic() + timeout
-        for service in SERVICES:
+        for service in services or list(SERVICES):
             while True:
                 if self.processes[service].poll() is not None:
                     raise RuntimeError(f"{service} exited; see {self.logs / (service + '.log')}")

@@ -1,18 +1,28 @@
+from aiokafka.errors import KafkaConnectionError
+from pymongo.errors import AutoReconnect
+
 from plumbing.events import InvalidEvent
 from plumbing.kafka import DeadLetter, Origin, PermanentError, Retry, after_failure, dead_letter_headers
 
 
-def test_transient_failure_is_retried_with_growing_backoff() -> None:
-    first = after_failure(ConnectionError("down"), attempt=1, max_attempts=5, backoff_seconds=0.1)
-    third = after_failure(ConnectionError("down"), attempt=3, max_attempts=5, backoff_seconds=0.1)
+def test_a_failing_handler_is_retried_with_growing_backoff() -> None:
+    first = after_failure(RuntimeError("boom"), attempt=1, max_attempts=5, backoff_seconds=0.1)
+    third = after_failure(RuntimeError("boom"), attempt=3, max_attempts=5, backoff_seconds=0.1)
     assert first == Retry(0.1)
     assert third == Retry(0.4)
 
 
 def test_failure_on_the_last_attempt_goes_to_the_dead_letter_topic() -> None:
-    decision = after_failure(ConnectionError("down"), attempt=5, max_attempts=5, backoff_seconds=0.1)
+    decision = after_failure(RuntimeError("boom"), attempt=5, max_attempts=5, backoff_seconds=0.1)
     assert isinstance(decision, DeadLetter)
-    assert "5 attempts" in decision.reason and "down" in decision.reason
+    assert "5 attempts" in decision.reason and "boom" in decision.reason
+
+
+def test_an_outage_of_mongodb_or_kafka_is_waited_out_and_never_dead_lettered() -> None:
+    for outage in (AutoReconnect("ferretdb restarting"), KafkaConnectionError("broker down"), ConnectionError("reset")):
+        decisions = [after_failure(outage, attempt, max_attempts=5, backoff_seconds=0.1) for attempt in range(1, 40)]
+        assert all(isinstance(decision, Retry) for decision in decisions), outage
+        assert max(decision.delay_seconds for decision in decisions if isinstance(decision, Retry)) == 5.0
 
 
 def test_invalid_event_is_dead_lettered_at_once() -> None:
