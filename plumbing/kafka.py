@@ -55,6 +55,7 @@ class DeadLetter:
 
 MAX_OUTAGE_BACKOFF_SECONDS = 5.0
 COMMIT_TIMEOUT_SECONDS = 30.0
+STOP_TIMEOUT_SECONDS = 10.0
 HANDLER_TIMEOUT_SECONDS = 120.0
 OUTAGES = (PyMongoConnectionFailure, KafkaConnectionError, KafkaTimeoutError, NotLeaderForPartitionError, OSError)
 
@@ -169,13 +170,19 @@ class EventConsumer:
         self._task = asyncio.create_task(self._run(), name=f"consumer:{self._group_id}")
 
     async def stop(self) -> None:
-        """Finish the record in hand, commit what is stored, leave the group."""
+        """Finish the record in hand, commit what is stored, leave the group; give up waiting after a while, as
+        what was not committed is delivered again anyway."""
         self._stopping.set()
         try:
             if self._task is not None:
-                await self._task
+                await asyncio.wait_for(self._task, STOP_TIMEOUT_SECONDS)
+        except TimeoutError:
+            logger.warning("consumer did not finish in time; stopping it", extra={"group": self._group_id})
         finally:
-            await self._consumer.stop()  # leaves the group; commits nothing (auto-commit is off)
+            try:  # leaves the group; commits nothing (auto-commit is off)
+                await asyncio.wait_for(self._consumer.stop(), STOP_TIMEOUT_SECONDS)
+            except TimeoutError:
+                logger.warning("consumer did not leave its group in time", extra={"group": self._group_id})
 
     @property
     def running(self) -> bool:

@@ -5,7 +5,7 @@ Each service builds one Runtime in its FastAPI lifespan (its composition root); 
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -22,6 +22,7 @@ from plumbing.settings import PlatformSettings
 logger = logging.getLogger(__name__)
 
 READINESS_TIMEOUT_SECONDS = 3.0
+CLOSE_STEP_TIMEOUT_SECONDS = 25.0
 
 
 class BackgroundJob(Protocol):
@@ -36,6 +37,10 @@ class Runtime:
     metrics: Metrics = field(default_factory=Metrics)
     client: AsyncMongoClient[Any] = field(init=False)
     db: AsyncDatabase[Any] = field(init=False)
+    # a connection of its own for long reads (reports), so that they never keep the writers waiting; with FerretDB
+    # each client has a single connection
+    read_client: AsyncMongoClient[Any] = field(init=False)
+    read_db: AsyncDatabase[Any] = field(init=False)
     publisher: EventPublisher = field(init=False)
     consumers: list[EventConsumer] = field(default_factory=list)
     relay: OutboxRelay | None = None
@@ -46,6 +51,8 @@ class Runtime:
         await ensure_topics(self.settings.kafka_bootstrap, [self.settings.dead_letter_topic, *(publishes or [])])
         self.client = await mongo.connect(self.settings)
         self.db = mongo.database(self.client, self.settings)
+        self.read_client = await mongo.connect(self.settings)
+        self.read_db = mongo.database(self.read_client, self.settings)
         self.publisher = EventPublisher(self.settings.kafka_bootstrap, self.metrics)
         await self.publisher.start()
 
@@ -80,14 +87,19 @@ class Runtime:
             job.start()
 
     async def close(self) -> None:
-        for job in self.jobs:
-            await job.stop()
-        for consumer in self.consumers:
-            await consumer.stop()
+        """Stops everything in order; a step that hangs (a server gone away) is given up after a while, so that
+        the process always ends: whatever was not committed or published is picked up again after a restart."""
+        steps: list[tuple[str, Callable[[], Awaitable[None]]]] = [("job", job.stop) for job in self.jobs]
+        steps += [("consumer", consumer.stop) for consumer in self.consumers]
         if self.relay is not None:
-            await self.relay.stop()
-        await self.publisher.stop()
-        await self.client.close()
+            steps.append(("outbox relay", self.relay.stop))
+        steps += [("producer", self.publisher.stop), ("mongodb client", self.client.close)]
+        steps.append(("mongodb read client", self.read_client.close))
+        for name, step in steps:
+            try:
+                await asyncio.wait_for(step(), CLOSE_STEP_TIMEOUT_SECONDS)
+            except TimeoutError:
+                logger.warning("shutdown step timed out", extra={"step": name})
 
     def wake_relay(self, collection: str, document_id: Any) -> None:
         """Tells the relay which document just got events to publish."""

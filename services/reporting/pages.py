@@ -22,7 +22,7 @@ CHART_WIDTH, CHART_HEIGHT = 560, 150
 @router.get("/")
 async def dashboard(request: Request, runtime: RuntimeDep) -> Response:
     settings: ReportingSettings = request.app.state.settings
-    rows = await counters(await active_facts(runtime.db))
+    rows = await counters(await active_facts(runtime.read_db))
     totals = {metric: sum(row.total for row in rows if row.metric == metric) for metric in METRICS}
     months = sorted({row.month for row in rows})[-12:]
     by_month: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -37,7 +37,7 @@ async def dashboard(request: Request, runtime: RuntimeDep) -> Response:
         "Regionale tellingen",
         totals=totals,
         metrics=METRICS,
-        targets=await progress(await active_facts(runtime.db), settings.targets),
+        targets=await progress(await active_facts(runtime.read_db), settings.targets),
         months=months,
         by_month=by_month,
         trend_metrics=TREND_METRICS,
