@@ -15,6 +15,7 @@ creditor, and pushes a sustained mix of signals through the HTTP API and the par
 
 import argparse
 import asyncio
+import contextlib
 import functools
 import os
 import platform
@@ -188,8 +189,16 @@ async def push(running: Running, rate: float, seconds: float, signals_ports: lis
             await producer.send_and_wait(topic, encode(event), key=str(number).encode())
             kafka_ok += 1
 
-        begin = time.perf_counter()
+        samples: list[tuple[float, int]] = []  # (when, signals counted), read all along
         total = int(rate * seconds)
+
+        async def poll() -> None:
+            while not samples or samples[-1][1] < total:
+                samples.append((time.perf_counter(), await counted(client, reporting, reader)))
+                await asyncio.sleep(0.5)
+
+        poller = asyncio.create_task(poll())
+        begin = time.perf_counter()
         for number in range(total):
             await asyncio.sleep(max(0.0, begin + number / rate - time.perf_counter()))
             sent_at.append(time.perf_counter())
@@ -197,15 +206,16 @@ async def push(running: Running, rate: float, seconds: float, signals_ports: lis
         await asyncio.gather(*tasks)
         elapsed = time.perf_counter() - begin
         await producer.stop()
-
-        latencies: list[float] = []
         drained_at = time.perf_counter()
-        while len(latencies) < total and time.perf_counter() - drained_at < 600:
-            seen = await counted(client, reporting, reader)
-            now = time.perf_counter()
-            while len(latencies) < min(seen, total):
-                latencies.append(now - sent_at[len(latencies)])
-            await asyncio.sleep(1)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(poller, 600)
+        # the n-th signal sent counts as visible once n signals are counted (a close estimate: counting is in order
+        # per household, and every signal here is another household)
+        latencies = []
+        for index, sent in enumerate(sent_at):
+            seen = next((when for when, count in samples if count > index and when >= sent), None)
+            if seen is not None:
+                latencies.append(seen - sent)
         await asyncio.sleep(3)
         final = await counted(client, reporting, reader)
     return Result(http_ok / elapsed, kafka_ok / elapsed, latencies, final, total, time.perf_counter() - drained_at)
