@@ -9,12 +9,13 @@ from fastapi.responses import Response
 from plumbing.access import Role, staff
 from plumbing.reference import MUNICIPALITIES
 from plumbing.web import RuntimeDep, render_page
-from services.reporting.counting import active_facts, counters
+from services.reporting.counting import active_facts, counters, subjects
 from services.reporting.facts import METRICS
 from services.reporting.settings import ReportingSettings
 from services.reporting.targets import progress
 
 router = APIRouter(include_in_schema=False, dependencies=[staff(*Role)])
+REGIONAL_DISTINCT = ["members_joined", "members_left"]
 TREND_METRICS = ["signals_raised", "households_reached", "households_matched", "volunteers_assigned"]
 CHART_WIDTH, CHART_HEIGHT = 560, 150
 
@@ -22,8 +23,11 @@ CHART_WIDTH, CHART_HEIGHT = 560, 150
 @router.get("/")
 async def dashboard(request: Request, runtime: RuntimeDep) -> Response:
     settings: ReportingSettings = request.app.state.settings
-    rows = await counters(await active_facts(runtime.read_db))
+    facts = await active_facts(runtime.read_db)
+    rows = await counters(facts)
     totals = {metric: sum(row.total for row in rows if row.metric == metric) for metric in METRICS}
+    for metric in REGIONAL_DISTINCT:  # a member counts in every municipality it works in, but once in the region
+        totals[metric] = len(await subjects(facts, metric, "0000-01", "9999-12"))
     months = sorted({row.month for row in rows})[-12:]
     by_month: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     by_municipality: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -37,7 +41,7 @@ async def dashboard(request: Request, runtime: RuntimeDep) -> Response:
         "Regionale tellingen",
         totals=totals,
         metrics=METRICS,
-        targets=await progress(await active_facts(runtime.read_db), settings.targets),
+        targets=await progress(facts, settings.targets),
         months=months,
         by_month=by_month,
         trend_metrics=TREND_METRICS,
