@@ -4,12 +4,13 @@ secrets, passwords or BSNs are written here: the record is named by its id."""
 
 import uuid
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Request
+from fastapi import APIRouter, Request
 from pymongo.asynchronous.database import AsyncDatabase
 
-from plumbing.access import Principal
+from plumbing.access import Principal, Role, staff
+from plumbing.web import RuntimeDep
 
 
 async def audit(
@@ -53,3 +54,13 @@ async def reason_given(db: AsyncDatabase[Any], principal: Principal, record: str
 async def entries(db: AsyncDatabase[Any], record: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
     query = {"record": record} if record else {}
     return await db.audit.find(query).sort("at", -1).limit(limit).to_list()
+
+
+router = APIRouter(prefix="/api/v1", tags=["audit"])
+
+
+@router.get("/audit", summary="The audit log of this service, newest first (administrators)")
+async def audit_log(
+    runtime: RuntimeDep, admin: Annotated[Principal, staff(Role.ADMINISTRATOR)], record: str | None = None
+) -> list[dict[str, Any]]:
+    return [{**entry, "at": entry["at"].isoformat()} for entry in await entries(runtime.db, record)]

@@ -3,14 +3,15 @@ staff accounts (administrators only), and the audit log."""
 
 import base64
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Request, status
 from pydantic import BaseModel, Field
 
 from plumbing.access import PARTNER_TOKEN_SECONDS, SESSION_SECONDS, Principal, Role, enrolling, issue_token, staff
-from plumbing.audit import audit, entries
+from plumbing.audit import audit
 from plumbing.kafka import ensure_topics
+from plumbing.runtime import Runtime
 from plumbing.web import RuntimeDep
 from services.signals import accounts, partners
 from services.signals.accounts import AccountCreate, AccountExists, SecondFactorNeeded
@@ -61,6 +62,22 @@ class SecondFactorStarted(BaseModel):
 
 class Code(BaseModel):
     code: str = Field(pattern=r"^\d{6}$", description="The current 6-digit code from the authenticator app.")
+
+
+async def admit_member(runtime: Runtime, request: Request, admin: Principal, details: PartnerCreate) -> str:
+    """Registers the member, opens its own intake topic and logs who did it; returns the client secret (shown
+    once). The API and the administrator's page both admit members through here."""
+    secret = await partners.register(runtime.db, request.app.state.settings, details)
+    runtime.wake_relay("partners", details.id)
+    await ensure_topics(runtime.settings.kafka_bootstrap, [partner_topic(request.app.state.settings, details.id)])
+    await audit(runtime.db, request, admin, "partner.registered", f"partner:{details.id}")
+    return secret
+
+
+async def member_leaves(runtime: Runtime, request: Request, admin: Principal, partner_id: str) -> None:
+    await partners.leave(runtime.db, request.app.state.settings, partner_id)
+    runtime.wake_relay("partners", partner_id)
+    await audit(runtime.db, request, admin, "partner.left", f"partner:{partner_id}")
 
 
 @router.post(
@@ -143,12 +160,9 @@ async def register_partner(
     details: PartnerCreate, runtime: RuntimeDep, request: Request, admin: Administrator
 ) -> PartnerRegistered:
     try:
-        secret = await partners.register(runtime.db, request.app.state.settings, details)
+        secret = await admit_member(runtime, request, admin, details)
     except PartnerExists as error:
         raise HTTPException(status.HTTP_409_CONFLICT, f"id: partner {details.id} is already registered") from error
-    runtime.wake_relay("partners", details.id)
-    await ensure_topics(runtime.settings.kafka_bootstrap, [partner_topic(request.app.state.settings, details.id)])
-    await audit(runtime.db, request, admin, "partner.registered", f"partner:{details.id}")
     stored = await runtime.db.partners.find_one({"_id": details.id})
     assert stored is not None
     return PartnerRegistered(id=details.id, client_secret=secret, **stored)
@@ -157,11 +171,9 @@ async def register_partner(
 @router.post("/partners/{partner_id}/leave", status_code=status.HTTP_204_NO_CONTENT, summary="A member leaves")
 async def partner_leaves(partner_id: str, runtime: RuntimeDep, request: Request, admin: Administrator) -> None:
     try:
-        await partners.leave(runtime.db, request.app.state.settings, partner_id)
+        await member_leaves(runtime, request, admin, partner_id)
     except UnknownPartner as error:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"partner {partner_id} is not registered") from error
-    runtime.wake_relay("partners", partner_id)
-    await audit(runtime.db, request, admin, "partner.left", f"partner:{partner_id}")
 
 
 @router.post("/partners/{partner_id}/secret", summary="Issue a new client secret; the old one stops working")
@@ -207,8 +219,3 @@ async def create_account(
         raise HTTPException(status.HTTP_409_CONFLICT, f"username: {account.username} exists already") from error
     await audit(runtime.db, request, admin, "account.created", f"account:{account.username}")
     return {"username": account.username}
-
-
-@router.get("/audit", summary="The audit log, newest first")
-async def audit_log(runtime: RuntimeDep, admin: Administrator, record: str | None = None) -> list[dict[str, Any]]:
-    return [{**entry, "at": entry["at"].isoformat()} for entry in await entries(runtime.db, record)]

@@ -18,12 +18,11 @@ from plumbing.access import (
     staff,
 )
 from plumbing.audit import audit
-from plumbing.kafka import ensure_topics
 from plumbing.reference import MUNICIPALITIES
 from plumbing.web import RuntimeDep, render_page
 from services.signals import accounts, partners
+from services.signals.access_api import admit_member, member_leaves
 from services.signals.accounts import AccountCreate, AccountExists, SecondFactorNeeded
-from services.signals.kafka_intake import partner_topic
 from services.signals.partners import PARTNER_TYPE_LABELS, PartnerCreate, PartnerExists, UnknownPartner
 from services.signals.sealing import Sealer
 from services.signals.totp import provisioning_uri
@@ -56,48 +55,22 @@ async def sign_in(
     code: Text = "",
     volgende: Text = "",
 ) -> Response:
-    if await accounts.locked_out(runtime.db, gebruikersnaam):
-        return render_page(
-            request,
-            "sign_in.html",
-            "Inloggen",
-            status_code=429,
-            form={"gebruikersnaam": gebruikersnaam, "volgende": volgende},
-            error=f"Te vaak een verkeerd wachtwoord. Probeer het over {accounts.LOCK_MINUTES} minuten opnieuw.",
-        )
+    who = gebruikersnaam.strip().lower()
+
+    def again(status_code: int, error: str) -> Response:
+        form = {"gebruikersnaam": gebruikersnaam, "volgende": volgende}
+        return render_page(request, "sign_in.html", "Inloggen", status_code=status_code, form=form, error=error)
+
+    if await accounts.locked_out(runtime.db, who):
+        return again(429, f"Te vaak een verkeerd wachtwoord. Probeer het over {accounts.LOCK_MINUTES} minuten opnieuw.")
     try:
-        principal = await accounts.sign_in(
-            runtime.db, gebruikersnaam, wachtwoord, code, Sealer(request.app.state.settings)
-        )
+        principal = await accounts.sign_in(runtime.db, who, wachtwoord, code, Sealer(request.app.state.settings))
     except SecondFactorNeeded:
-        who = gebruikersnaam.strip().lower()
         await audit(runtime.db, request, None, "sign_in.page", who, "refused: one-time code", who=who)
-        return render_page(
-            request,
-            "sign_in.html",
-            "Inloggen",
-            status_code=401,
-            form={"gebruikersnaam": gebruikersnaam, "volgende": volgende},
-            error="Vul de code uit uw authenticator-app in (zes cijfers).",
-        )
-    await audit(
-        runtime.db,
-        request,
-        principal,
-        "sign_in.page",
-        gebruikersnaam.strip().lower(),
-        "ok" if principal else "refused",
-        who=gebruikersnaam.strip().lower(),
-    )
+        return again(401, "Vul de code uit uw authenticator-app in (zes cijfers).")
+    await audit(runtime.db, request, principal, "sign_in.page", who, "ok" if principal else "refused", who=who)
     if principal is None:
-        return render_page(
-            request,
-            "sign_in.html",
-            "Inloggen",
-            status_code=401,
-            form={"gebruikersnaam": gebruikersnaam, "volgende": volgende},
-            error="Gebruikersnaam of wachtwoord klopt niet.",
-        )
+        return again(401, "Gebruikersnaam of wachtwoord klopt niet.")
     settings = request.app.state.settings
     assert principal.role is not None
     target = _safe_next(volgende, settings) or getattr(settings, HOME_OF_ROLE[principal.role]) + "/"
@@ -174,27 +147,22 @@ async def register_partner(
         details = PartnerCreate.model_validate(
             {"id": code, "name": naam, "type": soort, "municipalities": gemeenten or []}
         )
-        secret = await partners.register(runtime.db, request.app.state.settings, details)
+        secret = await admit_member(runtime, request, admin, details)
     except ValidationError as error:
         names = {"id": "code", "name": "naam", "type": "soort", "municipalities": "gemeenten"}
         errors = {names.get(str(problem["loc"][0]), ""): problem["msg"] for problem in error.errors()}
         return await _render_admin(request, runtime, errors=errors, form=form)
     except PartnerExists:
         return await _render_admin(request, runtime, errors={"code": "Deze code is al in gebruik."}, form=form)
-    runtime.wake_relay("partners", details.id)
-    await ensure_topics(runtime.settings.kafka_bootstrap, [partner_topic(request.app.state.settings, details.id)])
-    await audit(runtime.db, request, admin, "partner.registered", f"partner:{details.id}")
     return await _render_admin(request, runtime, issued={"client_id": details.id, "client_secret": secret})
 
 
 @router.post("/beheer/leden/{partner_id}/vertrek")
 async def partner_leaves(request: Request, runtime: RuntimeDep, admin: Administrator, partner_id: str) -> Response:
     try:
-        await partners.leave(runtime.db, request.app.state.settings, partner_id)
+        await member_leaves(runtime, request, admin, partner_id)
     except UnknownPartner:
         return await _render_admin(request, runtime, errors={"": "Dit lid bestaat niet."})
-    runtime.wake_relay("partners", partner_id)
-    await audit(runtime.db, request, admin, "partner.left", f"partner:{partner_id}")
     return RedirectResponse("/beheer", status_code=status.HTTP_303_SEE_OTHER)
 
 

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from plumbing import audit
 from plumbing.events import CloudEvent
 from plumbing.runtime import Runtime
 from plumbing.web import service_app
@@ -41,7 +42,14 @@ def create_app(settings: SignalsSettings | None = None) -> FastAPI:
         title="Redzaam signals",
         description="Early signals of payment arrears: partner intake, the outreach queue, outcomes and feedback.",
         templates=Path(__file__).parent / "templates",
-        routers=[access_api.router, intake_api.router, cases_api.router, access_pages.router, pages.router],
+        routers=[
+            access_api.router,
+            audit.router,
+            intake_api.router,
+            cases_api.router,
+            access_pages.router,
+            pages.router,
+        ],
         publishes=[EVENTS_TOPIC, INTAKE_TOPIC],
         setup=setup,
     )

@@ -8,7 +8,7 @@ from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from plumbing.access import Principal, Role, Scope, staff, staff_or_partner
-from plumbing.audit import audit, entries
+from plumbing.audit import audit
 from plumbing.web import RuntimeDep
 from services.volunteers.assignments import (
     NoPlace,
@@ -218,10 +218,3 @@ async def post_lesson_given(
     except (NotFound, WrongState) as error:
         raise refused(error) from error
     runtime.wake_relay("assignments", request_id)
-
-
-@router.get("/audit", summary="Who saw or changed which volunteer's data, newest first (administrators)")
-async def audit_log(
-    runtime: RuntimeDep, admin: Annotated[Principal, staff(Role.ADMINISTRATOR)], record: str | None = None
-) -> list[dict[str, Any]]:
-    return [{**entry, "at": entry["at"].isoformat()} for entry in await entries(runtime.db, record)]

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from plumbing import audit
 from plumbing.events import CloudEvent
 from plumbing.runtime import Runtime
 from plumbing.web import service_app
@@ -35,7 +36,7 @@ def create_app(settings: VolunteersSettings | None = None) -> FastAPI:
         description="Registry and screening of volunteers (budget coach, guest teacher, debt buddy), requests from "
         "referrals and schools, assignments within caseload limits, hours and lessons.",
         templates=Path(__file__).parent / "templates",
-        routers=[api.router, pages.router],
+        routers=[api.router, audit.router, pages.router],
         publishes=[EVENTS_TOPIC],
         setup=setup,
     )
