@@ -154,6 +154,7 @@ class EventConsumer:
         )
         if pattern is not None:  # topics that appear later (one per partner, say) are picked up within seconds
             self._consumer.subscribe(pattern=pattern)
+        self.topics = list(topics)
         self._group_id = group_id
         self._handlers = dict(handlers)
         self._publisher = publisher
@@ -285,6 +286,8 @@ class EventConsumer:
 
 async def ensure_topics(bootstrap: str, names: list[str], partitions: int = 6) -> None:
     """Creates the topics that do not exist yet; partitions allow scaling out a consumer group."""
+    if not names:
+        return
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()
     try:

@@ -79,6 +79,9 @@ class Runtime:
         return self.relay
 
     async def start(self) -> None:
+        # Topics consumed before any producer has written to them are created here, with their partitions, rather
+        # than by the broker on first sight: a topic appearing under a running group makes it rebalance.
+        await ensure_topics(self.settings.kafka_bootstrap, [topic for c in self.consumers for topic in c.topics])
         for consumer in self.consumers:
             await consumer.start()
         if self.relay is not None:

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -55,6 +56,15 @@ async def consumed(client: httpx.AsyncClient) -> float:
     )
 
 
+async def eventually_or_show(logs: list[Path], check: Callable[[], Awaitable[bool]], within: float, what: str) -> None:
+    """As `eventually`, but a failure shows the end of each replica's log: the replicas run apart from pytest."""
+    try:
+        await eventually(check, within=within, what=what)
+    except AssertionError as failure:
+        tails = "\n".join(f"--- {log.name}\n" + "\n".join(log.read_text().splitlines()[-40:]) for log in logs)
+        raise AssertionError(f"{failure}\n{tails}") from None
+
+
 async def test_a_replica_killed_mid_batch_loses_and_doubles_nothing(
     servers: Servers,
     namespace: str,
@@ -88,30 +98,34 @@ async def test_a_replica_killed_mid_batch_loses_and_doubles_nothing(
         await producer.stop()
 
     ports = (18211, 18212)
-    replicas = [start_replica(servers, namespace, port, token_key, tmp_path / f"{port}.log") for port in ports]
+    logs = [tmp_path / f"{port}.log" for port in ports]
+    replicas = [start_replica(servers, namespace, port, token_key, log) for port, log in zip(ports, logs, strict=True)]
     headers = staff_headers(settings, Role.PROGRAMME_LEAD)
-    first = httpx.AsyncClient(base_url=f"http://127.0.0.1:{ports[0]}", headers=headers, timeout=30)
-    second = httpx.AsyncClient(base_url=f"http://127.0.0.1:{ports[1]}", headers=headers, timeout=30)
+    clients = [httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", headers=headers, timeout=30) for port in ports]
     try:
 
-        async def first_is_busy() -> bool:
-            return await consumed(first) >= 100
+        async def one_is_busy() -> bool:
+            return max([await consumed(client) for client in clients]) >= 100
 
-        await eventually(first_is_busy, within=60, what="the first replica counting")
-        replicas[0].send_signal(signal.SIGKILL)  # no shutdown, no commit of what it stored last
-        replicas[0].wait(timeout=10)
-        replicas[0] = start_replica(servers, namespace, ports[0], token_key, tmp_path / f"{ports[0]}.log")
+        await eventually_or_show(logs, one_is_busy, within=120, what="a replica counting")
+        # The replica that has done the most is surely in the middle of its partitions: kill that one.
+        counts = [await consumed(client) for client in clients]
+        victim = counts.index(max(counts))
+        survivor = clients[1 - victim]
+        replicas[victim].send_signal(signal.SIGKILL)  # no shutdown, no commit of what it stored last
+        replicas[victim].wait(timeout=10)
+        replicas[victim] = start_replica(servers, namespace, ports[victim], token_key, logs[victim])
 
         async def all_counted() -> bool:
             try:
-                rows = (await second.get("/api/v1/counters", params={"metric": "signals_raised"})).json()
+                rows = (await survivor.get("/api/v1/counters", params={"metric": "signals_raised"})).json()
             except httpx.TransportError:
                 return False
             return sum(row["total"] for row in rows) >= EVENTS
 
-        await eventually(all_counted, within=240, what=f"{EVENTS} signals counted")
+        await eventually_or_show(logs, all_counted, within=240, what=f"{EVENTS} signals counted")
         await asyncio.sleep(2)  # redeliveries after the restart, if any, would land now
-        rows = (await second.get("/api/v1/counters", params={"metric": "signals_raised"})).json()
+        rows = (await survivor.get("/api/v1/counters", params={"metric": "signals_raised"})).json()
         per_municipality = {row["municipality"]: (row["total"], row["distinct"]) for row in rows}
         assert per_municipality == {code: (EVENTS // 3, HOUSEHOLDS // 3) for code in MUNICIPALITIES}
     finally:
@@ -119,5 +133,5 @@ async def test_a_replica_killed_mid_batch_loses_and_doubles_nothing(
             if replica.poll() is None:
                 replica.send_signal(signal.SIGTERM)
                 replica.wait(timeout=30)
-        await first.aclose()
-        await second.aclose()
+        for client in clients:
+            await client.aclose()
