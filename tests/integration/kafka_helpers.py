@@ -18,7 +18,35 @@ async def produce(bootstrap: str, topic: str, values: list[bytes], key: bytes = 
         await producer.stop()
 
 
-async def read_all(bootstrap: str, topic: str, expected: int, within: float = 20) -> list[ConsumerRecord[Any, Any]]:
+async def read_to_end(bootstrap: str, topic: str, within: float = 60) -> list[ConsumerRecord[Any, Any]]:
+    """Every record on `topic` up to its end offsets as they are once its partitions are known: the whole topic,
+    however slowly the machine reads it, rather than whatever arrives in a time window."""
+    consumer = AIOKafkaConsumer(
+        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False, group_id=None
+    )
+    await consumer.start()
+    records: list[ConsumerRecord[Any, Any]] = []
+    try:
+        deadline = time.monotonic() + within
+
+        async def fetch() -> None:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{topic} not read to its end within {within} s")
+            for batch in (await consumer.getmany(timeout_ms=500)).values():
+                records.extend(batch)
+
+        while not consumer.assignment():
+            await fetch()
+        ends = await consumer.end_offsets(list(consumer.assignment()))
+        for partition, end in ends.items():
+            while await consumer.position(partition) < end:
+                await fetch()
+    finally:
+        await consumer.stop()
+    return records
+
+
+async def read_all(bootstrap: str, topic: str, expected: int, within: float = 60) -> list[ConsumerRecord[Any, Any]]:
     consumer = AIOKafkaConsumer(
         topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False, group_id=None
     )
@@ -34,7 +62,9 @@ async def read_all(bootstrap: str, topic: str, expected: int, within: float = 20
     return records
 
 
-async def eventually(check: Callable[[], Awaitable[bool]], within: float = 20, what: str = "condition") -> None:
+async def eventually(check: Callable[[], Awaitable[bool]], within: float = 60, what: str = "condition") -> None:
+    """Polls `check` until it holds. The budget is generous because it costs nothing when the check passes: a
+    slow machine joining a new consumer group can take many seconds."""
     deadline = time.monotonic() + within
     while time.monotonic() < deadline:
         if await check():
