@@ -29,6 +29,7 @@ from pydantic.json_schema import models_json_schema
 import services
 from plumbing.events import CloudEvent
 from plumbing.kafka import Origin, dead_letter_headers
+from plumbing.revocations import ACCESS_REVOKED, REVOCATIONS_TOPIC, AccessRevoked
 from plumbing.settings import PlatformSettings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -149,7 +150,7 @@ def build() -> dict[str, Any]:
     for subscription in subscribed:
         if unknown := subscription.types - {publication.event_type for publication in published}:
             raise LookupError(f"{subscription.service} subscribes to {sorted(unknown)}, which no service publishes")
-    models: list[type[BaseModel]] = [CloudEvent, *(publication.model for publication in published)]
+    models: list[type[BaseModel]] = [CloudEvent, AccessRevoked, *(publication.model for publication in published)]
     _, definitions = models_json_schema([(model, "serialization") for model in models], ref_template=SCHEMAS)
     channels: dict[str, Any] = {}
     messages: dict[str, Any] = {}
@@ -173,6 +174,18 @@ def build() -> dict[str, Any]:
     for subscription in subscribed:  # the consumer loop dead-letters what its handlers give up on
         add(DEFAULTS.dead_letter_topic, dead_letter_message(), subscription.service, "send")
     channels["deadletter"]["description"] = "Records a consumer gave up on, with their original key and headers."
+
+    # access that ends early: signals announces it, and every process of every service reads all of it
+    revocation = event_message(Publication("signals", REVOCATIONS_TOPIC, ACCESS_REVOKED, AccessRevoked))
+    revocation["bindings"]["kafka"]["key"]["description"] = "The staff account or partner whose access ends."
+    add(DEFAULTS.topic(REVOCATIONS_TOPIC), revocation, "signals", "send")
+    services = {publication.service for publication in published} | {item.service for item in subscribed}
+    for service in sorted(services - {"partners"}):
+        add(DEFAULTS.topic(REVOCATIONS_TOPIC), revocation, service, "receive")
+    channels["accessRevocations"]["description"] = (
+        "Sign-outs, deactivated accounts, members that left and rotated secrets; read whole, without a consumer "
+        "group, by every process, which then refuses the tokens concerned."
+    )
 
     return {
         "asyncapi": "3.0.0",

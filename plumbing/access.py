@@ -22,6 +22,7 @@ import jwt
 from fastapi import Depends, HTTPException, Request, status
 
 from plumbing.limits import RateLimiter
+from plumbing.revocations import RevocationList
 from plumbing.settings import PlatformSettings
 
 ISSUER = "redzaam"
@@ -72,6 +73,7 @@ class Principal:
     scopes: frozenset[str] = field(default_factory=frozenset)
     session: str = ""
     second_factor: bool = False
+    issued_at: int = 0  # when its token was issued (epoch seconds): a revocation ends tokens issued until then
 
     def serves(self, municipality: str) -> bool:
         return municipality in self.municipalities
@@ -122,6 +124,7 @@ def read_token(settings: PlatformSettings, token: str) -> Principal | None:
             scopes=frozenset(str(claims.get("scope", "")).split()),
             session=str(claims.get("sid", "")),
             second_factor="otp" in claims.get("amr", []),
+            issued_at=int(claims["iat"]),
         )
     except (jwt.PyJWTError, KeyError, ValueError, TypeError):
         return None
@@ -143,14 +146,20 @@ def csrf_token(settings: PlatformSettings, principal: Principal) -> str:
 
 
 def caller(request: Request) -> Principal | None:
-    """The principal of a bearer token, else of the session cookie; None without a valid one."""
+    """The principal of a bearer token, else of the session cookie; None without a valid one, or when its access
+    was revoked (signed out, account deactivated, member left)."""
     settings: PlatformSettings = request.app.state.settings
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() == "bearer" and token:
-        return read_token(settings, token.strip())
-    cookie = request.cookies.get(SESSION_COOKIE)
-    return read_token(settings, cookie) if cookie else None
+        principal = read_token(settings, token.strip())
+    else:
+        cookie = request.cookies.get(SESSION_COOKIE)
+        principal = read_token(settings, cookie) if cookie else None
+    revocations: RevocationList = request.app.state.revocations
+    if principal is not None and revocations.revoked(principal.subject, principal.session, principal.issued_at):
+        return None
+    return principal
 
 
 def _unauthenticated(request: Request) -> HTTPException:

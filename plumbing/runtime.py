@@ -17,6 +17,7 @@ from plumbing import mongo
 from plumbing.kafka import EventConsumer, EventPublisher, Handler, ensure_topics
 from plumbing.metrics import Metrics
 from plumbing.outbox import OutboxRelay
+from plumbing.revocations import REVOCATIONS_TOPIC, RevocationList, RevocationReader
 from plumbing.settings import PlatformSettings
 
 logger = logging.getLogger(__name__)
@@ -45,10 +46,17 @@ class Runtime:
     consumers: list[EventConsumer] = field(default_factory=list)
     relay: OutboxRelay | None = None
     jobs: list[BackgroundJob] = field(default_factory=list)
+    # what this process knows to be revoked early; every process reads it, so it is not a consumer group's job
+    revocations: RevocationList = field(default_factory=RevocationList)
+    revocation_reader: RevocationReader = field(init=False)
 
     async def open(self, publishes: list[str] | None = None) -> None:
         """Connects, and creates the topics this service publishes to (and the dead-letter topic)."""
-        await ensure_topics(self.settings.kafka_bootstrap, [self.settings.dead_letter_topic, *(publishes or [])])
+        revocations_topic = self.settings.topic(REVOCATIONS_TOPIC)
+        await ensure_topics(
+            self.settings.kafka_bootstrap, [self.settings.dead_letter_topic, revocations_topic, *(publishes or [])]
+        )
+        self.revocation_reader = RevocationReader(self.settings.kafka_bootstrap, revocations_topic, self.revocations)
         self.client = await mongo.connect(self.settings)
         self.db = mongo.database(self.client, self.settings)
         self.read_client = await mongo.connect(self.settings)
@@ -82,6 +90,7 @@ class Runtime:
         # Topics consumed before any producer has written to them are created here, with their partitions, rather
         # than by the broker on first sight: a topic appearing under a running group makes it rebalance.
         await ensure_topics(self.settings.kafka_bootstrap, [topic for c in self.consumers for topic in c.topics])
+        await self.revocation_reader.start()
         for consumer in self.consumers:
             await consumer.start()
         if self.relay is not None:
@@ -94,6 +103,7 @@ class Runtime:
         the process always ends: whatever was not committed or published is picked up again after a restart."""
         steps: list[tuple[str, Callable[[], Awaitable[None]]]] = [("job", job.stop) for job in self.jobs]
         steps += [("consumer", consumer.stop) for consumer in self.consumers]
+        steps.append(("revocation reader", self.revocation_reader.stop))
         if self.relay is not None:
             steps.append(("outbox relay", self.relay.stop))
         steps += [("producer", self.publisher.stop), ("mongodb client", self.client.close)]

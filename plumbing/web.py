@@ -17,6 +17,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescap
 from plumbing.access import ROLE_LABELS, Principal, caller, csrf_token
 from plumbing.limits import BodyLimit, RateLimiter
 from plumbing.logs import configure_logging
+from plumbing.revocations import RevocationList
 from plumbing.runtime import Runtime
 from plumbing.settings import PlatformSettings
 
@@ -143,7 +144,7 @@ def service_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(settings.service_name, settings.log_level)
-        runtime = Runtime(settings)
+        runtime = Runtime(settings, revocations=revocations)
         await runtime.open(publishes=[settings.topic(name) for name in publishes])
         await setup(runtime)
         await runtime.start()
@@ -153,7 +154,9 @@ def service_app(
         finally:
             await runtime.close()
 
+    revocations = RevocationList()
     app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
+    app.state.revocations = revocations
     app.add_middleware(BodyLimit, limit=settings.max_request_bytes)
     app.state.partner_limiter = RateLimiter(settings.partner_requests_per_minute)
     app.state.settings = settings

@@ -74,6 +74,20 @@ async def admit_member(runtime: Runtime, request: Request, admin: Principal, det
     return secret
 
 
+class OwnAccount(Exception):
+    """An administrator cannot deactivate the account they are using: that could leave no administrator."""
+
+
+async def deactivate_account(runtime: Runtime, request: Request, admin: Principal, username: str) -> None:
+    """The account can no longer sign in and its sessions end in every service; the API and the administrator's
+    page both deactivate through here."""
+    if username == admin.subject:
+        raise OwnAccount(username)
+    await accounts.deactivate(runtime.db, request.app.state.settings, username)
+    runtime.wake_relay("accounts", username)
+    await audit(runtime.db, request, admin, "account.deactivated", f"account:{username}")
+
+
 async def member_leaves(runtime: Runtime, request: Request, admin: Principal, partner_id: str) -> None:
     await partners.leave(runtime.db, request.app.state.settings, partner_id)
     runtime.wake_relay("partners", partner_id)
@@ -179,9 +193,10 @@ async def partner_leaves(partner_id: str, runtime: RuntimeDep, request: Request,
 @router.post("/partners/{partner_id}/secret", summary="Issue a new client secret; the old one stops working")
 async def rotate(partner_id: str, runtime: RuntimeDep, request: Request, admin: Administrator) -> dict[str, str]:
     try:
-        secret = await partners.rotate_secret(runtime.db, partner_id)
+        secret = await partners.rotate_secret(runtime.db, request.app.state.settings, partner_id)
     except UnknownPartner as error:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"partner {partner_id} is not an active member") from error
+    runtime.wake_relay("partners", partner_id)
     await audit(runtime.db, request, admin, "partner.secret_rotated", f"partner:{partner_id}")
     return {"client_id": partner_id, "client_secret": secret}
 
@@ -192,6 +207,23 @@ async def list_accounts(runtime: RuntimeDep, admin: Administrator) -> list[Accou
         AccountPublic(username=item["_id"], second_factor=bool(item.get("totp_secret")), **item)
         for item in await accounts.listing(runtime.db)
     ]
+
+
+@router.post(
+    "/accounts/{username}/deactivate",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Deactivate a staff account: it can no longer sign in, and its sessions end in every service",
+    responses={404: {"description": "No such account"}, 409: {"description": "Your own account"}},
+)
+async def deactivate(username: str, runtime: RuntimeDep, request: Request, admin: Administrator) -> None:
+    try:
+        await deactivate_account(runtime, request, admin, username)
+    except accounts.UnknownAccount as error:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"username: no account {username}") from error
+    except OwnAccount as error:
+        raise HTTPException(
+            status.HTTP_409_CONFLICT, "username: you cannot deactivate the account you are signed in with"
+        ) from error
 
 
 @router.post("/account/totp", response_model=SecondFactorStarted, summary="Start setting up a second factor (TOTP)")

@@ -21,7 +21,7 @@ from plumbing.audit import audit
 from plumbing.reference import MUNICIPALITIES
 from plumbing.web import RuntimeDep, render_page
 from services.signals import accounts, partners
-from services.signals.access_api import admit_member, member_leaves
+from services.signals.access_api import OwnAccount, admit_member, deactivate_account, member_leaves
 from services.signals.accounts import AccountCreate, AccountExists, SecondFactorNeeded
 from services.signals.partners import PARTNER_TYPE_LABELS, PartnerCreate, PartnerExists, UnknownPartner
 from services.signals.sealing import Sealer
@@ -98,6 +98,8 @@ def _safe_next(target: str, settings: object) -> str:
 
 @router.post("/uitloggen")
 async def sign_out(request: Request, runtime: RuntimeDep, who: AnyStaff) -> Response:
+    await accounts.end_session(runtime.db, request.app.state.settings, who)
+    runtime.wake_relay("accounts", who.subject)
     await audit(runtime.db, request, who, "sign_out", who.subject)
     response = RedirectResponse("/inloggen", status_code=status.HTTP_303_SEE_OTHER)
     response.delete_cookie(SESSION_COOKIE)
@@ -203,6 +205,17 @@ async def create_account(
     except AccountExists:
         return await _render_admin(request, runtime, errors={"gebruikersnaam": "Bestaat al."}, form=form)
     await audit(runtime.db, request, admin, "account.created", f"account:{account.username}")
+    return RedirectResponse("/beheer", status_code=status.HTTP_303_SEE_OTHER)
+
+
+@router.post("/beheer/accounts/{username}/deactiveren")
+async def account_deactivated(request: Request, runtime: RuntimeDep, admin: Administrator, username: str) -> Response:
+    try:
+        await deactivate_account(runtime, request, admin, username)
+    except accounts.UnknownAccount:
+        return await _render_admin(request, runtime, errors={"": "Dit account bestaat niet."})
+    except OwnAccount:
+        return await _render_admin(request, runtime, errors={"": "U kunt uw eigen account niet deactiveren."})
     return RedirectResponse("/beheer", status_code=status.HTTP_303_SEE_OTHER)
 
 

@@ -12,7 +12,10 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from plumbing.access import CASEWORKERS, Principal, Role
+from plumbing.outbox import change_with_events, outbox_entry
 from plumbing.reference import MUNICIPALITIES
+from plumbing.revocations import REVOCATIONS_TOPIC, access_revoked
+from plumbing.settings import PlatformSettings
 from services.signals import totp
 from services.signals.sealing import Sealer
 
@@ -144,6 +147,34 @@ async def sign_in(
     )
 
 
+class UnknownAccount(Exception):
+    pass
+
+
+async def end_session(db: AsyncDatabase[Any], settings: PlatformSettings, who: Principal) -> None:
+    """Signing out: the session's token is refused by every service from now on, not only forgotten by this
+    browser. The announcement is stored with the account (outbox), so it is published even after a crash."""
+    event = access_revoked(who.subject, who.session)
+    await db.accounts.update_one(
+        {"_id": who.subject}, change_with_events({}, outbox_entry(settings.topic(REVOCATIONS_TOPIC), event))
+    )
+
+
+async def deactivate(db: AsyncDatabase[Any], settings: PlatformSettings, username: str) -> bool:
+    """The account can no longer sign in, and its sessions and tokens end everywhere. False if it was inactive."""
+    if await db.accounts.find_one({"_id": username}, {"_id": 1}) is None:
+        raise UnknownAccount(username)
+    event = access_revoked(username)
+    result = await db.accounts.update_one(
+        {"_id": username, "active": True},
+        change_with_events(
+            {"active": False, "deactivated_at": datetime.now(UTC)},
+            outbox_entry(settings.topic(REVOCATIONS_TOPIC), event),
+        ),
+    )
+    return result.modified_count == 1
+
+
 async def start_second_factor(db: AsyncDatabase[Any], username: str, sealer: Sealer) -> str:
     """A new TOTP secret for the account, pending until a code from it is confirmed; returns the secret."""
     account = await db.accounts.find_one({"_id": username}, {"totp_pending": 1})
@@ -167,5 +198,6 @@ async def confirm_second_factor(db: AsyncDatabase[Any], username: str, code: str
 
 
 async def listing(db: AsyncDatabase[Any]) -> list[dict[str, Any]]:
-    fields = {"name": 1, "role": 1, "municipalities": 1, "organisation": 1, "active": 1, "totp_secret": 1}
+    names = ("name", "role", "municipalities", "organisation", "active", "deactivated_at", "totp_secret")
+    fields = dict.fromkeys(names, 1)
     return await db.accounts.find({}, fields).sort("_id", 1).to_list()

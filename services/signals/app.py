@@ -26,7 +26,7 @@ def create_app(settings: SignalsSettings | None = None) -> FastAPI:
         await ensure_indexes(runtime.db)
         admin_password = settings.admin_password.get_secret_value() if settings.admin_password else None
         await ensure_administrator(runtime.db, admin_password)
-        runtime.relay_outboxes([runtime.db.cases, runtime.db.evictions, runtime.db.partners])
+        runtime.relay_outboxes([runtime.db.cases, runtime.db.evictions, runtime.db.partners, runtime.db.accounts])
         runtime.jobs.append(RetentionJob(runtime.db, settings))
 
         async def on_submitted(event: CloudEvent) -> None:

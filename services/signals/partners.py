@@ -7,6 +7,7 @@ only as a hash. Joining and leaving are announced as events, stored with the cha
 
 import hmac
 import re
+import time
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
@@ -19,6 +20,7 @@ from plumbing.access import Principal, Scope, hash_secret, new_secret
 from plumbing.events import new_event
 from plumbing.outbox import change_with_events, new_document, outbox_entry
 from plumbing.reference import MUNICIPALITIES
+from plumbing.revocations import REVOCATIONS_TOPIC, access_revoked
 from services.signals.events import EVENTS_TOPIC, PARTNER_JOINED, PARTNER_LEFT, PartnerJoined, PartnerLeft
 from services.signals.settings import SignalsSettings
 
@@ -157,17 +159,24 @@ async def leave(db: AsyncDatabase[Any], settings: SignalsSettings, partner_id: s
     result = await db.partners.update_one(
         {"_id": partner_id, "active": True},
         change_with_events(
-            {"active": False, "left_at": datetime.now(UTC)}, outbox_entry(settings.topic(EVENTS_TOPIC), event)
+            {"active": False, "left_at": datetime.now(UTC)},
+            outbox_entry(settings.topic(EVENTS_TOPIC), event),
+            outbox_entry(settings.topic(REVOCATIONS_TOPIC), access_revoked(partner_id)),  # its tokens end too
         ),
     )
     return result.modified_count == 1
 
 
-async def rotate_secret(db: AsyncDatabase[Any], partner_id: str) -> str:
-    """Issues a new client secret; the old one stops working at once."""
+async def rotate_secret(db: AsyncDatabase[Any], settings: SignalsSettings, partner_id: str) -> str:
+    """Issues a new client secret; the old one stops working at once, and so do the tokens it got (those issued
+    before this second: a token got with the new secret in the same second stays valid)."""
     secret = new_secret()
+    revoked = access_revoked(partner_id, issued_before=int(time.time()))
     result = await db.partners.update_one(
-        {"_id": partner_id, "active": True}, {"$set": {"secret_hash": hash_secret(secret)}, "$inc": {"version": 1}}
+        {"_id": partner_id, "active": True},
+        change_with_events(
+            {"secret_hash": hash_secret(secret)}, outbox_entry(settings.topic(REVOCATIONS_TOPIC), revoked)
+        ),
     )
     if result.matched_count == 0:
         raise UnknownPartner(partner_id)

@@ -10,6 +10,7 @@ import yaml
 from pydantic import Field, create_model
 
 import services.signals.events
+from plumbing.revocations import ACCESS_REVOKED, REVOCATIONS_TOPIC
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 
@@ -132,7 +133,8 @@ def test_every_subscribed_event_type_has_a_receive_operation(document: dict[str,
     for service, module in consumers.items():
         subscribed = {value for name, value in asyncapi.string_constants(module).items() if not name.endswith("_TOPIC")}
         assert subscribed, f"services/{service}/subscriptions.py declares no event type"
-        assert subscribed == operation_types(document, service, "receive"), service
+        # besides its subscriptions, every process reads the access revocations (plumbing.revocations)
+        assert subscribed | {ACCESS_REVOKED} == operation_types(document, service, "receive"), service
 
 
 def test_every_event_type_and_topic_is_in_events_md() -> None:
@@ -144,3 +146,5 @@ def test_every_event_type_and_topic_is_in_events_md() -> None:
         assert f"`{asyncapi.DEFAULTS.topic(publication.topic)}`" in events_md
     for header in asyncapi.DEAD_LETTER_HEADERS:
         assert f"`{header}`" in events_md
+    assert f"`{ACCESS_REVOKED}`" in events_md
+    assert f"`{asyncapi.DEFAULTS.topic(REVOCATIONS_TOPIC)}`" in events_md
