@@ -18,12 +18,17 @@ async def produce(bootstrap: str, topic: str, values: list[bytes], key: bytes = 
         await producer.stop()
 
 
+def whole_topic(bootstrap: str, topic: str) -> AIOKafkaConsumer:
+    """A reader of every partition of `topic` from its start, in no consumer group."""
+    return AIOKafkaConsumer(
+        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False, group_id=None
+    )
+
+
 async def read_to_end(bootstrap: str, topic: str, within: float = 60) -> list[ConsumerRecord[Any, Any]]:
     """Every record on `topic` up to its end offsets as they are once its partitions are known: the whole topic,
     however slowly the machine reads it, rather than whatever arrives in a time window."""
-    consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False, group_id=None
-    )
+    consumer = whole_topic(bootstrap, topic)
     await consumer.start()
     records: list[ConsumerRecord[Any, Any]] = []
     try:
@@ -47,9 +52,8 @@ async def read_to_end(bootstrap: str, topic: str, within: float = 60) -> list[Co
 
 
 async def read_all(bootstrap: str, topic: str, expected: int, within: float = 60) -> list[ConsumerRecord[Any, Any]]:
-    consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False, group_id=None
-    )
+    """The first `expected` records of `topic` (or what there is when `within` seconds have passed)."""
+    consumer = whole_topic(bootstrap, topic)
     await consumer.start()
     records: list[ConsumerRecord[Any, Any]] = []
     try:
