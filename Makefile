@@ -4,7 +4,7 @@
 run:  ## the whole platform with demo data, until Ctrl-C
 	bash deploy/local/run.sh
 
-test:  ## the whole test suite on real Kafka and FerretDB
+test:  ## the whole test suite on real Kafka and a real MongoDB-wire server
 	bash deploy/local/test.sh $(ARGS)
 
 lint:

@@ -1,10 +1,9 @@
-"""MongoDB access with PyMongo's async client. Works on MongoDB and on FerretDB v1 (no transactions).
+"""MongoDB access with PyMongo's async client, in the subset that MongoDB and the local server share.
 
-FerretDB 1.24 with its SQLite backend applies an update as a separate read and write, so two updates of one
-document on different connections can overwrite each other (measured: 50 concurrent `$inc` left 4). On FerretDB
-each process therefore talks over a single connection, which makes every update, and every conditional update
-such as a version check, atomic within the process. Across processes only inserts with unique ids are safe there;
-MongoDB itself, as deployed with compose, needs none of this.
+The local server (mongo-java-server with its H2 backend, `deploy/local/mongo`) and MongoDB both apply every
+single-document update atomically, so each process uses an ordinary connection pool. The subset used is listed in
+the README ("MongoDB features the code uses") and each feature is tested on the local server
+(`tests/integration/test_mongo_features.py`): no multi-document transactions, change streams or TTL indexes.
 """
 
 from typing import Any
@@ -17,25 +16,9 @@ from plumbing.settings import PlatformSettings
 
 async def connect(settings: PlatformSettings) -> AsyncMongoClient[Any]:
     """No operation waits forever on a server that went away: it fails, and the caller retries or answers 503."""
-    client: AsyncMongoClient[Any] = AsyncMongoClient(
+    return AsyncMongoClient(
         settings.mongo_uri, tz_aware=True, serverSelectionTimeoutMS=5000, connectTimeoutMS=5000, socketTimeoutMS=30000
     )
-    if await is_ferretdb(client):
-        await client.close()
-        client = AsyncMongoClient(
-            settings.mongo_uri,
-            tz_aware=True,
-            serverSelectionTimeoutMS=5000,
-            connectTimeoutMS=5000,
-            socketTimeoutMS=30000,
-            maxPoolSize=1,
-            waitQueueTimeoutMS=30000,
-        )
-    return client
-
-
-async def is_ferretdb(client: AsyncMongoClient[Any]) -> bool:
-    return "ferretdbVersion" in await client.admin.command("buildInfo")
 
 
 def database(client: AsyncMongoClient[Any], settings: PlatformSettings) -> AsyncDatabase[Any]:

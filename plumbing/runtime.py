@@ -38,10 +38,6 @@ class Runtime:
     metrics: Metrics = field(default_factory=Metrics)
     client: AsyncMongoClient[Any] = field(init=False)
     db: AsyncDatabase[Any] = field(init=False)
-    # a connection of its own for long reads (reports), so that they never keep the writers waiting; with FerretDB
-    # each client has a single connection
-    read_client: AsyncMongoClient[Any] = field(init=False)
-    read_db: AsyncDatabase[Any] = field(init=False)
     publisher: EventPublisher = field(init=False)
     consumers: list[EventConsumer] = field(default_factory=list)
     relay: OutboxRelay | None = None
@@ -59,8 +55,6 @@ class Runtime:
         self.revocation_reader = RevocationReader(self.settings.kafka_bootstrap, revocations_topic, self.revocations)
         self.client = await mongo.connect(self.settings)
         self.db = mongo.database(self.client, self.settings)
-        self.read_client = await mongo.connect(self.settings)
-        self.read_db = mongo.database(self.read_client, self.settings)
         self.publisher = EventPublisher(self.settings.kafka_bootstrap, self.metrics)
         await self.publisher.start()
 
@@ -107,7 +101,6 @@ class Runtime:
         if self.relay is not None:
             steps.append(("outbox relay", self.relay.stop))
         steps += [("producer", self.publisher.stop), ("mongodb client", self.client.close)]
-        steps.append(("mongodb read client", self.read_client.close))
         for name, step in steps:
             try:
                 await asyncio.wait_for(step(), CLOSE_STEP_TIMEOUT_SECONDS)

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# Local Kafka (KRaft, from Maven Central, run with the JDK) and FerretDB (SQLite backend, built with Go),
-# for machines without a Docker engine. Idempotent: artifacts and data are cached under $REDZAAM_LOCAL_DIR.
+# Local Kafka (KRaft) and a MongoDB-wire server (mongo-java-server, H2 MVStore backend, committing per write), both
+# from Maven Central and run with the JDK, for machines without a Docker engine. Idempotent: artifacts and data are
+# cached under $REDZAAM_LOCAL_DIR, so the data survives between starts.
 #
-#   deploy/local/infra.sh fetch    resolve the Kafka jars and build the FerretDB launcher
+#   deploy/local/infra.sh fetch    resolve the Kafka and mongo-java-server jars and compile the mongo launcher
 #   deploy/local/infra.sh start    start whichever server is not running yet
 #   deploy/local/infra.sh wait     block until a real produce/consume and a real MongoDB ping succeed
 #   deploy/local/infra.sh up       fetch + start + wait
 #   deploy/local/infra.sh stop     stop the servers this script started, by PID
-#   deploy/local/infra.sh restart kafka|ferretdb   restart one of them and wait until both answer
+#   deploy/local/infra.sh restart kafka|mongo   restart one of them and wait until both answer
+#   deploy/local/infra.sh kill kafka|mongo      SIGKILL one of them (fault tests), then start it again and wait
 #   deploy/local/infra.sh status   say what runs where
 set -euo pipefail
 
@@ -16,11 +18,11 @@ repo="$(cd "$here/../.." && pwd)"
 state="${REDZAAM_LOCAL_DIR:-$repo/.local}"
 kafka_port="${REDZAAM_LOCAL_KAFKA_PORT:-9092}"
 controller_port="${REDZAAM_LOCAL_KAFKA_CONTROLLER_PORT:-9093}"
-ferretdb_port="${REDZAAM_LOCAL_FERRETDB_PORT:-27017}"
+mongo_port="${REDZAAM_LOCAL_MONGO_PORT:-27017}"
 python="${REDZAAM_PYTHON:-$repo/.venv/bin/python}"
 
 kafka_dir="$state/kafka"
-ferretdb_dir="$state/ferretdb"
+mongo_dir="$state/mongo"
 
 log() { printf '[infra] %s\n' "$*" >&2; }
 
@@ -45,18 +47,21 @@ fetch_kafka() {
   echo "$want" >"$stamp"
 }
 
-fetch_ferretdb() {
-  local bin="$ferretdb_dir/bin/ferretdb-local"
-  local stamp="$ferretdb_dir/bin/.source.sha256"
+fetch_mongo() {
+  local stamp="$mongo_dir/classes/.source.sha256"
   local want
-  want="$(cat "$here/ferretdb/go.mod" "$here/ferretdb/go.sum" "$here/ferretdb/main.go" | sha256sum | cut -d' ' -f1)"
-  if [[ -x "$bin" && -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
+  want="$(cat "$here/mongo/pom.xml" "$here/mongo/RedzaamMongoServer.java" | sha256sum | cut -d' ' -f1)"
+  if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
     return
   fi
-  need go "install Go 1.24 or newer"
-  log "building FerretDB launcher (first build takes a few minutes)"
-  mkdir -p "$ferretdb_dir/bin"
-  (cd "$here/ferretdb" && go build -trimpath -o "$bin" .)
+  need mvn "install Maven (Debian: apt-get install maven)"
+  need javac "install a JDK, version 17 or newer"
+  log "resolving mongo-java-server from Maven Central"
+  rm -rf "$mongo_dir/libs" "$mongo_dir/classes"
+  mkdir -p "$mongo_dir/libs" "$mongo_dir/classes"
+  mvn -q -B -Dstyle.color=never -f "$here/mongo/pom.xml" dependency:copy-dependencies \
+    -DincludeScope=runtime -DoutputDirectory="$mongo_dir/libs"
+  javac -nowarn -cp "$mongo_dir/libs/*" -d "$mongo_dir/classes" "$here/mongo/RedzaamMongoServer.java"
   echo "$want" >"$stamp"
 }
 
@@ -93,16 +98,18 @@ start_kafka() {
   echo $! >"$pidfile"
 }
 
-start_ferretdb() {
-  local pidfile="$ferretdb_dir/ferretdb.pid"
+start_mongo() {
+  local pidfile="$mongo_dir/mongo.pid"
   if running "$pidfile"; then
-    log "ferretdb already running (pid $(cat "$pidfile"))"
+    log "mongo already running (pid $(cat "$pidfile"))"
     return
   fi
-  mkdir -p "$ferretdb_dir/data"
-  log "starting ferretdb on 127.0.0.1:$ferretdb_port"
-  nohup "$ferretdb_dir/bin/ferretdb-local" -listen-addr "127.0.0.1:$ferretdb_port" \
-    -data-dir "$ferretdb_dir/data" >"$ferretdb_dir/ferretdb.log" 2>&1 &
+  need java "install a JDK, version 17 or newer"
+  mkdir -p "$mongo_dir/data"
+  log "starting mongo-java-server on 127.0.0.1:$mongo_port"
+  nohup java -Xms128m -Xmx2g -XX:+UseG1GC -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
+    -cp "$mongo_dir/classes:$mongo_dir/libs/*" RedzaamMongoServer 127.0.0.1 "$mongo_port" "$mongo_dir/data/redzaam.mv.db" \
+    >>"$mongo_dir/mongo.log" 2>&1 &
   echo $! >"$pidfile"
 }
 
@@ -127,19 +134,29 @@ stop_one() {
   rm -f "$pidfile"
 }
 
+kill_one() {  # SIGKILL, as a crash would: no shutdown hook, no flush
+  local name="$1" pidfile="$2"
+  if running "$pidfile"; then
+    log "killing $name (pid $(cat "$pidfile")) with SIGKILL"
+    kill -KILL "$(cat "$pidfile")"
+    while kill -0 "$(cat "$pidfile")" 2>/dev/null; do sleep 0.1; done
+  fi
+  rm -f "$pidfile"
+}
+
 wait_ready() {
   local timeout="${1:-120}"
   [[ -x "$python" ]] || { log "no Python environment at $python: run deploy/local/python.sh first"; exit 1; }
   "$python" "$here/readiness.py" --kafka "127.0.0.1:$kafka_port" \
-    --mongo "mongodb://127.0.0.1:$ferretdb_port/" --timeout "$timeout" || {
-    log "servers not ready; logs: $kafka_dir/logs/server.log, $ferretdb_dir/ferretdb.log"
+    --mongo "mongodb://127.0.0.1:$mongo_port/" --timeout "$timeout" || {
+    log "servers not ready; logs: $kafka_dir/logs/server.log, $mongo_dir/mongo.log"
     exit 1
   }
 }
 
 status() {
   local name pidfile
-  for name in kafka ferretdb; do
+  for name in kafka mongo; do
     pidfile="$state/$name/$name.pid"
     if running "$pidfile"; then
       echo "$name: running (pid $(cat "$pidfile"))"
@@ -148,22 +165,29 @@ status() {
     fi
   done
   echo "kafka bootstrap: 127.0.0.1:$kafka_port"
-  echo "mongodb uri:     mongodb://127.0.0.1:$ferretdb_port/"
+  echo "mongodb uri:     mongodb://127.0.0.1:$mongo_port/"
 }
 
 case "${1:-}" in
-  fetch) fetch_kafka; fetch_ferretdb ;;
-  start) start_kafka; start_ferretdb ;;
+  fetch) fetch_kafka; fetch_mongo ;;
+  start) start_kafka; start_mongo ;;
   wait) wait_ready "${2:-120}" ;;
-  up) fetch_kafka; fetch_ferretdb; start_kafka; start_ferretdb; wait_ready "${2:-120}" ;;
-  stop) stop_one ferretdb "$ferretdb_dir/ferretdb.pid"; stop_one kafka "$kafka_dir/kafka.pid" ;;
+  up) fetch_kafka; fetch_mongo; start_kafka; start_mongo; wait_ready "${2:-120}" ;;
+  stop) stop_one mongo "$mongo_dir/mongo.pid"; stop_one kafka "$kafka_dir/kafka.pid" ;;
   status) status ;;
-  restart)  # one server, as the fault-injection tests do: restart kafka|ferretdb
+  restart)  # one server, stopped gracefully: restart kafka|mongo
     case "${2:-}" in
       kafka) stop_one kafka "$kafka_dir/kafka.pid"; start_kafka ;;
-      ferretdb) stop_one ferretdb "$ferretdb_dir/ferretdb.pid"; start_ferretdb ;;
-      *) echo "usage: $0 restart kafka|ferretdb" >&2; exit 2 ;;
+      mongo) stop_one mongo "$mongo_dir/mongo.pid"; start_mongo ;;
+      *) echo "usage: $0 restart kafka|mongo" >&2; exit 2 ;;
     esac
     wait_ready 120 ;;
-  *) echo "usage: $0 fetch|start|wait|up|stop|status|restart" >&2; exit 2 ;;
+  kill)  # one server, killed as a crash would kill it, as the fault-injection tests do: kill kafka|mongo
+    case "${2:-}" in
+      kafka) kill_one kafka "$kafka_dir/kafka.pid"; start_kafka ;;
+      mongo) kill_one mongo "$mongo_dir/mongo.pid"; start_mongo ;;
+      *) echo "usage: $0 kill kafka|mongo" >&2; exit 2 ;;
+    esac
+    wait_ready 120 ;;
+  *) echo "usage: $0 fetch|start|wait|up|stop|status|restart|kill" >&2; exit 2 ;;
 esac

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the whole platform on this machine: Kafka, FerretDB and the four services, with demo data.
+# Runs the whole platform on this machine: Kafka, the local MongoDB-wire server and the four services, with demo data.
 # Stays up until Ctrl-C, then stops everything it started.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -9,7 +9,7 @@ cd "$repo"
 bash "$here/python.sh"
 infra_status="$(bash "$here/infra.sh" status)"
 infra_was_running=0
-[[ "$infra_status" == *"kafka: running"*"ferretdb: running"* ]] && infra_was_running=1
+[[ "$infra_status" == *"kafka: running"*"mongo: running"* ]] && infra_was_running=1
 bash "$here/infra.sh" up
 
 set -a

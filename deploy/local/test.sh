@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the whole test suite on real servers. Starts the local Kafka and FerretDB unless the environment names
+# Runs the whole test suite on real servers. Starts the local Kafka and MongoDB-wire server unless the environment names
 # other endpoints (REDZAAM_TEST_KAFKA_BOOTSTRAP and REDZAAM_TEST_MONGO_URI), and stops what it started.
 # Extra arguments go to pytest, e.g. `make test ARGS="tests/unit -x"`.
 set -euo pipefail
@@ -16,7 +16,7 @@ echo "[test] lint and types" >&2
 started_infra=0
 if [[ -z "${REDZAAM_TEST_KAFKA_BOOTSTRAP:-}" || -z "${REDZAAM_TEST_MONGO_URI:-}" ]]; then
   infra_status="$(bash "$here/infra.sh" status)"
-  if [[ "$infra_status" != *"kafka: running"* || "$infra_status" != *"ferretdb: running"* ]]; then
+  if [[ "$infra_status" != *"kafka: running"* || "$infra_status" != *"mongo: running"* ]]; then
     started_infra=1
   fi
   bash "$here/infra.sh" up

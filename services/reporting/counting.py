@@ -78,9 +78,10 @@ async def store(facts: Facts, documents: list[dict[str, Any]]) -> int:
     try:
         result = await facts.insert_many(documents, ordered=False)
     except BulkWriteError as error:
-        if any(problem["code"] != DUPLICATE_KEY for problem in error.details["writeErrors"]):
+        problems = error.details["writeErrors"]
+        if any(problem["code"] != DUPLICATE_KEY for problem in problems):
             raise
-        return int(error.details["nInserted"])
+        return len(documents) - len(problems)  # not nInserted: the local server counts the duplicates in it
     return len(result.inserted_ids)
 
 

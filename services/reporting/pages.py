@@ -23,7 +23,7 @@ CHART_WIDTH, CHART_HEIGHT = 560, 150
 @router.get("/")
 async def dashboard(request: Request, runtime: RuntimeDep) -> Response:
     settings: ReportingSettings = request.app.state.settings
-    facts = await active_facts(runtime.read_db)
+    facts = await active_facts(runtime.db)
     rows = await counters(facts)
     totals = {metric: sum(row.total for row in rows if row.metric == metric) for metric in METRICS}
     for metric in REGIONAL_DISTINCT:  # a member counts in every municipality it works in, but once in the region

@@ -19,7 +19,7 @@ def test_failure_on_the_last_attempt_goes_to_the_dead_letter_topic() -> None:
 
 
 def test_an_outage_of_mongodb_or_kafka_is_waited_out_and_never_dead_lettered() -> None:
-    for outage in (AutoReconnect("ferretdb restarting"), KafkaConnectionError("broker down"), ConnectionError("reset")):
+    for outage in (AutoReconnect("mongodb restarting"), KafkaConnectionError("broker down"), ConnectionError("reset")):
         decisions = [after_failure(outage, attempt, max_attempts=5, backoff_seconds=0.1) for attempt in range(1, 40)]
         assert all(isinstance(decision, Retry) for decision in decisions), outage
         assert max(decision.delay_seconds for decision in decisions if isinstance(decision, Retry)) == 5.0
