@@ -2,6 +2,11 @@
 
 The consumer commits a partition's offset only after every record before it has been handled (its effect
 stored) or dead-lettered. Handlers must therefore be idempotent: a redelivered event changes nothing.
+
+A handler takes one event; a batch handler takes the events of a whole poll of one partition (consecutive records
+of the types it handles) and stores their effects with a few bulk operations, returning the events it rejects for
+good (by index, with the reason) for the dead-letter topic. When a batch fails otherwise, its records are handled
+one at a time, each with its own retries, so that one bad event never holds up or loses the others.
 """
 
 import asyncio
@@ -30,6 +35,7 @@ from plumbing.metrics import Metrics
 logger = logging.getLogger(__name__)
 
 Handler = Callable[[CloudEvent], Awaitable[None]]
+BatchHandler = Callable[[list[CloudEvent]], Awaitable[Mapping[int, str]]]
 
 
 class PermanentError(Exception):
@@ -102,6 +108,34 @@ class EventPublisher:
         )
         self._metrics.produced.labels(topic=topic, type=event.type).inc()
 
+    async def publish_many(self, items: list[tuple[str, CloudEvent]]) -> list[Exception | None]:
+        """Sends all events without waiting for each acknowledgement before the next; returns, per event, None when
+        the broker acknowledged it (acks=all) or the error. Events of one subject keep their order (one partition,
+        idempotent producer)."""
+        futures: list[asyncio.Future[Any] | Exception] = []
+        for topic, event in items:
+            try:
+                futures.append(
+                    await self._producer.send(
+                        topic, encode(event), key=event.subject.encode(), headers=[("ce_type", event.type.encode())]
+                    )
+                )
+            except Exception as error:
+                futures.append(error)
+        outcomes: list[Exception | None] = []
+        for (topic, event), future in zip(items, futures, strict=True):
+            if isinstance(future, Exception):
+                outcomes.append(future)
+                continue
+            try:
+                await future
+            except Exception as error:
+                outcomes.append(error)
+                continue
+            outcomes.append(None)
+            self._metrics.produced.labels(topic=topic, type=event.type).inc()
+        return outcomes
+
     async def publish_raw(
         self, topic: str, value: bytes | None, key: bytes | None, headers: list[tuple[str, bytes]]
     ) -> None:
@@ -136,13 +170,14 @@ class EventConsumer:
         group_id: str,
         topics: list[str],
         handlers: Mapping[str, Handler],
+        batch_handlers: Mapping[str, BatchHandler] | None = None,
         pattern: str | None = None,
         publisher: EventPublisher,
         dead_letter_topic: str,
         metrics: Metrics,
         max_attempts: int = 5,
         backoff_seconds: float = 0.2,
-        max_batch: int = 200,
+        max_batch: int = 1000,
     ) -> None:
         self._consumer = AIOKafkaConsumer(
             *topics,
@@ -157,6 +192,7 @@ class EventConsumer:
         self.topics = list(topics)
         self._group_id = group_id
         self._handlers = dict(handlers)
+        self._batch_handlers = dict(batch_handlers or {})
         self._publisher = publisher
         self._dead_letter_topic = dead_letter_topic
         self._metrics = metrics
@@ -223,12 +259,19 @@ class EventConsumer:
 
     async def _handle_partition(self, partition: TopicPartition, records: list[ConsumerRecord[Any, Any]]) -> None:
         done_up_to: int | None = None
-        for record in records:
-            if self._stopping.is_set():
-                break
-            if not await self._handle_record(record):
-                break
-            done_up_to = record.offset
+        index = 0
+        while index < len(records) and not self._stopping.is_set():
+            run, handler = self._batch_run(records, index)
+            if handler is not None and await self._handle_batch(run, handler):
+                done_up_to = run[-1][0].offset
+                index += len(run)
+                continue
+            for record in [record for record, _ in run] or [records[index]]:
+                if self._stopping.is_set() or not await self._handle_record(record):
+                    index = len(records)
+                    break
+                done_up_to = record.offset
+                index += 1
         if done_up_to is not None:  # a commit to a broker that went away fails, and the batch is read again
             await asyncio.wait_for(self._consumer.commit({partition: done_up_to + 1}), COMMIT_TIMEOUT_SECONDS)
         highwater = self._consumer.highwater(partition)
@@ -236,6 +279,60 @@ class EventConsumer:
             self._metrics.consumer_lag.labels(topic=partition.topic, partition=str(partition.partition)).set(
                 max(0, highwater - done_up_to - 1)
             )
+
+    def _batch_run(
+        self, records: list[ConsumerRecord[Any, Any]], start: int
+    ) -> tuple[list[tuple[ConsumerRecord[Any, Any], CloudEvent]], BatchHandler | None]:
+        """The consecutive records from `start` that decode to events of one batch handler."""
+        run: list[tuple[ConsumerRecord[Any, Any], CloudEvent]] = []
+        handler: BatchHandler | None = None
+        for record in records[start:]:
+            try:
+                event = decode(record.value)
+            except InvalidEvent:
+                break
+            this = self._batch_handlers.get(event.type)
+            if this is None or (handler is not None and this is not handler):
+                break
+            handler = this
+            run.append((record, event))
+        return run, handler
+
+    async def _handle_batch(
+        self, run: list[tuple[ConsumerRecord[Any, Any], CloudEvent]], handler: BatchHandler
+    ) -> bool:
+        """Handles the run as one batch; False when it failed, and its records are to be handled one by one. An
+        outage of MongoDB or Kafka is waited out and the batch tried again."""
+        first = run[0][0]
+        events = [event for _, event in run]
+        attempt = 0
+        while not self._stopping.is_set():
+            attempt += 1
+            started = time.perf_counter()
+            try:
+                _origin.set(Origin(first.topic, first.partition, first.offset))
+                rejected = await asyncio.wait_for(handler(events), HANDLER_TIMEOUT_SECONDS)
+            except OUTAGES as error:
+                delay = min(MAX_OUTAGE_BACKOFF_SECONDS, self._backoff_seconds * 2 ** min(attempt - 1, 10))
+                logger.warning("batch handler met an outage; retrying", extra={"error": str(error)})
+                await asyncio.sleep(delay)
+                continue
+            except Exception as error:
+                logger.warning(
+                    "batch handler failed; handling its records one by one",
+                    extra={"events": len(events), "error": f"{type(error).__name__}: {error}"},
+                )
+                return False
+            elapsed = time.perf_counter() - started
+            for position, (record, event) in enumerate(run):
+                if position in rejected:
+                    origin = Origin(record.topic, record.partition, record.offset)
+                    await self._dead_letter(record, origin, rejected[position])
+                    continue
+                self._metrics.consumed.labels(topic=record.topic, type=event.type).inc()
+                self._metrics.handler_seconds.labels(type=event.type).observe(elapsed / len(run))
+            return True
+        return False
 
     async def _handle_record(self, record: ConsumerRecord[Any, Any]) -> bool:
         """Handle or dead-letter the record; False when shutdown interrupted its retries."""
@@ -250,8 +347,13 @@ class EventConsumer:
                 event = decode(record.value)
                 event_type = event.type
                 handler = self._handlers.get(event.type)
+                batch_handler = self._batch_handlers.get(event.type)
                 if handler is not None:
                     await asyncio.wait_for(handler(event), HANDLER_TIMEOUT_SECONDS)  # TimeoutError: retried
+                elif batch_handler is not None:
+                    rejected = await asyncio.wait_for(batch_handler([event]), HANDLER_TIMEOUT_SECONDS)
+                    if rejected:
+                        raise PermanentError(rejected[0])
                 self._metrics.consumed.labels(topic=record.topic, type=event.type).inc()
                 self._metrics.handler_seconds.labels(type=event.type).observe(time.perf_counter() - started)
                 return True

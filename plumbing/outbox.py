@@ -1,10 +1,11 @@
 """Transactional outbox kept inside the document whose change the event announces.
 
-FerretDB v1 has no multi-document transactions, so a state change and the events announcing it are written in
-one document update: the `outbox` sub-document holds one entry per event, keyed by event id, with a state
-(pending, published, failed). A relay publishes pending entries in order and marks each by its key, so marking
-never conflicts with a change appended meanwhile. A crash between publish and mark publishes the event again,
-with the same id: consumers deduplicate.
+The platform uses no multi-document transactions (the local server has none), so a state change and the events
+announcing it are written in one document update: the `outbox` sub-document holds one entry per event, keyed by
+event id, with a state (pending, published, failed). A relay round reads many documents with one `$in`, sends all
+their pending entries without awaiting each acknowledgement, and marks them with one bulk write, each entry by its
+key, so marking never conflicts with a change appended meanwhile. A crash between publish and mark publishes the
+event again, with the same id: consumers deduplicate.
 """
 
 import asyncio
@@ -13,6 +14,7 @@ import logging
 import time
 from typing import Any
 
+from pymongo import UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 
 from plumbing.events import CloudEvent
@@ -24,6 +26,7 @@ logger = logging.getLogger(__name__)
 PENDING, PUBLISHED, FAILED = "pending", "published", "failed"
 MAX_PUBLISH_ATTEMPTS = 20
 PUBLISHED_ENTRIES_KEPT = 5
+ROUND_DOCUMENTS = 1000  # documents read, published and marked together
 
 
 def outbox_entry(topic: str, event: CloudEvent) -> dict[str, Any]:
@@ -93,6 +96,10 @@ class OutboxRelay:
         self._hinted[collection].add(document_id)
         self._wake.set()
 
+    def wake_many(self, collection: str, document_ids: list[Any]) -> None:
+        self._hinted[collection].update(document_ids)
+        self._wake.set()
+
     async def _run(self) -> None:
         next_scan = time.monotonic()
         while not self._stopping:
@@ -113,15 +120,17 @@ class OutboxRelay:
     async def publish_hinted(self) -> int:
         published = 0
         for name, collection in self._collections.items():
-            hinted, self._hinted[name] = self._hinted[name], set()
-            for document_id in hinted:
-                document = await collection.find_one({"_id": document_id})
-                if document is None or not document.get("outbox_pending"):
-                    continue
-                count, still_pending = await self._relay_document(collection, document)
+            hinted, self._hinted[name] = list(self._hinted[name]), set()
+            for start in range(0, len(hinted), ROUND_DOCUMENTS):
+                chunk = hinted[start : start + ROUND_DOCUMENTS]
+                try:
+                    documents = await collection.find({"_id": {"$in": chunk}, "outbox_pending": True}).to_list()
+                    count, still_pending = await self._relay_documents(collection, documents)
+                except Exception:
+                    self._hinted[name].update(chunk)  # the database or Kafka is away: try again next round
+                    raise
                 published += count
-                if still_pending:
-                    self._hinted[name].add(document_id)  # Kafka refused: try again next round
+                self._hinted[name].update(still_pending)  # Kafka refused: try again next round
         return published
 
     async def publish_pending(self) -> int:
@@ -129,34 +138,81 @@ class OutboxRelay:
         published = 0
         for collection in self._collections.values():
             pending_documents = 0
-            async for document in collection.find({"outbox_pending": True}):
+            batch: list[dict[str, Any]] = []
+            async for document in collection.find({"outbox_pending": True}, batch_size=ROUND_DOCUMENTS):
                 pending_documents += 1
-                count, _ = await self._relay_document(collection, document)
-                published += count
+                batch.append(document)
+                if len(batch) == ROUND_DOCUMENTS:
+                    published += (await self._relay_documents(collection, batch))[0]
+                    batch = []
+            published += (await self._relay_documents(collection, batch))[0]
             self._metrics.outbox_pending.labels(collection=collection.name).set(pending_documents)
         return published
 
-    async def _relay_document(self, collection: AsyncCollection[Any], document: dict[str, Any]) -> tuple[int, bool]:
-        """Publishes the document's pending entries in order; returns how many, and whether any still wait."""
-        entries = sorted(document.get("outbox", {}).values(), key=lambda entry: entry["seq"])
+    async def _relay_documents(
+        self, collection: AsyncCollection[Any], documents: list[dict[str, Any]]
+    ) -> tuple[int, list[Any]]:
+        """Publishes the documents' pending entries, each document's in order, and marks them in two bulk writes;
+        returns how many were published, and the ids of documents whose entries still wait."""
+        if not documents:
+            return 0, []
+        pending_of = {
+            document["_id"]: sorted(
+                (entry for entry in document.get("outbox", {}).values() if entry["state"] == PENDING),
+                key=lambda entry: entry["seq"],
+            )
+            for document in documents
+        }
+        sent = [entry for document in documents for entry in pending_of[document["_id"]]]
+        outcomes = await self._publisher.publish_many(
+            [(entry["topic"], CloudEvent.model_validate(entry["event"])) for entry in sent]
+        )
+        outcome_of = {entry["event_id"]: outcome for entry, outcome in zip(sent, outcomes, strict=True)}
+        marks_writes: list[UpdateOne] = []
+        done_writes: list[UpdateOne] = []
+        published, still_pending = 0, []
+        for document in documents:
+            marks, count, waiting = self._marks(document, pending_of[document["_id"]], outcome_of)
+            published += count
+            if marks:
+                marks_writes.append(UpdateOne({"_id": document["_id"]}, marks))
+            if waiting:
+                still_pending.append(document["_id"])
+            else:
+                # guarded: an entry appended since this read keeps the flag up for the next round
+                done_writes.append(
+                    UpdateOne(
+                        {"_id": document["_id"], "version": document["version"]}, {"$set": {"outbox_pending": False}}
+                    )
+                )
+        if marks_writes:
+            await collection.bulk_write(marks_writes, ordered=False)
+        if done_writes:
+            await collection.bulk_write(done_writes, ordered=False)
+        return published, still_pending
+
+    def _marks(
+        self, document: dict[str, Any], pending: list[dict[str, Any]], outcome_of: dict[str, Exception | None]
+    ) -> tuple[dict[str, Any], int, bool]:
+        """The update that marks one document's entries; how many were published; whether any still wait. After
+        an entry failed, the document's later entries stay pending even if sent, so that the order holds."""
         marks: dict[str, Any] = {}
         published = 0
-        for entry in entries:
-            if entry["state"] != PENDING:
-                continue
+        for entry in pending:
             key = f"outbox.{entry['event_id']}"
-            try:
-                await self._publisher.publish(entry["topic"], CloudEvent.model_validate(entry["event"]))
+            error = outcome_of[entry["event_id"]]
+            if error is None:
                 entry["state"] = marks[f"{key}.state"] = PUBLISHED
                 published += 1
-            except Exception as error:
-                entry["attempts"] += 1
-                marks[f"{key}.attempts"] = entry["attempts"]
-                marks[f"{key}.last_error"] = str(error)
-                if entry["attempts"] >= MAX_PUBLISH_ATTEMPTS:
-                    entry["state"] = marks[f"{key}.state"] = FAILED
-                logger.warning("outbox publish failed", extra={"event_id": entry["event_id"], "error": str(error)})
-                break  # keep the order of this aggregate's events
+                continue
+            entry["attempts"] += 1
+            marks[f"{key}.attempts"] = entry["attempts"]
+            marks[f"{key}.last_error"] = str(error)
+            if entry["attempts"] >= MAX_PUBLISH_ATTEMPTS:
+                entry["state"] = marks[f"{key}.state"] = FAILED
+            logger.warning("outbox publish failed", extra={"event_id": entry["event_id"], "error": str(error)})
+            break
+        entries = sorted(document.get("outbox", {}).values(), key=lambda entry: entry["seq"])
         # trim only entries published in earlier rounds, so that no path is both set and unset
         earlier = [
             entry
@@ -168,12 +224,4 @@ class OutboxRelay:
             update["$set"] = marks
         if len(earlier) > PUBLISHED_ENTRIES_KEPT:
             update["$unset"] = {f"outbox.{entry['event_id']}": "" for entry in earlier[:-PUBLISHED_ENTRIES_KEPT]}
-        if update:
-            await collection.update_one({"_id": document["_id"]}, update)
-        still_pending = any(entry["state"] == PENDING for entry in entries)
-        if not still_pending:
-            # guarded: an entry appended since this read keeps the flag up for the next round
-            await collection.update_one(
-                {"_id": document["_id"], "version": document["version"]}, {"$set": {"outbox_pending": False}}
-            )
-        return published, still_pending
+        return update, published, any(entry["state"] == PENDING for entry in entries)

@@ -14,7 +14,7 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
 from plumbing import mongo
-from plumbing.kafka import EventConsumer, EventPublisher, Handler, ensure_topics
+from plumbing.kafka import BatchHandler, EventConsumer, EventPublisher, Handler, ensure_topics
 from plumbing.metrics import Metrics
 from plumbing.outbox import OutboxRelay
 from plumbing.revocations import REVOCATIONS_TOPIC, RevocationList, RevocationReader
@@ -58,15 +58,22 @@ class Runtime:
         self.publisher = EventPublisher(self.settings.kafka_bootstrap, self.metrics)
         await self.publisher.start()
 
-    def subscribe(self, topics: list[str], handlers: Mapping[str, Handler], pattern: str | None = None) -> None:
-        """Registers this service's one consumer group, for `topics` or the topics matching `pattern`; started by
-        `start()`."""
+    def subscribe(
+        self,
+        topics: list[str],
+        handlers: Mapping[str, Handler] | None = None,
+        pattern: str | None = None,
+        batch_handlers: Mapping[str, BatchHandler] | None = None,
+    ) -> None:
+        """Registers this service's one consumer group, for `topics` or the topics matching `pattern`, with a
+        handler per event type or a batch handler per event type; started by `start()`."""
         self.consumers.append(
             EventConsumer(
                 bootstrap=self.settings.kafka_bootstrap,
                 group_id=self.settings.consumer_group,
                 topics=topics,
-                handlers=handlers,
+                handlers=handlers or {},
+                batch_handlers=batch_handlers,
                 pattern=pattern,
                 publisher=self.publisher,
                 dead_letter_topic=self.settings.dead_letter_topic,
@@ -111,6 +118,10 @@ class Runtime:
         """Tells the relay which document just got events to publish."""
         if self.relay is not None:
             self.relay.wake(collection, document_id)
+
+    def wake_relay_many(self, collection: str, document_ids: list[Any]) -> None:
+        if self.relay is not None and document_ids:
+            self.relay.wake_many(collection, document_ids)
 
     async def readiness(self) -> dict[str, str]:
         """Checks MongoDB and Kafka for real; each entry is 'ok' or the error."""

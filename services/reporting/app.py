@@ -1,5 +1,6 @@
 """Composition root of the reporting service: all its subscriptions are registered here."""
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -8,7 +9,7 @@ from plumbing.events import CloudEvent
 from plumbing.runtime import Runtime
 from plumbing.web import service_app
 from services.reporting import api, pages
-from services.reporting.counting import ProjectionCache, active_facts, ensure_indexes, record_facts
+from services.reporting.counting import ProjectionCache, active_facts, ensure_indexes, record_batch
 from services.reporting.facts import FACTS_OF
 from services.reporting.settings import ReportingSettings
 from services.reporting.subscriptions import REFERRALS_TOPIC, SIGNALS_TOPIC, VOLUNTEERS_TOPIC
@@ -22,11 +23,11 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
 
         projection = ProjectionCache(runtime.db)
 
-        async def count(event: CloudEvent) -> None:
-            await record_facts(await projection.facts(), event)
+        async def count(events: list[CloudEvent]) -> Mapping[int, str]:
+            return await record_batch(await projection.facts(), events)
 
         topics = [settings.topic(name) for name in (SIGNALS_TOPIC, REFERRALS_TOPIC, VOLUNTEERS_TOPIC)]
-        runtime.subscribe(topics, dict.fromkeys(FACTS_OF, count))
+        runtime.subscribe(topics, batch_handlers=dict.fromkeys(FACTS_OF, count))
 
     return service_app(
         settings=settings,

@@ -12,7 +12,7 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
 
-from plumbing.events import CloudEvent
+from plumbing.events import CloudEvent, InvalidEvent
 from services.reporting.facts import FACTS_OF
 
 DUPLICATE_KEY = 11000
@@ -83,6 +83,20 @@ async def store(facts: Facts, documents: list[dict[str, Any]]) -> int:
             raise
         return len(documents) - len(problems)  # not nInserted: the local server counts the duplicates in it
     return len(result.inserted_ids)
+
+
+async def record_batch(facts: Facts, events: list[CloudEvent]) -> dict[int, str]:
+    """Stores the facts of a poll's events with one insert; returns the events whose data does not fit the schema,
+    by index, for the dead-letter topic."""
+    documents: list[dict[str, Any]] = []
+    rejected: dict[int, str] = {}
+    for index, event in enumerate(events):
+        try:
+            documents.extend(fact_documents(event))
+        except InvalidEvent as error:
+            rejected[index] = f"InvalidEvent: {error}"
+    await store(facts, documents)
+    return rejected
 
 
 async def record_facts(facts: Facts, event: CloudEvent) -> int:

@@ -1,6 +1,7 @@
 """Composition root of the signals service: all its subscriptions and background jobs are registered here."""
 
 import re
+from collections.abc import Mapping
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -13,7 +14,7 @@ from services.signals import access_api, access_pages, cases_api, intake_api, pa
 from services.signals.accounts import ensure_administrator
 from services.signals.events import EVENTS_TOPIC
 from services.signals.intake import ensure_indexes
-from services.signals.kafka_intake import on_signal_submitted
+from services.signals.kafka_intake import on_signals_submitted
 from services.signals.retention import RetentionJob
 from services.signals.settings import SignalsSettings
 from services.signals.subscriptions import INTAKE_TOPIC, SIGNAL_SUBMITTED
@@ -29,13 +30,13 @@ def create_app(settings: SignalsSettings | None = None) -> FastAPI:
         runtime.relay_outboxes([runtime.db.cases, runtime.db.evictions, runtime.db.partners, runtime.db.accounts])
         runtime.jobs.append(RetentionJob(runtime.db, settings))
 
-        async def on_submitted(event: CloudEvent) -> None:
-            await on_signal_submitted(runtime, settings, event)
+        async def on_submitted(events: list[CloudEvent]) -> Mapping[int, str]:
+            return await on_signals_submitted(runtime, settings, events)
 
         # the shared intake topic and one topic per partner (`<prefix>.signals.intake.<partner-id>`), which Kafka's
         # ACLs let only that partner write to
         intake = re.escape(settings.topic(INTAKE_TOPIC))
-        runtime.subscribe([], {SIGNAL_SUBMITTED: on_submitted}, pattern=rf"^{intake}(\.[a-z0-9-]+)?$")
+        runtime.subscribe([], batch_handlers={SIGNAL_SUBMITTED: on_submitted}, pattern=rf"^{intake}(\.[a-z0-9-]+)?$")
 
     return service_app(
         settings=settings,

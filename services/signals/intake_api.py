@@ -12,7 +12,7 @@ from plumbing.web import RuntimeDep
 from services.signals.domain import SignalSubmission
 from services.signals.evictions import EvictionReport, report_eviction
 from services.signals.figures import creditor_feedback
-from services.signals.intake import accept_signal
+from services.signals.intake import Submitted, accept_signal, accept_signals
 from services.signals.settings import SignalsSettings
 
 MAX_BATCH_BYTES = 4 * 1024 * 1024
@@ -126,6 +126,7 @@ async def submit_batch(request: Request, creditor: Creditor, runtime: RuntimeDep
             f"signals: at most {settings.batch_max_signals} per batch, got {len(items)}",
         )
     result = BatchResult(accepted=[], rejected=[])
+    valid: list[tuple[int, Submitted]] = []
     for index, item in enumerate(items):
         try:
             signal = BatchItem.model_validate(item)
@@ -148,9 +149,11 @@ async def submit_batch(request: Request, creditor: Creditor, runtime: RuntimeDep
             result.rejected.append(Rejected(index=index, errors=[FieldError(field=field, message=message)]))
             continue
         submission = SignalSubmission.model_validate(signal.model_dump(exclude={"idempotency_key"}))
-        accepted = await accept_signal(runtime.db, settings, creditor.subject, submission, signal.idempotency_key)
-        result.accepted.append(BatchAccepted(index=index, **vars(accepted)))
-        runtime.wake_relay("cases", accepted.case_id)
+        valid.append((index, Submitted(submission, signal.idempotency_key)))
+    accepted = await accept_signals(runtime.db, settings, creditor.subject, [item for _, item in valid])
+    for (index, _), outcome in zip(valid, accepted, strict=True):
+        result.accepted.append(BatchAccepted(index=index, **vars(outcome)))
+    runtime.wake_relay_many("cases", [outcome.case_id for outcome in accepted if not outcome.duplicate])
     return result
 
 

@@ -4,13 +4,14 @@ A partner publishes a CloudEvent of type `nl.redzaam.signal.submitted` with sour
 the event id is the idempotency key. Invalid data goes to the dead-letter topic naming the field at fault.
 """
 
+from collections.abc import Mapping
 from typing import Any
 
 from plumbing.access import Scope
-from plumbing.events import CloudEvent
-from plumbing.kafka import PermanentError, current_origin
+from plumbing.events import CloudEvent, InvalidEvent
+from plumbing.kafka import current_origin
 from plumbing.runtime import Runtime
-from services.signals.intake import accept_signal
+from services.signals.intake import Submitted, accept_signals
 from services.signals.intake_events import INTAKE_TOPIC, SignalSubmitted
 from services.signals.partners import PartnerType, scopes_of
 from services.signals.settings import SignalsSettings
@@ -23,31 +24,47 @@ def partner_topic(settings: SignalsSettings, partner_id: str) -> str:
     return f"{settings.topic(INTAKE_TOPIC)}.{partner_id}"
 
 
-async def partner_of(event: CloudEvent, runtime: Runtime, settings: SignalsSettings) -> dict[str, Any]:
-    """The registered, active creditor partner the event's source names; on a partner's own topic the source must
-    name that partner, as Kafka authenticated who wrote it."""
+def partner_problem(event: CloudEvent, partner: dict[str, Any] | None, topic: str, settings: SignalsSettings) -> str:
+    """Why the event may not come from the partner its source names ("" when it may): on a partner's own topic the
+    source must name that partner, as Kafka authenticated who wrote it; the partner must be active and a creditor."""
     partner_id = event.source.removeprefix(PARTNER_SOURCE_PREFIX)
-    topic = current_origin().topic
     shared = settings.topic(INTAKE_TOPIC)
     if topic != shared and topic != partner_topic(settings, partner_id):
         owner = topic.removeprefix(shared + ".")
-        raise PermanentError(f"source: {event.source!r} does not match the topic of partner {owner} it came on")
-    partner: dict[str, Any] | None = None
-    if event.source != partner_id:
-        partner = await runtime.db.partners.find_one({"_id": partner_id})
-    if partner is None or not partner["active"]:
-        raise PermanentError(f"source: {event.source!r} is not an active partner (/partners/<partner-id>)")
+        return f"source: {event.source!r} does not match the topic of partner {owner} it came on"
+    if event.source == partner_id or partner is None or not partner["active"]:
+        return f"source: {event.source!r} is not an active partner (/partners/<partner-id>)"
     if Scope.SUBMIT_SIGNALS.value not in scopes_of(PartnerType(partner["type"])):
-        raise PermanentError(f"source: {partner_id} may not submit signals")
-    return partner
+        return f"source: {partner_id} may not submit signals"
+    return ""
 
 
-async def on_signal_submitted(runtime: Runtime, settings: SignalsSettings, event: CloudEvent) -> None:
-    partner = await partner_of(event, runtime, settings)
-    submission = event.data_as(SignalSubmitted)
-    if submission.municipality not in partner["municipalities"]:
-        raise PermanentError(f"data.municipality: {partner['_id']} is not registered for {submission.municipality}")
-    accepted = await accept_signal(
-        runtime.db, settings, partner["_id"], submission, idempotency_key=f"kafka-{event.id}"
-    )
-    runtime.wake_relay("cases", accepted.case_id)
+async def on_signals_submitted(
+    runtime: Runtime, settings: SignalsSettings, events: list[CloudEvent]
+) -> Mapping[int, str]:
+    """A poll's signals: the partners read with one `$in`, then each partner's signals accepted as one batch.
+    Returns the events rejected for good, by index, naming the field at fault."""
+    topic = current_origin().topic
+    partner_ids = {event.source.removeprefix(PARTNER_SOURCE_PREFIX) for event in events}
+    partners = {p["_id"]: p for p in await runtime.db.partners.find({"_id": {"$in": list(partner_ids)}}).to_list()}
+    rejected: dict[int, str] = {}
+    by_partner: dict[str, list[tuple[int, Submitted]]] = {}
+    for index, event in enumerate(events):
+        partner = partners.get(event.source.removeprefix(PARTNER_SOURCE_PREFIX))
+        problem = partner_problem(event, partner, topic, settings)
+        if problem or partner is None:
+            rejected[index] = problem
+            continue
+        try:
+            submission = event.data_as(SignalSubmitted)
+        except InvalidEvent as error:
+            rejected[index] = f"InvalidEvent: {error}"
+            continue
+        if submission.municipality not in partner["municipalities"]:
+            rejected[index] = f"data.municipality: {partner['_id']} is not registered for {submission.municipality}"
+            continue
+        by_partner.setdefault(partner["_id"], []).append((index, Submitted(submission, f"kafka-{event.id}")))
+    for partner_id, items in by_partner.items():
+        accepted = await accept_signals(runtime.db, settings, partner_id, [item for _, item in items])
+        runtime.wake_relay_many("cases", [outcome.case_id for outcome in accepted if not outcome.duplicate])
+    return rejected

@@ -1,6 +1,7 @@
 """Fault injection: a known stream of more than 10,000 events goes through the four services while each consumer
 service is killed with SIGKILL in the middle of its work and started again, the Kafka broker and the MongoDB
-server are killed with SIGKILL and started again, every signal arrives twice, and malformed and schema-invalid records are mixed in.
+server are killed with SIGKILL and started again, every signal arrives twice, and malformed and schema-invalid
+records are mixed in.
 
 At the end the counters equal the numbers this test computes from what it sent, every case, referral and
 assignment is in the state it should be, every bad record is on the dead-letter topic with its origin (and no good
