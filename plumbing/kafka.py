@@ -3,10 +3,10 @@
 The consumer commits a partition's offset only after every record before it has been handled (its effect
 stored) or dead-lettered. Handlers must therefore be idempotent: a redelivered event changes nothing.
 
-A handler takes one event; a batch handler takes the events of a whole poll of one partition (consecutive records
-of the types it handles) and stores their effects with a few bulk operations, returning the events it rejects for
-good (by index, with the reason) for the dead-letter topic. When a batch fails otherwise, its records are handled
-one at a time, each with its own retries, so that one bad event never holds up or loses the others.
+A handler takes one event; a batch handler takes the events of a whole poll, across partitions (from each partition
+the leading records of the types it handles), and stores their effects with a few bulk operations, returning the
+events it rejects for good (by index, with the reason) for the dead-letter topic. When a batch fails otherwise, its
+records are handled one at a time, each with its own retries, so that one bad event never holds up or loses others.
 """
 
 import asyncio
@@ -35,7 +35,6 @@ from plumbing.metrics import Metrics
 logger = logging.getLogger(__name__)
 
 Handler = Callable[[CloudEvent], Awaitable[None]]
-BatchHandler = Callable[[list[CloudEvent]], Awaitable[Mapping[int, str]]]
 
 
 class PermanentError(Exception):
@@ -47,6 +46,17 @@ class Origin:
     topic: str
     partition: int
     offset: int
+
+
+@dataclass(frozen=True)
+class Delivered:
+    """An event as a batch handler gets it: with where it came from."""
+
+    event: CloudEvent
+    origin: Origin
+
+
+BatchHandler = Callable[[list[Delivered]], Awaitable[Mapping[int, str]]]
 
 
 @dataclass(frozen=True)
@@ -233,9 +243,15 @@ class EventConsumer:
                 logger.exception("fetch failed; retrying")
                 await asyncio.sleep(1)
                 continue
+            try:
+                handled = await self._handle_leading_runs(batches)
+            except Exception:
+                logger.exception("batch failed; handling the poll partition by partition")
+                handled = {}
             for partition, records in batches.items():
+                done = handled.get(partition, 0)
                 try:
-                    await self._handle_partition(partition, records)
+                    await self._handle_partition(partition, records[done:], records[done - 1].offset if done else None)
                 except Exception:
                     logger.exception(
                         "partition batch failed; rewinding to the last commit",
@@ -257,8 +273,25 @@ class EventConsumer:
             except Exception:
                 logger.warning("cannot rewind yet; retrying", extra={"topic": partition.topic})
 
-    async def _handle_partition(self, partition: TopicPartition, records: list[ConsumerRecord[Any, Any]]) -> None:
-        done_up_to: int | None = None
+    async def _handle_leading_runs(
+        self, batches: dict[TopicPartition, list[ConsumerRecord[Any, Any]]]
+    ) -> dict[TopicPartition, int]:
+        """Hands each partition's leading batchable records to their batch handler, all partitions in one call;
+        returns how many records of each partition are done."""
+        groups: dict[int, tuple[BatchHandler, list[tuple[TopicPartition, list[Any]]]]] = {}
+        for partition, records in batches.items():
+            run, handler = self._batch_run(records, 0)
+            if handler is not None:
+                groups.setdefault(id(handler), (handler, []))[1].append((partition, run))
+        handled: dict[TopicPartition, int] = {}
+        for handler, runs in groups.values():
+            if await self._handle_batch([item for _, run in runs for item in run], handler):
+                handled.update((partition, len(run)) for partition, run in runs)
+        return handled
+
+    async def _handle_partition(
+        self, partition: TopicPartition, records: list[ConsumerRecord[Any, Any]], done_up_to: int | None = None
+    ) -> None:
         index = 0
         while index < len(records) and not self._stopping.is_set():
             run, handler = self._batch_run(records, index)
@@ -303,15 +336,13 @@ class EventConsumer:
     ) -> bool:
         """Handles the run as one batch; False when it failed, and its records are to be handled one by one. An
         outage of MongoDB or Kafka is waited out and the batch tried again."""
-        first = run[0][0]
-        events = [event for _, event in run]
+        delivered = [Delivered(event, Origin(record.topic, record.partition, record.offset)) for record, event in run]
         attempt = 0
         while not self._stopping.is_set():
             attempt += 1
             started = time.perf_counter()
             try:
-                _origin.set(Origin(first.topic, first.partition, first.offset))
-                rejected = await asyncio.wait_for(handler(events), HANDLER_TIMEOUT_SECONDS)
+                rejected = await asyncio.wait_for(handler(delivered), HANDLER_TIMEOUT_SECONDS)
             except OUTAGES as error:
                 delay = min(MAX_OUTAGE_BACKOFF_SECONDS, self._backoff_seconds * 2 ** min(attempt - 1, 10))
                 logger.warning("batch handler met an outage; retrying", extra={"error": str(error)})
@@ -320,7 +351,7 @@ class EventConsumer:
             except Exception as error:
                 logger.warning(
                     "batch handler failed; handling its records one by one",
-                    extra={"events": len(events), "error": f"{type(error).__name__}: {error}"},
+                    extra={"events": len(delivered), "error": f"{type(error).__name__}: {error}"},
                 )
                 return False
             elapsed = time.perf_counter() - started
@@ -351,7 +382,9 @@ class EventConsumer:
                 if handler is not None:
                     await asyncio.wait_for(handler(event), HANDLER_TIMEOUT_SECONDS)  # TimeoutError: retried
                 elif batch_handler is not None:
-                    rejected = await asyncio.wait_for(batch_handler([event]), HANDLER_TIMEOUT_SECONDS)
+                    rejected = await asyncio.wait_for(
+                        batch_handler([Delivered(event, origin)]), HANDLER_TIMEOUT_SECONDS
+                    )
                     if rejected:
                         raise PermanentError(rejected[0])
                 self._metrics.consumed.labels(topic=record.topic, type=event.type).inc()

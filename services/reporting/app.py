@@ -5,7 +5,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from plumbing.events import CloudEvent
+from plumbing.kafka import Delivered
 from plumbing.runtime import Runtime
 from plumbing.web import service_app
 from services.reporting import api, pages
@@ -23,8 +23,8 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
 
         projection = ProjectionCache(runtime.db)
 
-        async def count(events: list[CloudEvent]) -> Mapping[int, str]:
-            return await record_batch(await projection.facts(), events)
+        async def count(batch: list[Delivered]) -> Mapping[int, str]:
+            return await record_batch(await projection.facts(), [delivered.event for delivered in batch])
 
         topics = [settings.topic(name) for name in (SIGNALS_TOPIC, REFERRALS_TOPIC, VOLUNTEERS_TOPIC)]
         runtime.subscribe(topics, batch_handlers=dict.fromkeys(FACTS_OF, count))

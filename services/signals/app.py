@@ -7,7 +7,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from plumbing import audit
-from plumbing.events import CloudEvent
+from plumbing.kafka import Delivered
 from plumbing.runtime import Runtime
 from plumbing.web import service_app
 from services.signals import access_api, access_pages, cases_api, intake_api, pages
@@ -30,8 +30,8 @@ def create_app(settings: SignalsSettings | None = None) -> FastAPI:
         runtime.relay_outboxes([runtime.db.cases, runtime.db.evictions, runtime.db.partners, runtime.db.accounts])
         runtime.jobs.append(RetentionJob(runtime.db, settings))
 
-        async def on_submitted(events: list[CloudEvent]) -> Mapping[int, str]:
-            return await on_signals_submitted(runtime, settings, events)
+        async def on_submitted(batch: list[Delivered]) -> Mapping[int, str]:
+            return await on_signals_submitted(runtime, settings, batch)
 
         # the shared intake topic and one topic per partner (`<prefix>.signals.intake.<partner-id>`), which Kafka's
         # ACLs let only that partner write to

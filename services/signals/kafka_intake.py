@@ -9,7 +9,7 @@ from typing import Any
 
 from plumbing.access import Scope
 from plumbing.events import CloudEvent, InvalidEvent
-from plumbing.kafka import current_origin
+from plumbing.kafka import Delivered
 from plumbing.runtime import Runtime
 from services.signals.intake import Submitted, accept_signals
 from services.signals.intake_events import INTAKE_TOPIC, SignalSubmitted
@@ -40,18 +40,18 @@ def partner_problem(event: CloudEvent, partner: dict[str, Any] | None, topic: st
 
 
 async def on_signals_submitted(
-    runtime: Runtime, settings: SignalsSettings, events: list[CloudEvent]
+    runtime: Runtime, settings: SignalsSettings, batch: list[Delivered]
 ) -> Mapping[int, str]:
     """A poll's signals: the partners read with one `$in`, then each partner's signals accepted as one batch.
     Returns the events rejected for good, by index, naming the field at fault."""
-    topic = current_origin().topic
-    partner_ids = {event.source.removeprefix(PARTNER_SOURCE_PREFIX) for event in events}
+    partner_ids = {delivered.event.source.removeprefix(PARTNER_SOURCE_PREFIX) for delivered in batch}
     partners = {p["_id"]: p for p in await runtime.db.partners.find({"_id": {"$in": list(partner_ids)}}).to_list()}
     rejected: dict[int, str] = {}
     by_partner: dict[str, list[tuple[int, Submitted]]] = {}
-    for index, event in enumerate(events):
+    for index, delivered in enumerate(batch):
+        event = delivered.event
         partner = partners.get(event.source.removeprefix(PARTNER_SOURCE_PREFIX))
-        problem = partner_problem(event, partner, topic, settings)
+        problem = partner_problem(event, partner, delivered.origin.topic, settings)
         if problem or partner is None:
             rejected[index] = problem
             continue

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from plumbing.events import CloudEvent, encode
-from plumbing.kafka import EventConsumer, EventPublisher
+from plumbing.events import encode
+from plumbing.kafka import Delivered, EventConsumer, EventPublisher
 from plumbing.metrics import Metrics
 from services.reporting.counting import record_batch
 from services.reporting.subscriptions import SIGNAL_RAISED
@@ -46,9 +46,9 @@ async def test_a_poll_reaches_the_batch_handler_in_few_calls_and_is_stored_once(
     await produce(servers.kafka_bootstrap, f"{namespace}.in", [encode(event) for event in events])
     calls: list[int] = []
 
-    async def count(batch: list[CloudEvent]) -> Mapping[int, str]:
+    async def count(batch: list[Delivered]) -> Mapping[int, str]:
         calls.append(len(batch))
-        return await record_batch(mongo.facts, batch)
+        return await record_batch(mongo.facts, [delivered.event for delivered in batch])
 
     await consume(servers, namespace, publisher, count, 300)
     assert sum(calls) == 300 and len(calls) < 30, calls
@@ -68,10 +68,10 @@ async def test_rejected_and_failing_events_are_dead_lettered_and_the_rest_stored
     records += [encode(event) for event in good[10:]]
     await produce(servers.kafka_bootstrap, f"{namespace}.in", records)
 
-    async def count(batch: list[CloudEvent]) -> Mapping[int, str]:
-        if any(event.id == poison.id for event in batch):
+    async def count(batch: list[Delivered]) -> Mapping[int, str]:
+        if any(delivered.event.id == poison.id for delivered in batch):
             raise RuntimeError("this event always breaks the handler")
-        return await record_batch(mongo.facts, batch)
+        return await record_batch(mongo.facts, [delivered.event for delivered in batch])
 
     await consume(servers, namespace, publisher, count, 22)
     assert sorted(await mongo.facts.distinct("event_id")) == sorted(event.id for event in good)
