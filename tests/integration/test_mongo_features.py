@@ -145,3 +145,16 @@ async def test_drop_database_after_indexes_were_made(servers: Servers) -> None:
         assert name not in await client.list_database_names()
     finally:
         await client.close()
+
+
+async def test_filters_on_ids_and_other_fields_match_exactly(mongo: Any) -> None:
+    """The local server reads such filters by _id first (deploy/local/mongo): the rest of the filter still holds."""
+    await mongo.items.insert_many([{"_id": f"d{n}", "version": n % 3, "flag": n % 2 == 0} for n in range(30)])
+    wanted = ["d1", "d2", "d3", "d2", "missing", "d4"]
+    found = await mongo.items.find({"_id": {"$in": wanted}, "flag": True}).sort("_id").to_list()
+    assert [item["_id"] for item in found] == ["d2", "d4"]
+    assert await mongo.items.find_one({"_id": "d5", "version": 2}) == {"_id": "d5", "version": 2, "flag": False}
+    assert await mongo.items.find_one({"_id": "d5", "version": 1}) is None
+    deleted = await mongo.items.delete_many({"_id": {"$in": ["d6", "d7", "d8"]}, "flag": True})
+    assert deleted.deleted_count == 2
+    assert await mongo.items.count_documents({"_id": {"$in": [1, 2]}}) == 0  # non-string ids: the stock path
