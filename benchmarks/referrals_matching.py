@@ -53,20 +53,39 @@ def requests(count: int, rng: random.Random) -> list[MatchRequest]:
     ]
 
 
+def fits(offer: OfferCreate, request: MatchRequest) -> bool:
+    """Written apart from the matcher, so that the smoke run checks it: active, in the municipality, room left, a
+    need in common, and the household's age band within the offer's ages."""
+    if offer.status is not OfferStatus.ACTIVE or request.municipality not in offer.municipalities:
+        return False
+    if offer.capacity_available <= 0 or not set(request.needs) & set(offer.needs):
+        return False
+    if request.age_band is None:
+        return True
+    low, high = AGE_BANDS[request.age_band]
+    above_minimum = offer.age_minimum is None or high >= offer.age_minimum
+    return above_minimum and (offer.age_maximum is None or low <= offer.age_maximum)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--offers", type=int, default=1000)
     parser.add_argument("--referrals", type=int, default=5000)
+    parser.add_argument("--smoke", action="store_true", help="a small run that checks its counts (make test)")
     args = parser.parse_args()
+    if args.smoke:
+        args.offers, args.referrals = 50, 200
     rng = random.Random(20261122)
     offers = catalogue(args.offers, rng)
     wanted = requests(args.referrals, rng)
     rates = []
     matched = 0
+    expected = sum(1 for request in wanted if any(fits(offer, request) for offer in offers))
     for _ in range(5):
         started = time.perf_counter()
         matched = sum(1 for request in wanted if rank(offers, request))
         rates.append(len(wanted) / (time.perf_counter() - started))
+    assert matched == expected, f"{matched} matched, {expected} have a fitting offer"
     cores = sorted(os.sched_getaffinity(0))
     print(
         f"machine: {platform.node()}, {os.cpu_count()} cores (this process on {cores}), "

@@ -1,4 +1,4 @@
-"""Benchmark of the reporting projection, on the local Kafka and FerretDB (deploy/local/infra.sh up).
+"""Benchmark of the reporting projection, on the local Kafka and MongoDB server (deploy/local/infra.sh up).
 
 1. Publishes N `signal.raised` events to a fresh topic.
 2. Reads them all with a bare aiokafka consumer that does nothing (the raw speed).
@@ -7,6 +7,7 @@
    (median, p99).
 
     .venv/bin/python benchmarks/reporting_rebuild.py [--events 1000000] [--paced-rate 100 --paced-seconds 10]
+    .venv/bin/python benchmarks/reporting_rebuild.py --smoke   # a small run that checks the counts, for make test
 """
 
 import argparse
@@ -161,12 +162,15 @@ async def main() -> None:
     parser.add_argument("--paced-seconds", type=float, default=10)
     parser.add_argument("--kafka", default="127.0.0.1:9092")
     parser.add_argument("--mongo", default="mongodb://127.0.0.1:27017/")
+    parser.add_argument("--smoke", action="store_true", help="a small run that checks its counts (make test)")
     args = parser.parse_args()
+    if args.smoke:
+        args.events, args.paced_rate, args.paced_seconds = 2_000, 20, 2
     namespace = f"rbench{uuid.uuid4().hex[:6]}"
     topic = f"{namespace}.signals.events"
     print(
-        f"machine: {platform.node()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
-        "Kafka and FerretDB (SQLite) on the same machine"
+        f"machine: {platform.node()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"{datetime.now(UTC):%Y-%m-%d}; Kafka and mongo-java-server (H2) on the same machine"
     )
     started = time.perf_counter()
     await publish(args.kafka, topic, args.events)
@@ -176,9 +180,11 @@ async def main() -> None:
     settings = ReportingSettings(
         kafka_bootstrap=args.kafka, mongo_uri=args.mongo, mongo_database=namespace, topic_prefix=namespace
     )
-    client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(args.mongo, maxPoolSize=1)
+    client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(args.mongo)
     try:
         rebuilt = await rebuild(settings, client[namespace])
+        stored = await client[namespace][rebuilt.collection].count_documents({})
+        assert rebuilt.events == args.events == stored, f"rebuilt {rebuilt.events}, stored {stored} of {args.events}"
         speed = rebuilt.events / rebuilt.seconds
         print(
             f"rebuild:                 {speed:10.0f} events/s ({rebuilt.events} events, {rebuilt.seconds:.1f} s); "

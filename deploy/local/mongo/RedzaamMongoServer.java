@@ -26,8 +26,11 @@ import io.netty.channel.Channel;
  * The local MongoDB-wire server of Redzaam's development machines and CI: mongo-java-server with its H2 MVStore
  * backend, which uses its _id and unique indexes and applies each operation on a collection under one lock.
  *
- * <p>Three things the stock launcher does not do, and this one does:
+ * <p>Four things the stock launcher does not do, and this one does:
  * <ul>
+ *   <li>dropping a database whose collections have secondary indexes fails in the stock server (an assertion that
+ *       the collection's index list is empty, after the database was already unregistered); this one then removes
+ *       the database's maps from the store itself, so that the drop completes;</li>
  *   <li>a filter on {@code _id} (a string, or {@code $in} strings) together with other fields, such as the version
  *       guard {@code {_id, version}} of every optimistic update, reads only the documents with those ids: the stock
  *       server uses an index only when the filter names exactly its keys, and otherwise scans the collection;</li>
@@ -78,11 +81,33 @@ public final class RedzaamMongoServer {
             }
             try {
                 return super.handleCommand(channel, database, command, query);
+            } catch (RuntimeException error) {
+                if (!command.equalsIgnoreCase("dropDatabase")) {
+                    throw error;
+                }
+                return purgeDatabase(database);
             } finally {
                 // also after a failed command: an unordered insert may have stored part of its documents
                 commit();
             }
         }
+    }
+
+    /** Removes every map of the database from the store, as the stock drop would have done after its assertion. */
+    private static Document purgeDatabase(String database) {
+        List<String> doomed = new ArrayList<>();
+        for (String name : store.getMapNames()) {
+            if (name.startsWith(database + ".") || name.startsWith("databases." + database + ".")
+                || name.startsWith("meta." + database + ".")) {
+                doomed.add(name);
+            }
+        }
+        for (String name : doomed) {
+            store.removeMap(name);
+        }
+        Document response = new Document("dropped", database);
+        response.put("ok", 1.0);
+        return response;
     }
 
     /** Opens its collections as {@link IdNarrowingCollection}s, in the maps the stock H2 database uses. */
