@@ -133,8 +133,8 @@ async def counters(
     end: str | None = None,
     metric: str | None = None,
 ) -> list[Counter]:
-    # One accumulator only: FerretDB 1.24 computes only the first of several accumulators in a $group that
-    # follows another $group, so distinct subjects are folded here instead of in a second stage.
+    # Distinct subjects are folded here rather than in a second $group stage: FerretDB 1.24, the earlier local
+    # server, computed only the first accumulator of a $group that follows another, and this costs no more.
     pipeline: list[dict[str, Any]] = [
         {"$match": selection(municipality, start, end, metric)},
         {

@@ -1,7 +1,8 @@
 """Erasure of personal data after the retention term (AVG), and the record of what was erased.
 
-FerretDB v1 has no TTL indexes, so a scheduled job does it: it erases the contact data of closed cases whose term
-has passed, and of their signals, and writes one erasure record per case. Figures and pseudonyms stay.
+The platform uses no TTL indexes (the local server has none), so a scheduled job does it: it erases the contact
+data of closed cases whose term has passed, and of their signals, and writes one erasure record per case. Figures
+and pseudonyms stay.
 """
 
 import asyncio
