@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
+from aiokafka.admin import AIOKafkaAdminClient
 
 
 async def produce(bootstrap: str, topic: str, values: list[bytes], key: bytes = b"hh-test") -> None:
@@ -75,3 +76,14 @@ async def eventually(check: Callable[[], Awaitable[bool]], within: float = 60, w
             return
         await asyncio.sleep(0.1)
     raise AssertionError(f"{what} not reached within {within} s")
+
+
+async def committed_offset(bootstrap: str, group: str, topic: str) -> int:
+    """The sum of the offsets `group` has committed on the partitions of `topic`: how many records it has done."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        offsets = await admin.list_consumer_group_offsets(group)
+    finally:
+        await admin.close()
+    return sum(meta.offset for tp, meta in offsets.items() if tp.topic == topic and meta.offset > 0)

@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from aiokafka.admin import AIOKafkaAdminClient
 
 from plumbing.events import CloudEvent, encode
 from plumbing.kafka import EventConsumer, EventPublisher, ensure_topics
@@ -16,7 +15,7 @@ from services.reporting.counting import record_facts
 from services.reporting.settings import ReportingSettings
 from services.reporting.subscriptions import SIGNAL_RAISED
 from tests.conftest import Servers
-from tests.integration.kafka_helpers import eventually, produce, read_all
+from tests.integration.kafka_helpers import committed_offset, eventually, produce, read_all
 
 pytestmark = pytest.mark.integration
 
@@ -35,16 +34,6 @@ def signal_raised(household: str | None = None) -> CloudEvent:
         time=datetime.now(UTC),
         data={"household_ref": household, "municipality": "GM0141", "creditor_type": "rent"},
     )
-
-
-async def committed_offset(bootstrap: str, group: str, topic: str) -> int:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        offsets = await admin.list_consumer_group_offsets(group)
-    finally:
-        await admin.close()
-    return sum(meta.offset for tp, meta in offsets.items() if tp.topic == topic and meta.offset > 0)
 
 
 def counting_into(mongo: Any) -> Any:

@@ -15,7 +15,7 @@ from services.volunteers.app import create_app
 from services.volunteers.settings import VolunteersSettings
 from tests.access import staff_headers
 from tests.conftest import Servers
-from tests.integration.kafka_helpers import eventually, produce, read_all
+from tests.integration.kafka_helpers import committed_offset, eventually, produce, read_all
 from tests.integration.served import Served, served
 
 pytestmark = pytest.mark.integration
@@ -116,10 +116,12 @@ async def test_request_nobody_can_take_waits_visibly_and_is_assigned_once_someon
     )
     await produce(servers.kafka_bootstrap, volunteers.settings.topic("referrals.events"), [matched("r1")])
 
-    async def waiting() -> bool:
-        return await volunteers.db.assignments.count_documents({"state": "waiting"}) == 1
+    async def handled() -> bool:  # the request is stored before the consumer tries to assign it: wait for both
+        topic = volunteers.settings.topic("referrals.events")
+        return await committed_offset(servers.kafka_bootstrap, volunteers.settings.consumer_group, topic) == 1
 
-    await eventually(waiting, what="the request waiting as unmet")
+    await eventually(handled, what="the matched household handled")
+    assert await volunteers.db.assignments.count_documents({"state": "waiting"}) == 1
     applicant = await volunteers.db.volunteers.find_one({"name": "Nieuw"})
     screened = await volunteers.client.post(
         f"/api/v1/volunteers/{applicant['_id']}/screening",
