@@ -57,6 +57,7 @@ class Delivered:
 
 
 BatchHandler = Callable[[list[Delivered]], Awaitable[Mapping[int, str]]]
+EVERY_TYPE = "*"  # a batch handler under this key gets the events of every type that has no handler of its own
 
 
 @dataclass(frozen=True)
@@ -313,6 +314,11 @@ class EventConsumer:
                 max(0, highwater - done_up_to - 1)
             )
 
+    def _batch_handler_for(self, event_type: str) -> BatchHandler | None:
+        if event_type in self._handlers:
+            return None
+        return self._batch_handlers.get(event_type) or self._batch_handlers.get(EVERY_TYPE)
+
     def _batch_run(
         self, records: list[ConsumerRecord[Any, Any]], start: int
     ) -> tuple[list[tuple[ConsumerRecord[Any, Any], CloudEvent]], BatchHandler | None]:
@@ -324,7 +330,7 @@ class EventConsumer:
                 event = decode(record.value)
             except InvalidEvent:
                 break
-            this = self._batch_handlers.get(event.type)
+            this = self._batch_handler_for(event.type)
             if this is None or (handler is not None and this is not handler):
                 break
             handler = this
@@ -378,7 +384,7 @@ class EventConsumer:
                 event = decode(record.value)
                 event_type = event.type
                 handler = self._handlers.get(event.type)
-                batch_handler = self._batch_handlers.get(event.type)
+                batch_handler = self._batch_handler_for(event.type)
                 if handler is not None:
                     await asyncio.wait_for(handler(event), HANDLER_TIMEOUT_SECONDS)  # TimeoutError: retried
                 elif batch_handler is not None:

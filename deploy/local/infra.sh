@@ -108,7 +108,7 @@ start_mongo() {
   mkdir -p "$mongo_dir/data"
   log "starting mongo-java-server on 127.0.0.1:$mongo_port"
   nohup java -Xms128m -Xmx2g -XX:+UseG1GC -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
-    -cp "$mongo_dir/classes:$mongo_dir/libs/*" RedzaamMongoServer 127.0.0.1 "$mongo_port" "$mongo_dir/data/redzaam.mv.db" \
+    -cp "$mongo_dir/classes:$mongo_dir/libs/*" RedzaamMongoServer 127.0.0.1 "$mongo_port" "$mongo_dir/data/redzaam-bson.mv.db" \
     >>"$mongo_dir/mongo.log" 2>&1 &
   echo $! >"$pidfile"
 }

@@ -10,8 +10,9 @@ from pydantic import BaseModel, Field
 
 from plumbing.access import Role, staff
 from plumbing.web import RuntimeDep
-from services.reporting.counting import active_facts, breakdown, counters
 from services.reporting.facts import METRICS
+from services.reporting.projection import active_projection
+from services.reporting.readings import breakdown, counters
 from services.reporting.settings import ReportingSettings
 from services.reporting.targets import progress
 
@@ -53,7 +54,7 @@ async def get_counters(
     end: Month = None,
     metric: Metric = None,
 ) -> list[CounterPublic]:
-    rows = await counters(await active_facts(runtime.db), municipality, start, end, metric)
+    rows = await counters(await active_projection(runtime.db), municipality, start, end, metric)
     return [CounterPublic(**vars(row)) for row in rows]
 
 
@@ -63,7 +64,7 @@ async def get_breakdown(
 ) -> dict[str, int]:
     if metric not in METRICS:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"metric: unknown, use one of {', '.join(METRICS)}")
-    return await breakdown(await active_facts(runtime.db), metric, municipality, start, end)
+    return await breakdown(await active_projection(runtime.db), metric, municipality, start, end)
 
 
 @router.get("/targets", response_model=list[TargetProgress], summary="Progress against the programme targets")
@@ -83,7 +84,7 @@ async def get_targets(runtime: RuntimeDep, request: Request) -> list[TargetProgr
             start=item.target.start.isoformat(),
             end=item.target.end.isoformat(),
         )
-        for item in await progress(await active_facts(runtime.db), settings.targets)
+        for item in await progress(await active_projection(runtime.db), settings.targets)
     ]
 
 
@@ -98,7 +99,7 @@ async def export_csv(
     audience: Annotated[str, Query(pattern="^(internal|external)$")] = "external",
 ) -> Response:
     settings: ReportingSettings = request.app.state.settings
-    rows = await counters(await active_facts(runtime.db), municipality, start, end, metric)
+    rows = await counters(await active_projection(runtime.db), municipality, start, end, metric)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["municipality", "month", "metric", "total", "distinct"])

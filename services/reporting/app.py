@@ -5,12 +5,12 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from plumbing.kafka import Delivered
+from plumbing.kafka import EVERY_TYPE, Delivered
 from plumbing.runtime import Runtime
 from plumbing.web import service_app
 from services.reporting import api, pages
-from services.reporting.counting import ProjectionCache, active_facts, ensure_indexes, record_batch
-from services.reporting.facts import FACTS_OF
+from services.reporting.counting import record_batch
+from services.reporting.projection import ProjectionCache, active_projection, ensure_indexes
 from services.reporting.settings import ReportingSettings
 from services.reporting.subscriptions import REFERRALS_TOPIC, SIGNALS_TOPIC, VOLUNTEERS_TOPIC
 
@@ -19,15 +19,16 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
     settings = settings or ReportingSettings()
 
     async def setup(runtime: Runtime) -> None:
-        await ensure_indexes(await active_facts(runtime.db))
+        await ensure_indexes(await active_projection(runtime.db))
 
         projection = ProjectionCache(runtime.db)
 
         async def count(batch: list[Delivered]) -> Mapping[int, str]:
-            return await record_batch(await projection.facts(), [delivered.event for delivered in batch])
+            return await record_batch(await projection.current(), batch)
 
         topics = [settings.topic(name) for name in (SIGNALS_TOPIC, REFERRALS_TOPIC, VOLUNTEERS_TOPIC)]
-        runtime.subscribe(topics, batch_handlers=dict.fromkeys(FACTS_OF, count))
+        # every event, also those that count for nothing, so that each partition's applied spans stay whole
+        runtime.subscribe(topics, batch_handlers={EVERY_TYPE: count})
 
     return service_app(
         settings=settings,

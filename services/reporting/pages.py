@@ -9,8 +9,9 @@ from fastapi.responses import Response
 from plumbing.access import Role, staff
 from plumbing.reference import MUNICIPALITIES
 from plumbing.web import RuntimeDep, render_page
-from services.reporting.counting import active_facts, counters, subjects
 from services.reporting.facts import METRICS
+from services.reporting.projection import active_projection
+from services.reporting.readings import counters, subjects
 from services.reporting.settings import ReportingSettings
 from services.reporting.targets import progress
 
@@ -23,11 +24,11 @@ CHART_WIDTH, CHART_HEIGHT = 560, 150
 @router.get("/")
 async def dashboard(request: Request, runtime: RuntimeDep) -> Response:
     settings: ReportingSettings = request.app.state.settings
-    facts = await active_facts(runtime.db)
-    rows = await counters(facts)
+    projection = await active_projection(runtime.db)
+    rows = await counters(projection)
     totals = {metric: sum(row.total for row in rows if row.metric == metric) for metric in METRICS}
     for metric in REGIONAL_DISTINCT:  # a member counts in every municipality it works in, but once in the region
-        totals[metric] = len(await subjects(facts, metric, "0000-01", "9999-12"))
+        totals[metric] = len(await subjects(projection, metric, "0000-01", "9999-12"))
     months = sorted({row.month for row in rows})[-12:]
     by_month: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     by_municipality: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -41,7 +42,7 @@ async def dashboard(request: Request, runtime: RuntimeDep) -> Response:
         "Regionale tellingen",
         totals=totals,
         metrics=METRICS,
-        targets=await progress(facts, settings.targets),
+        targets=await progress(projection, settings.targets),
         months=months,
         by_month=by_month,
         trend_metrics=TREND_METRICS,

@@ -3,9 +3,10 @@
     python -m services.reporting.rebuild
 
 Reads the three event topics from their first offsets without a consumer group (the live consumer keeps running),
-stores the facts in a new collection, and switches the projection once it has caught up with the end of every
-partition. It then reads on for a moment, so that events the live consumer stored in the old projection just before
-the switch land in the new one too; facts are keyed by event id, so nothing counts twice.
+counts them into a new projection by the same use case as the live consumer (`counting.record_batch`), and switches
+to it once it has caught up with the end of every partition. It then reads on for a moment, so that events the live
+consumer counted into the old projection just before it noticed the switch are counted into the new one too; spans
+and seen event ids keep both writers from counting anything twice.
 """
 
 import asyncio
@@ -20,13 +21,14 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from plumbing import mongo
 from plumbing.events import InvalidEvent, decode
-from services.reporting.counting import Facts, ensure_indexes, fact_documents, store, switch_projection
-from services.reporting.facts import FACTS_OF
+from plumbing.kafka import Delivered, Origin
+from services.reporting.counting import record_batch
+from services.reporting.projection import Projection, ensure_indexes, projection_named, switch_projection
 from services.reporting.settings import ReportingSettings
 from services.reporting.subscriptions import REFERRALS_TOPIC, SIGNALS_TOPIC, VOLUNTEERS_TOPIC
 
 CATCH_UP_AFTER_SWITCH_SECONDS = 2.0  # longer than ProjectionCache takes to notice the switch
-WRITE_BATCH = 20_000  # fact documents per write
+WRITE_BATCH = 20_000  # events per batch: each batch costs a few commands, so fewer, larger ones are faster
 
 
 @dataclass(frozen=True)
@@ -39,9 +41,9 @@ class Rebuilt:
 
 async def rebuild(settings: ReportingSettings, db: AsyncDatabase[Any], batch: int = WRITE_BATCH) -> Rebuilt:
     started = time.perf_counter()
-    name = f"facts_{datetime.now(UTC).strftime('%Y%m%d%H%M%S%f')}"
-    facts = db[name]
-    await ensure_indexes(facts)
+    name = f"counters_{datetime.now(UTC).strftime('%Y%m%d%H%M%S%f')}"
+    projection = projection_named(db, name)
+    await ensure_indexes(projection)
     topics = [settings.topic(topic) for topic in (SIGNALS_TOPIC, REFERRALS_TOPIC, VOLUNTEERS_TOPIC)]
     # no consumer group: every partition of the topics, from its first offset, beside the live consumer
     consumer = AIOKafkaConsumer(
@@ -53,7 +55,7 @@ async def rebuild(settings: ReportingSettings, db: AsyncDatabase[Any], batch: in
         max_partition_fetch_bytes=4 * 1024 * 1024,
     )
     await consumer.start()
-    writer = _Writer(facts, batch)
+    writer = _Writer(projection, batch)
     try:
         switched_at: float | None = None
         while switched_at is None or time.perf_counter() - switched_at < CATCH_UP_AFTER_SWITCH_SECONDS:
@@ -71,14 +73,13 @@ async def rebuild(settings: ReportingSettings, db: AsyncDatabase[Any], batch: in
 
 
 class _Writer:
-    """Turns records into fact documents and writes them in large batches, one write at a time, while the next
-    batch is read: each write is one database transaction, so fewer, larger writes are much faster."""
+    """Decodes records and counts them in large batches, one batch at a time, while the next is read."""
 
-    def __init__(self, facts: Facts, batch: int) -> None:
-        self._facts = facts
+    def __init__(self, projection: Projection, batch: int) -> None:
+        self._projection = projection
         self._batch = batch
-        self._documents: list[dict[str, Any]] = []
-        self._writing: asyncio.Task[int] | None = None
+        self._pending: list[Delivered] = []
+        self._writing: asyncio.Task[dict[int, str]] | None = None
         self.events = self.skipped = 0
 
     async def add(self, records: list[Any]) -> None:
@@ -89,10 +90,9 @@ class _Writer:
             except InvalidEvent:
                 self.skipped += 1
                 continue
-            if event.type in FACTS_OF:
-                self._documents.extend(fact_documents(event))
-                self.events += 1
-        if len(self._documents) >= self._batch:
+            self._pending.append(Delivered(event, Origin(record.topic, record.partition, record.offset)))
+            self.events += 1
+        if len(self._pending) >= self._batch:
             await self._start_write()
 
     async def flush(self) -> None:
@@ -105,14 +105,16 @@ class _Writer:
 
     async def _start_write(self) -> None:
         await self._wait()
-        if self._documents:
-            self._writing = asyncio.create_task(store(self._facts, self._documents))
-            self._documents = []
+        if self._pending:
+            self._writing = asyncio.create_task(record_batch(self._projection, self._pending))
+            self._pending = []
 
     async def _wait(self) -> None:
         if self._writing is not None:
             writing, self._writing = self._writing, None
-            await writing
+            rejected = await writing
+            self.skipped += len(rejected)
+            self.events -= len(rejected)
 
 
 async def _caught_up(consumer: AIOKafkaConsumer) -> bool:

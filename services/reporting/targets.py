@@ -6,7 +6,8 @@ from typing import Literal, Self
 
 from pydantic import BaseModel, Field, model_validator
 
-from services.reporting.counting import Facts, subjects
+from services.reporting.projection import Projection
+from services.reporting.readings import subjects
 
 
 class Target(BaseModel):
@@ -127,14 +128,14 @@ def project(value: int, start: date, end: date, today: date) -> int | None:
     return round(value * (end - start).days / elapsed) if elapsed > 0 else None
 
 
-async def progress(facts: Facts, targets: list[Target], today: date | None = None) -> list[Progress]:
+async def progress(projection: Projection, targets: list[Target], today: date | None = None) -> list[Progress]:
     today = today or date.today()
     measured = []
     for target in targets:
         start, end = target.start.strftime("%Y-%m"), target.end.strftime("%Y-%m")
-        counted = await subjects(facts, target.metric, start, end, target.dimension)
+        counted = await subjects(projection, target.metric, start, end, target.dimension)
         if target.excluding_metric:
-            counted -= await subjects(facts, target.excluding_metric, start, end)
+            counted -= await subjects(projection, target.excluding_metric, start, end)
         value = len(counted)
         goal = target.goal
         percent = round(100 * value / goal, 1) if goal else 0.0

@@ -1,19 +1,20 @@
 """The shared consumer loop and outbox on the real Kafka and MongoDB."""
 
 import asyncio
+import contextlib
 import uuid
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from pymongo.errors import DuplicateKeyError
 
 from plumbing.events import CloudEvent, encode
 from plumbing.kafka import EventConsumer, EventPublisher, ensure_topics
 from plumbing.metrics import Metrics
 from plumbing.outbox import OutboxRelay, new_document, outbox_entry
-from services.reporting.counting import record_facts
 from services.reporting.settings import ReportingSettings
-from services.reporting.subscriptions import SIGNAL_RAISED
+from services.reporting.subscriptions import SIGNAL_RAISED, SignalRaised
 from tests.conftest import Servers
 from tests.integration.kafka_helpers import committed_offset, eventually, produce, read_all
 
@@ -36,8 +37,16 @@ def signal_raised(household: str | None = None) -> CloudEvent:
     )
 
 
+async def record_facts(facts: Any, event: CloudEvent) -> None:
+    """An idempotent effect, as every handler's must be: one document per event id. An event whose data does not
+    fit raises InvalidEvent, as in the services' handlers."""
+    event.data_as(SignalRaised)
+    with contextlib.suppress(DuplicateKeyError):
+        await facts.insert_one({"_id": event.id, "event_id": event.id})
+
+
 def counting_into(mongo: Any) -> Any:
-    """The reporting service's own handler, storing into this test's database."""
+    """A handler storing its effect into this test's database."""
 
     async def count(received: CloudEvent) -> None:
         await record_facts(mongo.facts, received)
@@ -57,13 +66,18 @@ async def count_until_committed(
 
 
 async def started_consumer(
-    servers: Servers, namespace: str, handlers: dict[str, Any], publisher: EventPublisher
+    servers: Servers,
+    namespace: str,
+    handlers: dict[str, Any],
+    publisher: EventPublisher,
+    batch_handlers: dict[str, Any] | None = None,
 ) -> EventConsumer:
     consumer = EventConsumer(
         bootstrap=servers.kafka_bootstrap,
         group_id=f"{namespace}.group",
         topics=[f"{namespace}.in"],
         handlers=handlers,
+        batch_handlers=batch_handlers,
         publisher=publisher,
         dead_letter_topic=f"{namespace}.deadletter",
         metrics=Metrics(),

@@ -13,7 +13,8 @@ import pytest
 from plumbing.access import Role
 from plumbing.events import CloudEvent, encode
 from services.reporting.app import create_app
-from services.reporting.counting import active_facts, counters
+from services.reporting.projection import active_projection, projection_named
+from services.reporting.readings import counters
 from services.reporting.rebuild import rebuild
 from services.reporting.settings import ReportingSettings
 from services.reporting.targets import Target
@@ -236,12 +237,12 @@ async def test_rebuild_from_the_log_equals_the_live_counters_and_switches_over(
         reporting, servers, "referrals.events", [event("household.matched", household_ref="hh-b", offer_id="coaching")]
     )
     await wait_for(reporting, {"signals_raised": (2, 2), "households_reached": (1, 1), "households_matched": (1, 1)})
-    live = await counters(await active_facts(reporting.db))
+    live = await counters(await active_projection(reporting.db))
 
     rebuilt = await rebuild(reporting.settings, reporting.db)
 
-    assert (rebuilt.skipped, (await active_facts(reporting.db)).name) == (1, rebuilt.collection)
-    assert await counters(reporting.db[rebuilt.collection]) == live
+    assert (rebuilt.skipped, (await active_projection(reporting.db)).name) == (1, rebuilt.collection)
+    assert await counters(projection_named(reporting.db, rebuilt.collection)) == live
     assert await totals(reporting) == {
         "signals_raised": (2, 2),
         "households_reached": (1, 1),

@@ -1,5 +1,6 @@
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 
@@ -11,7 +12,20 @@ from tests.conftest import Servers
 from tests.factories import signal_body
 from tests.integration.served import Served, served
 
-__all__ = ["Signals", "signal_body"]
+__all__ = ["Signals", "signal_body", "signals_settings"]
+
+
+def signals_settings(servers: Servers, namespace: str, **changes: Any) -> SignalsSettings:
+    """The signals service's settings for one test: its own topics and database, keys fit for tests."""
+    return SignalsSettings(
+        kafka_bootstrap=servers.kafka_bootstrap,
+        mongo_uri=servers.mongo_uri,
+        mongo_database=namespace,
+        topic_prefix=namespace,
+        pseudonym_key="integration-pseudonym-key-0123456789",
+        data_key="integration-data-key-0123456789",
+        **changes,
+    )
 
 
 @dataclass
@@ -29,13 +43,9 @@ class Signals(Served):
 
 @pytest.fixture
 async def signals(servers: Servers, namespace: str) -> AsyncIterator[Signals]:
-    settings = SignalsSettings(
-        kafka_bootstrap=servers.kafka_bootstrap,
-        mongo_uri=servers.mongo_uri,
-        mongo_database=namespace,
-        topic_prefix=namespace,
-        pseudonym_key="integration-pseudonym-key-0123456789",
-        data_key="integration-data-key-0123456789",
+    settings = signals_settings(
+        servers,
+        namespace,
         threshold_cents={"GM0150": 20_000},
         batch_max_signals=50,
         outbox_scan_seconds=0.5,

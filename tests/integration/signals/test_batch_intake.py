@@ -1,48 +1,28 @@
 """A batch of signals is folded with a bounded number of database commands, whatever its size, and gets the same
 cases, repeats and duplicates as one signal at a time would."""
 
-from collections import Counter
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from pymongo import AsyncMongoClient, monitoring
+from pymongo import AsyncMongoClient
 
 from services.signals.domain import SignalSubmission
 from services.signals.intake import Submitted, accept_signal, accept_signals, ensure_indexes
 from services.signals.settings import SignalsSettings
 from tests.conftest import Servers
 from tests.factories import signal_body
+from tests.integration.commands import CommandCounter
+from tests.integration.signals.conftest import signals_settings
 
 pytestmark = pytest.mark.integration
-
-
-class CommandCounter(monitoring.CommandListener):
-    def __init__(self) -> None:
-        self.commands: Counter[str] = Counter()
-
-    def started(self, event: monitoring.CommandStartedEvent) -> None:
-        self.commands[event.command_name] += 1
-
-    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
-        pass
-
-    def failed(self, event: monitoring.CommandFailedEvent) -> None:
-        pass
 
 
 @pytest.fixture
 async def counted(servers: Servers, namespace: str) -> AsyncIterator[tuple[Any, CommandCounter, SignalsSettings]]:
     counter = CommandCounter()
     client: AsyncMongoClient[Any] = AsyncMongoClient(servers.mongo_uri, tz_aware=True, event_listeners=[counter])
-    settings = SignalsSettings(
-        kafka_bootstrap=servers.kafka_bootstrap,
-        mongo_uri=servers.mongo_uri,
-        mongo_database=namespace,
-        topic_prefix=namespace,
-        pseudonym_key="integration-pseudonym-key-0123456789",
-        data_key="integration-data-key-0123456789",
-    )
+    settings = signals_settings(servers, namespace)
     await ensure_indexes(client[namespace])
     yield client[namespace], counter, settings
     await client.drop_database(namespace)

@@ -16,12 +16,11 @@ from services.signals import totp
 from services.signals.app import create_app
 from services.signals.intake_events import SIGNAL_SUBMITTED
 from services.signals.kafka_intake import partner_topic
-from services.signals.settings import SignalsSettings
 from tests.access import partner_headers, staff_headers
 from tests.conftest import Servers
 from tests.integration.kafka_helpers import eventually, produce, read_all
 from tests.integration.served import served
-from tests.integration.signals.conftest import Signals, signal_body
+from tests.integration.signals.conftest import Signals, signal_body, signals_settings
 
 pytestmark = pytest.mark.integration
 
@@ -239,16 +238,7 @@ async def test_housing_partner_reports_an_eviction_outcome_without_it_leaving_th
 async def test_a_partner_over_its_budget_gets_429_and_any_body_over_the_cap_413(
     servers: Servers, namespace: str
 ) -> None:
-    settings = SignalsSettings(
-        kafka_bootstrap=servers.kafka_bootstrap,
-        mongo_uri=servers.mongo_uri,
-        mongo_database=namespace,
-        topic_prefix=namespace,
-        pseudonym_key="integration-pseudonym-key-0123456789",
-        data_key="integration-data-key-0123456789",
-        partner_requests_per_minute=2,
-        max_request_bytes=2_000,
-    )
+    settings = signals_settings(servers, namespace, partner_requests_per_minute=2, max_request_bytes=2_000)
     async with served(create_app(settings)) as client:
         creditor = partner_headers(settings, "vitens", Scope.SUBMIT_SIGNALS)
         statuses = [
