@@ -2,14 +2,13 @@
 why, the result, where from and when. Entries are only ever inserted; no code path updates or deletes them. No
 secrets, passwords or BSNs are written here: the record is named by its id."""
 
-import uuid
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
 from pymongo.asynchronous.database import AsyncDatabase
 
 from plumbing.access import Principal, Role, staff
+from plumbing.unit_of_work import Actor, audit_entry
 from plumbing.web import RuntimeDep
 
 
@@ -23,22 +22,9 @@ async def audit(
     reason: str = "",
     who: str = "",
 ) -> None:
-    await db.audit.insert_one(
-        {
-            "_id": str(uuid.uuid4()),
-            "at": datetime.now(UTC),
-            "who": principal.subject if principal else who,
-            "role": principal.role.value if principal and principal.role else (principal.kind if principal else ""),
-            "organisation": principal.organisation if principal else "",
-            "action": action,
-            "record": record,
-            "reason": reason,
-            "result": result,
-            "origin": request.client.host if request.client else "",
-            "user_agent": request.headers.get("user-agent", "")[:200],
-            "session": principal.session if principal else "",
-        }
-    )
+    """An audit entry written at once: for what is no use case's change, such as reading a record or signing in.
+    A use case's own entries go through its unit of work (plumbing.unit_of_work)."""
+    await db.audit.insert_one(audit_entry(Actor.of(request, principal, who), action, record, result, reason))
 
 
 async def reason_given(db: AsyncDatabase[Any], principal: Principal, record: str) -> str | None:

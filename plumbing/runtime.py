@@ -9,16 +9,19 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from fastapi import Request
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
 from plumbing import mongo
+from plumbing.access import Principal
 from plumbing.kafka import BatchHandler, EventConsumer, EventPublisher, Handler, ensure_topics
 from plumbing.metrics import Metrics
 from plumbing.outbox import OutboxRelay
 from plumbing.revocations import REVOCATIONS_TOPIC, RevocationList, RevocationReader
 from plumbing.settings import PlatformSettings
+from plumbing.unit_of_work import SYSTEM, Actor, UnitOfWork
 
 logger = logging.getLogger(__name__)
 
@@ -114,14 +117,9 @@ class Runtime:
             except TimeoutError:
                 logger.warning("shutdown step timed out", extra={"step": name})
 
-    def wake_relay(self, collection: str, document_id: Any) -> None:
-        """Tells the relay which document just got events to publish."""
-        if self.relay is not None:
-            self.relay.wake(collection, document_id)
-
-    def wake_relay_many(self, collection: str, document_ids: list[Any]) -> None:
-        if self.relay is not None and document_ids:
-            self.relay.wake_many(collection, document_ids)
+    def unit_of_work(self, request: Request | None = None, principal: Principal | None = None) -> UnitOfWork:
+        """A use case's unit of work, acting for `principal` (or for the system, from a consumer or a job)."""
+        return UnitOfWork(self.db, self.relay, Actor.of(request, principal) if request or principal else SYSTEM)
 
     async def readiness(self) -> dict[str, str]:
         """Checks MongoDB and Kafka for real; each entry is 'ok' or the error."""

@@ -51,6 +51,24 @@ class Actor:
 SYSTEM = Actor(who="system")
 
 
+def audit_entry(actor: Actor, action: str, record: str, result: str = "ok", reason: str = "") -> dict[str, Any]:
+    """One entry of the append-only audit log (see plumbing.audit)."""
+    return {
+        "_id": str(uuid.uuid4()),
+        "at": datetime.now(UTC),
+        "who": actor.who,
+        "role": actor.role,
+        "organisation": actor.organisation,
+        "action": action,
+        "record": record,
+        "reason": reason,
+        "result": result,
+        "origin": actor.origin,
+        "user_agent": actor.user_agent,
+        "session": actor.session,
+    }
+
+
 class UnitOfWork:
     def __init__(self, db: AsyncDatabase[Any], relay: OutboxRelay | None, actor: Actor = SYSTEM) -> None:
         self.db = db
@@ -75,23 +93,11 @@ class UnitOfWork:
     ) -> None:
         outcome = "ok" if error is None else f"refused: {type(error).__name__}"
         if self._audit:
-            now = datetime.now(UTC)
             await self.db.audit.insert_many(
                 [
-                    {
-                        "_id": str(uuid.uuid4()),
-                        "at": now,
-                        "who": self.actor.who,
-                        "role": self.actor.role,
-                        "organisation": self.actor.organisation,
-                        "action": entry["action"],
-                        "record": entry["record"],
-                        "reason": entry["reason"],
-                        "result": entry["result"] or outcome,
-                        "origin": self.actor.origin,
-                        "user_agent": self.actor.user_agent,
-                        "session": self.actor.session,
-                    }
+                    audit_entry(
+                        self.actor, entry["action"], entry["record"], entry["result"] or outcome, entry["reason"]
+                    )
                     for entry in self._audit
                 ]
             )

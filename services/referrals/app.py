@@ -25,9 +25,8 @@ def create_app(settings: ReferralsSettings | None = None) -> FastAPI:
         runtime.relay_outboxes([runtime.db.referrals])
 
         async def on_case_closed(event: CloudEvent) -> None:
-            referral_id = await refer_after_case(runtime.db, settings, event)
-            if referral_id is not None:
-                runtime.wake_relay("referrals", referral_id)
+            async with runtime.unit_of_work() as work:
+                await refer_after_case(work, settings, event)
 
         runtime.subscribe([settings.topic(SIGNALS_TOPIC)], {CASE_CLOSED: on_case_closed})
 

@@ -1,11 +1,8 @@
 """Referrals that follow from a closed outreach case of the signals service."""
 
-from typing import Any
-
-from pymongo.asynchronous.database import AsyncDatabase
-
 from plumbing.events import CloudEvent
 from plumbing.settings import PlatformSettings
+from plumbing.unit_of_work import UnitOfWork
 from services.referrals.domain import MatchRequest, Need
 from services.referrals.lifecycle import create_referral
 from services.referrals.subscriptions import CaseClosed
@@ -17,7 +14,7 @@ NEEDS_AFTER_OUTCOME = {
 }
 
 
-async def refer_after_case(db: AsyncDatabase[Any], settings: PlatformSettings, event: CloudEvent) -> str | None:
+async def refer_after_case(work: UnitOfWork, settings: PlatformSettings, event: CloudEvent) -> str | None:
     """One referral per case that ended in a follow-up; returns its id when it was created now."""
     closed = event.data_as(CaseClosed)
     needs = NEEDS_AFTER_OUTCOME.get(closed.outcome)
@@ -27,6 +24,6 @@ async def refer_after_case(db: AsyncDatabase[Any], settings: PlatformSettings, e
         municipality=closed.municipality, needs=needs, age_band=closed.age_band if closed.age_band else None
     )
     created = await create_referral(
-        db, settings, closed.case_id, closed.household_ref, request, source="signals", at=event.time
+        work, settings, closed.case_id, closed.household_ref, request, source="signals", at=event.time
     )
     return closed.case_id if created else None

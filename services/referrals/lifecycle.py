@@ -15,6 +15,7 @@ from pymongo.errors import DuplicateKeyError
 from plumbing.events import CloudEvent, new_event
 from plumbing.outbox import change_with_events, new_document, outbox_entry
 from plumbing.settings import PlatformSettings
+from plumbing.unit_of_work import UnitOfWork
 from services.referrals.catalogue import all_offers
 from services.referrals.domain import (
     HOLDS_CAPACITY,
@@ -63,7 +64,7 @@ async def ensure_indexes(db: AsyncDatabase[Any]) -> None:
 
 
 async def create_referral(
-    db: AsyncDatabase[Any],
+    work: UnitOfWork,
     settings: PlatformSettings,
     referral_id: str,
     household_ref: str,
@@ -72,6 +73,7 @@ async def create_referral(
     at: datetime | None = None,
 ) -> bool:
     """Creates the referral matched to the best offer; False when it exists already (redelivery, retry)."""
+    db = work.db
     if await db.referrals.find_one({"_id": referral_id}, {"_id": 1}) is not None:
         return False
     offers = await all_offers(db, request.municipality)
@@ -128,6 +130,7 @@ async def create_referral(
         await db.referrals.insert_one(new_document(fields, *entries))
     except DuplicateKeyError:
         return False
+    work.announced("referrals", referral_id)
     return True
 
 
@@ -139,7 +142,7 @@ async def get_referral(db: AsyncDatabase[Any], referral_id: str) -> dict[str, An
 
 
 async def move(
-    db: AsyncDatabase[Any],
+    work: UnitOfWork,
     settings: PlatformSettings,
     referral_id: str,
     wanted: ReferralState,
@@ -148,6 +151,7 @@ async def move(
     result: Result | None = None,
 ) -> dict[str, Any]:
     """Moves the referral to `wanted`; raises IllegalTransition, NoCapacity, Conflict or ReferralNotFound."""
+    db = work.db
     referral = await get_referral(db, referral_id)
     current = ReferralState(referral["state"])
     check_transition(current, wanted)
@@ -179,6 +183,7 @@ async def move(
         if wanted is ReferralState.ACCEPTED:
             await db.offers.update_one({"_id": referral["offer_id"]}, {"$inc": {"capacity_available": 1}})
         raise Conflict(referral_id)
+    work.announced("referrals", referral_id)
     if releases:
         await db.offers.update_one({"_id": referral["offer_id"]}, {"$inc": {"capacity_available": 1}})
     return await get_referral(db, referral_id)

@@ -67,12 +67,12 @@ async def referral_action(
     try:
         await visible_referral(runtime, referral_id, caller)
         settings = request.app.state.settings
-        await move(runtime.db, settings, referral_id, wanted, actor(caller), reason=reason, result=result)
+        async with runtime.unit_of_work(request, caller) as work:
+            await move(work, settings, referral_id, wanted, actor(caller), reason=reason, result=result)
     except (IllegalTransition, Conflict):
         return await _render(request, runtime, referral_id, error="Deze stap kan nu niet; de verwijzing is veranderd.")
     except NoCapacity:
         return await _render(request, runtime, referral_id, error="Er is geen plek meer vrij bij dit aanbod.")
-    runtime.wake_relay("referrals", referral_id)
     return RedirectResponse(f"/verwijzingen/{referral_id}?opgeslagen=1", status_code=status.HTTP_303_SEE_OTHER)
 
 

@@ -102,15 +102,15 @@ async def post_referral(
     may_see_municipality(caller, body.municipality)
     referral_id = f"ref-{uuid.uuid4().hex[:16]}"
     request_fields = MatchRequest.model_validate(body.model_dump(exclude={"household_ref"}))
-    await create_referral(
-        runtime.db,
-        request.app.state.settings,
-        referral_id,
-        body.household_ref,
-        request_fields,
-        source=f"partner:{caller.subject}" if caller.kind == "partner" else "staff",
-    )
-    runtime.wake_relay("referrals", referral_id)
+    async with runtime.unit_of_work(request, caller) as work:
+        await create_referral(
+            work,
+            request.app.state.settings,
+            referral_id,
+            body.household_ref,
+            request_fields,
+            source=f"partner:{caller.subject}" if caller.kind == "partner" else "staff",
+        )
     return referral_public(await get_referral(runtime.db, referral_id))
 
 
@@ -170,22 +170,16 @@ async def transition(
 ) -> ReferralPublic:
     await visible_referral(runtime, referral_id, caller)
     try:
-        moved = await move(
-            runtime.db,
-            request.app.state.settings,
-            referral_id,
-            wanted,
-            actor=actor(caller),
-            reason=reason,
-            result=result,
-        )
+        async with runtime.unit_of_work(request, caller) as work:
+            moved = await move(
+                work, request.app.state.settings, referral_id, wanted, actor=actor(caller), reason=reason, result=result
+            )
     except IllegalTransition as error:
         raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from error
     except NoCapacity as error:
         raise HTTPException(status.HTTP_409_CONFLICT, f"capacity: {error}") from error
     except Conflict as error:
         raise HTTPException(status.HTTP_409_CONFLICT, "the referral changed meanwhile; try again") from error
-    runtime.wake_relay("referrals", referral_id)
     return referral_public(moved)
 
 

@@ -67,10 +67,9 @@ class Code(BaseModel):
 async def admit_member(runtime: Runtime, request: Request, admin: Principal, details: PartnerCreate) -> str:
     """Registers the member, opens its own intake topic and logs who did it; returns the client secret (shown
     once). The API and the administrator's page both admit members through here."""
-    secret = await partners.register(runtime.db, request.app.state.settings, details)
-    runtime.wake_relay("partners", details.id)
+    async with runtime.unit_of_work(request, admin) as work:
+        secret = await partners.register(work, request.app.state.settings, details)
     await ensure_topics(runtime.settings.kafka_bootstrap, [partner_topic(request.app.state.settings, details.id)])
-    await audit(runtime.db, request, admin, "partner.registered", f"partner:{details.id}")
     return secret
 
 
@@ -83,15 +82,13 @@ async def deactivate_account(runtime: Runtime, request: Request, admin: Principa
     page both deactivate through here."""
     if username == admin.subject:
         raise OwnAccount(username)
-    await accounts.deactivate(runtime.db, request.app.state.settings, username)
-    runtime.wake_relay("accounts", username)
-    await audit(runtime.db, request, admin, "account.deactivated", f"account:{username}")
+    async with runtime.unit_of_work(request, admin) as work:
+        await accounts.deactivate(work, request.app.state.settings, username)
 
 
 async def member_leaves(runtime: Runtime, request: Request, admin: Principal, partner_id: str) -> None:
-    await partners.leave(runtime.db, request.app.state.settings, partner_id)
-    runtime.wake_relay("partners", partner_id)
-    await audit(runtime.db, request, admin, "partner.left", f"partner:{partner_id}")
+    async with runtime.unit_of_work(request, admin) as work:
+        await partners.leave(work, request.app.state.settings, partner_id)
 
 
 @router.post(
@@ -193,11 +190,10 @@ async def partner_leaves(partner_id: str, runtime: RuntimeDep, request: Request,
 @router.post("/partners/{partner_id}/secret", summary="Issue a new client secret; the old one stops working")
 async def rotate(partner_id: str, runtime: RuntimeDep, request: Request, admin: Administrator) -> dict[str, str]:
     try:
-        secret = await partners.rotate_secret(runtime.db, request.app.state.settings, partner_id)
+        async with runtime.unit_of_work(request, admin) as work:
+            secret = await partners.rotate_secret(work, request.app.state.settings, partner_id)
     except UnknownPartner as error:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"partner {partner_id} is not an active member") from error
-    runtime.wake_relay("partners", partner_id)
-    await audit(runtime.db, request, admin, "partner.secret_rotated", f"partner:{partner_id}")
     return {"client_id": partner_id, "client_secret": secret}
 
 

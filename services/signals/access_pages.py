@@ -98,9 +98,8 @@ def _safe_next(target: str, settings: object) -> str:
 
 @router.post("/uitloggen")
 async def sign_out(request: Request, runtime: RuntimeDep, who: AnyStaff) -> Response:
-    await accounts.end_session(runtime.db, request.app.state.settings, who)
-    runtime.wake_relay("accounts", who.subject)
-    await audit(runtime.db, request, who, "sign_out", who.subject)
+    async with runtime.unit_of_work(request, who) as work:
+        await accounts.end_session(work, request.app.state.settings, who)
     response = RedirectResponse("/inloggen", status_code=status.HTTP_303_SEE_OTHER)
     response.delete_cookie(SESSION_COOKIE)
     return response

@@ -16,6 +16,7 @@ from plumbing.outbox import change_with_events, outbox_entry
 from plumbing.reference import MUNICIPALITIES
 from plumbing.revocations import REVOCATIONS_TOPIC, access_revoked
 from plumbing.settings import PlatformSettings
+from plumbing.unit_of_work import UnitOfWork
 from services.signals import totp
 from services.signals.sealing import Sealer
 
@@ -151,27 +152,31 @@ class UnknownAccount(Exception):
     pass
 
 
-async def end_session(db: AsyncDatabase[Any], settings: PlatformSettings, who: Principal) -> None:
+async def end_session(work: UnitOfWork, settings: PlatformSettings, who: Principal) -> None:
     """Signing out: the session's token is refused by every service from now on, not only forgotten by this
     browser. The announcement is stored with the account (outbox), so it is published even after a crash."""
+    work.audit("sign_out", who.subject)
     event = access_revoked(who.subject, who.session)
-    await db.accounts.update_one(
+    await work.db.accounts.update_one(
         {"_id": who.subject}, change_with_events({}, outbox_entry(settings.topic(REVOCATIONS_TOPIC), event))
     )
+    work.announced("accounts", who.subject)
 
 
-async def deactivate(db: AsyncDatabase[Any], settings: PlatformSettings, username: str) -> bool:
+async def deactivate(work: UnitOfWork, settings: PlatformSettings, username: str) -> bool:
     """The account can no longer sign in, and its sessions and tokens end everywhere. False if it was inactive."""
-    if await db.accounts.find_one({"_id": username}, {"_id": 1}) is None:
+    work.audit("account.deactivated", f"account:{username}")
+    if await work.db.accounts.find_one({"_id": username}, {"_id": 1}) is None:
         raise UnknownAccount(username)
     event = access_revoked(username)
-    result = await db.accounts.update_one(
+    result = await work.db.accounts.update_one(
         {"_id": username, "active": True},
         change_with_events(
             {"active": False, "deactivated_at": datetime.now(UTC)},
             outbox_entry(settings.topic(REVOCATIONS_TOPIC), event),
         ),
     )
+    work.announced("accounts", username)
     return result.modified_count == 1
 
 

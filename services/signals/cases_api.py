@@ -114,14 +114,13 @@ async def add_contact_attempt(
     case_id: str, attempt: ContactAttemptCreate, runtime: RuntimeDep, request: Request, worker: Caseworker
 ) -> dict[str, Any]:
     await own_case(runtime, worker, case_id)
-    await audit(runtime.db, request, worker, "contact_attempt.logged", f"case:{case_id}")
     try:
-        record = await log_contact_attempt(runtime.db, request.app.state.settings, case_id, attempt, worker.subject)
+        async with runtime.unit_of_work(request, worker) as work:
+            record = await log_contact_attempt(work, request.app.state.settings, case_id, attempt)
     except CaseNotFound as error:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"case {case_id} does not exist") from error
     except CaseNotOpen as error:
         raise HTTPException(status.HTTP_409_CONFLICT, f"case {case_id} is not open") from error
-    runtime.wake_relay("cases", case_id)
     return {key: value for key, value in record.items() if key != "logged_at"}
 
 
@@ -130,14 +129,13 @@ async def add_contact_attempt(
 )
 async def close(case_id: str, closing: CaseClose, runtime: RuntimeDep, request: Request, worker: Caseworker) -> None:
     await own_case(runtime, worker, case_id)
-    await audit(runtime.db, request, worker, "case.closed", f"case:{case_id}")
     try:
-        await close_case(runtime.db, request.app.state.settings, case_id, closing, worker.subject)
+        async with runtime.unit_of_work(request, worker) as work:
+            await close_case(work, request.app.state.settings, case_id, closing)
     except CaseNotFound as error:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"case {case_id} does not exist") from error
     except CaseNotOpen as error:
         raise HTTPException(status.HTTP_409_CONFLICT, f"case {case_id} is not open") from error
-    runtime.wake_relay("cases", case_id)
 
 
 @router.get("/export/ddas", summary="The municipality's figures in the shape of DDAS-vroegsignalering (JSON)")

@@ -9,6 +9,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from plumbing.events import new_event
 from plumbing.outbox import change_with_events, outbox_entry
+from plumbing.unit_of_work import UnitOfWork
 from services.signals.bundling import CLOSED, OPEN
 from services.signals.domain import CreditorType, age_band
 from services.signals.events import (
@@ -103,10 +104,11 @@ async def get_case(db: AsyncDatabase[Any], case_id: str) -> dict[str, Any]:
 
 
 async def log_contact_attempt(
-    db: AsyncDatabase[Any], settings: SignalsSettings, case_id: str, attempt: ContactAttemptCreate, worker: str
+    work: UnitOfWork, settings: SignalsSettings, case_id: str, attempt: ContactAttemptCreate
 ) -> dict[str, Any]:
-    case = await _open_case(db, case_id)
-    record = {**attempt.model_dump(mode="json"), "worker": worker, "logged_at": datetime.now(UTC)}
+    work.audit("contact_attempt.logged", f"case:{case_id}")
+    case = await _open_case(work.db, case_id)
+    record = {**attempt.model_dump(mode="json"), "worker": work.actor.who, "logged_at": datetime.now(UTC)}
     announced = ContactAttempted(
         case_id=case_id,
         household_ref=case["household_ref"],
@@ -116,7 +118,7 @@ async def log_contact_attempt(
         reached=attempt.reached,
     )
     await _change_open_case(
-        db,
+        work,
         settings,
         case,
         CONTACT_ATTEMPTED,
@@ -127,10 +129,9 @@ async def log_contact_attempt(
     return record
 
 
-async def close_case(
-    db: AsyncDatabase[Any], settings: SignalsSettings, case_id: str, closing: CaseClose, worker: str
-) -> None:
-    case = await _open_case(db, case_id)
+async def close_case(work: UnitOfWork, settings: SignalsSettings, case_id: str, closing: CaseClose) -> None:
+    work.audit("case.closed", f"case:{case_id}")
+    case = await _open_case(work.db, case_id)
     announced = CaseClosed(
         case_id=case_id,
         household_ref=case["household_ref"],
@@ -145,10 +146,10 @@ async def close_case(
         "status": CLOSED,
         "outcome": closing.outcome.value,
         "closing_note": closing.note,
-        "closed_by": worker,
+        "closed_by": work.actor.who,
         "closed_at": datetime.now(UTC),
     }
-    await _change_open_case(db, settings, case, CASE_CLOSED, announced, changes)
+    await _change_open_case(work, settings, case, CASE_CLOSED, announced, changes)
 
 
 def _birth_date(case: dict[str, Any], settings: SignalsSettings) -> date | None:
@@ -157,7 +158,7 @@ def _birth_date(case: dict[str, Any], settings: SignalsSettings) -> date | None:
 
 
 async def _change_open_case(
-    db: AsyncDatabase[Any],
+    work: UnitOfWork,
     settings: SignalsSettings,
     case: dict[str, Any],
     event_type: str,
@@ -170,9 +171,10 @@ async def _change_open_case(
     update = change_with_events(changes, outbox_entry(settings.topic(EVENTS_TOPIC), event))
     if push:
         update["$push"] = push
-    result = await db.cases.update_one({"_id": case["_id"], "status": OPEN}, update)
+    result = await work.db.cases.update_one({"_id": case["_id"], "status": OPEN}, update)
     if result.modified_count != 1:
         raise CaseNotOpen(case["_id"])
+    work.announced("cases", case["_id"])
 
 
 async def _open_case(db: AsyncDatabase[Any], case_id: str) -> dict[str, Any]:

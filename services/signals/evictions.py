@@ -6,15 +6,14 @@ leave the service, in the `eviction.reported` event stored with the report.
 
 from datetime import UTC, date, datetime
 from enum import StrEnum
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict, field_validator
-from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from plumbing.events import new_event
 from plumbing.outbox import new_document, outbox_entry
 from plumbing.reference import MUNICIPALITIES
+from plumbing.unit_of_work import UnitOfWork
 from services.signals.domain import Address
 from services.signals.events import EVENTS_TOPIC, EVICTION_REPORTED, EvictionReported
 from services.signals.intake import SOURCE, household_for
@@ -51,10 +50,10 @@ class EvictionReport(BaseModel):
 
 
 async def report_eviction(
-    db: AsyncDatabase[Any], settings: SignalsSettings, partner: str, report: EvictionReport, idempotency_key: str
+    work: UnitOfWork, settings: SignalsSettings, partner: str, report: EvictionReport, idempotency_key: str
 ) -> tuple[str, bool]:
     """Stores the report with its event; returns its id and whether it was new."""
-    household = await household_for(db, settings, report.address)
+    household = await household_for(work.db, settings, report.address)
     event = new_event(
         type=EVICTION_REPORTED,
         source=SOURCE,
@@ -78,7 +77,8 @@ async def report_eviction(
         outbox_entry(settings.topic(EVENTS_TOPIC), event),
     )
     try:
-        await db.evictions.insert_one(document)
+        await work.db.evictions.insert_one(document)
     except DuplicateKeyError:
         return report_id, False
+    work.announced("evictions", report_id)
     return report_id, True

@@ -21,6 +21,7 @@ from pymongo.errors import BulkWriteError
 
 from plumbing.events import new_event
 from plumbing.outbox import change_with_events, new_document, outbox_entry
+from plumbing.unit_of_work import UnitOfWork
 from services.signals.bundling import ACTIVE_STATUSES, Folded, Policy, fold_signal, new_case_fields
 from services.signals.domain import Address, SignalSubmission, household_reference
 from services.signals.events import EVENTS_TOPIC
@@ -71,19 +72,20 @@ async def ensure_indexes(db: AsyncDatabase[Any]) -> None:
 
 
 async def accept_signal(
-    db: AsyncDatabase[Any],
+    work: UnitOfWork,
     settings: SignalsSettings,
     partner: str,
     submission: SignalSubmission,
     idempotency_key: str | None,
 ) -> Accepted:
-    return (await accept_signals(db, settings, partner, [Submitted(submission, idempotency_key)]))[0]
+    return (await accept_signals(work, settings, partner, [Submitted(submission, idempotency_key)]))[0]
 
 
 async def accept_signals(
-    db: AsyncDatabase[Any], settings: SignalsSettings, partner: str, items: Sequence[Submitted]
+    work: UnitOfWork, settings: SignalsSettings, partner: str, items: Sequence[Submitted]
 ) -> list[Accepted]:
     """Accepts the signals in order; the result has one entry per item, in the same order."""
+    db = work.db
     ids = [f"{partner}:{item.idempotency_key}" if item.idempotency_key else str(uuid.uuid4()) for item in items]
     keyed = [signal_id for signal_id, item in zip(ids, items, strict=True) if item.idempotency_key]
     recorded = {doc["_id"]: doc for doc in await db.signals.find({"_id": {"$in": keyed}}).to_list()} if keyed else {}
@@ -116,6 +118,7 @@ async def accept_signals(
         if index not in results:
             first = results[first_of[signal_id]]
             results[index] = Accepted(signal_id, first.case_id, first.repeat, duplicate=True)
+    work.announced("cases", *{result.case_id for result in results.values() if not result.duplicate})
     return [results[index] for index in range(len(items))]
 
 

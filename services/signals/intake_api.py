@@ -91,10 +91,8 @@ async def submit_signal(
     idempotency_key: IdempotencyKey = None,
 ) -> SignalAccepted:
     serves(creditor, submission.municipality)
-    accepted = await accept_signal(
-        runtime.db, request.app.state.settings, creditor.subject, submission, idempotency_key
-    )
-    runtime.wake_relay("cases", accepted.case_id)
+    async with runtime.unit_of_work(request, creditor) as work:
+        accepted = await accept_signal(work, request.app.state.settings, creditor.subject, submission, idempotency_key)
     return SignalAccepted(**vars(accepted))
 
 
@@ -150,10 +148,10 @@ async def submit_batch(request: Request, creditor: Creditor, runtime: RuntimeDep
             continue
         submission = SignalSubmission.model_validate(signal.model_dump(exclude={"idempotency_key"}))
         valid.append((index, Submitted(submission, signal.idempotency_key)))
-    accepted = await accept_signals(runtime.db, settings, creditor.subject, [item for _, item in valid])
+    async with runtime.unit_of_work(request, creditor) as work:
+        accepted = await accept_signals(work, settings, creditor.subject, [item for _, item in valid])
     for (index, _), outcome in zip(valid, accepted, strict=True):
         result.accepted.append(BatchAccepted(index=index, **vars(outcome)))
-    runtime.wake_relay_many("cases", [outcome.case_id for outcome in accepted if not outcome.duplicate])
     return result
 
 
@@ -191,6 +189,6 @@ async def post_eviction(
 ) -> dict[str, Any]:
     serves(housing, report.municipality)
     settings = request.app.state.settings
-    report_id, new = await report_eviction(runtime.db, settings, housing.subject, report, idempotency_key)
-    runtime.wake_relay("evictions", report_id)
+    async with runtime.unit_of_work(request, housing) as work:
+        report_id, new = await report_eviction(work, settings, housing.subject, report, idempotency_key)
     return {"report_id": report_id, "duplicate": not new}

@@ -64,7 +64,7 @@ async def on_signals_submitted(
             rejected[index] = f"data.municipality: {partner['_id']} is not registered for {submission.municipality}"
             continue
         by_partner.setdefault(partner["_id"], []).append((index, Submitted(submission, f"kafka-{event.id}")))
-    for partner_id, items in by_partner.items():
-        accepted = await accept_signals(runtime.db, settings, partner_id, [item for _, item in items])
-        runtime.wake_relay_many("cases", [outcome.case_id for outcome in accepted if not outcome.duplicate])
+    async with runtime.unit_of_work() as work:
+        for partner_id, items in by_partner.items():
+            await accept_signals(work, settings, partner_id, [item for _, item in items])
     return rejected

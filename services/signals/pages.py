@@ -115,11 +115,10 @@ async def contact_attempt_form(
         )
     try:
         await _own(runtime, worker, case_id)
-        await audit(runtime.db, request, worker, "contact_attempt.logged", f"case:{case_id}")
-        await log_contact_attempt(runtime.db, request.app.state.settings, case_id, attempt, worker.subject)
+        async with runtime.unit_of_work(request, worker) as work:
+            await log_contact_attempt(work, request.app.state.settings, case_id, attempt)
     except (CaseNotFound, CaseNotOpen):
         return await _render_case(request, runtime, case_id, errors={"": "Deze casus is niet (meer) open."})
-    runtime.wake_relay("cases", case_id)
     return RedirectResponse(f"/casussen/{case_id}?gelogd=1", status_code=status.HTTP_303_SEE_OTHER)
 
 
@@ -138,11 +137,10 @@ async def close_form(
         return await _render_case(request, runtime, case_id, errors=_field_errors(error, CLOSE_FIELDS))
     try:
         await _own(runtime, worker, case_id)
-        await audit(runtime.db, request, worker, "case.closed", f"case:{case_id}")
-        await close_case(runtime.db, request.app.state.settings, case_id, closing, worker.subject)
+        async with runtime.unit_of_work(request, worker) as work:
+            await close_case(work, request.app.state.settings, case_id, closing)
     except (CaseNotFound, CaseNotOpen):
         return await _render_case(request, runtime, case_id, errors={"": "Deze casus is niet (meer) open."})
-    runtime.wake_relay("cases", case_id)
     return RedirectResponse(f"/casussen/{case_id}?afgesloten=1", status_code=status.HTTP_303_SEE_OTHER)
 
 

@@ -21,6 +21,7 @@ from plumbing.events import new_event
 from plumbing.outbox import change_with_events, new_document, outbox_entry
 from plumbing.reference import MUNICIPALITIES
 from plumbing.revocations import REVOCATIONS_TOPIC, access_revoked
+from plumbing.unit_of_work import UnitOfWork
 from services.signals.events import EVENTS_TOPIC, PARTNER_JOINED, PARTNER_LEFT, PartnerJoined, PartnerLeft
 from services.signals.settings import SignalsSettings
 
@@ -114,9 +115,10 @@ class UnknownPartner(Exception):
 
 
 async def register(
-    db: AsyncDatabase[Any], settings: SignalsSettings, details: PartnerCreate, secret: str | None = None
+    work: UnitOfWork, settings: SignalsSettings, details: PartnerCreate, secret: str | None = None
 ) -> str:
     """Registers a member organisation; returns its client secret, which is not stored and cannot be shown again."""
+    work.audit("partner.registered", f"partner:{details.id}")
     secret = secret or new_secret()
     event = new_event(
         type=PARTNER_JOINED,
@@ -139,15 +141,17 @@ async def register(
         outbox_entry(settings.topic(EVENTS_TOPIC), event),
     )
     try:
-        await db.partners.insert_one(document)
+        await work.db.partners.insert_one(document)
     except DuplicateKeyError as error:
         raise PartnerExists(details.id) from error
+    work.announced("partners", details.id)
     return secret
 
 
-async def leave(db: AsyncDatabase[Any], settings: SignalsSettings, partner_id: str) -> bool:
+async def leave(work: UnitOfWork, settings: SignalsSettings, partner_id: str) -> bool:
     """Marks a member as left; its credentials stop working. Returns False if it had already left."""
-    partner = await db.partners.find_one({"_id": partner_id})
+    work.audit("partner.left", f"partner:{partner_id}")
+    partner = await work.db.partners.find_one({"_id": partner_id})
     if partner is None:
         raise UnknownPartner(partner_id)
     event = new_event(
@@ -156,7 +160,7 @@ async def leave(db: AsyncDatabase[Any], settings: SignalsSettings, partner_id: s
         subject=partner_id,
         data=PartnerLeft(partner_id=partner_id, type=partner["type"], municipalities=partner["municipalities"]),
     )
-    result = await db.partners.update_one(
+    result = await work.db.partners.update_one(
         {"_id": partner_id, "active": True},
         change_with_events(
             {"active": False, "left_at": datetime.now(UTC)},
@@ -164,15 +168,17 @@ async def leave(db: AsyncDatabase[Any], settings: SignalsSettings, partner_id: s
             outbox_entry(settings.topic(REVOCATIONS_TOPIC), access_revoked(partner_id)),  # its tokens end too
         ),
     )
+    work.announced("partners", partner_id)
     return result.modified_count == 1
 
 
-async def rotate_secret(db: AsyncDatabase[Any], settings: SignalsSettings, partner_id: str) -> str:
+async def rotate_secret(work: UnitOfWork, settings: SignalsSettings, partner_id: str) -> str:
     """Issues a new client secret; the old one stops working at once, and so do the tokens it got (those issued
     before this second: a token got with the new secret in the same second stays valid)."""
+    work.audit("partner.secret_rotated", f"partner:{partner_id}")
     secret = new_secret()
     revoked = access_revoked(partner_id, issued_before=int(time.time()))
-    result = await db.partners.update_one(
+    result = await work.db.partners.update_one(
         {"_id": partner_id, "active": True},
         change_with_events(
             {"secret_hash": hash_secret(secret)}, outbox_entry(settings.topic(REVOCATIONS_TOPIC), revoked)
@@ -180,6 +186,7 @@ async def rotate_secret(db: AsyncDatabase[Any], settings: SignalsSettings, partn
     )
     if result.matched_count == 0:
         raise UnknownPartner(partner_id)
+    work.announced("partners", partner_id)
     return secret
 
 

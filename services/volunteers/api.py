@@ -8,15 +8,14 @@ from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from plumbing.access import Principal, Role, Scope, staff, staff_or_partner
-from plumbing.audit import audit
 from plumbing.web import RuntimeDep
 from services.volunteers.assignments import (
     NoPlace,
     NotFound,
     WrongState,
     assign,
-    assign_waiting,
     candidates,
+    enrol,
     get_request,
     lesson_given,
     log_hours,
@@ -92,12 +91,9 @@ async def put_volunteer(
 ) -> dict[str, Any]:
     if volunteer.id != volunteer_id:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "id: must equal the volunteer id in the path")
-    created = await register_volunteer(runtime.db, volunteer)
-    await audit(runtime.db, request, coordinator, "volunteer.registered", f"volunteer:{volunteer.id}")
+    async with runtime.unit_of_work(request, coordinator) as work:
+        created, assigned = await enrol(work, request.app.state.settings, volunteer)
     response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
-    assigned = await assign_waiting(runtime.db, request.app.state.settings, volunteer.municipalities)
-    for request_id in assigned:
-        runtime.wake_relay("assignments", request_id)
     return {"id": volunteer.id, "assigned_waiting_requests": assigned}
 
 
@@ -113,13 +109,10 @@ async def post_screening(
     volunteer_id: str, screening: Screening, runtime: RuntimeDep, coordinator: Coordinator, request: Request
 ) -> dict[str, Any]:
     try:
-        volunteer = await screen(runtime.db, volunteer_id, screening)
+        async with runtime.unit_of_work(request, coordinator) as work:
+            volunteer, assigned = await screen(work, request.app.state.settings, volunteer_id, screening)
     except NotFound as error:
         raise refused(error) from error
-    await audit(runtime.db, request, coordinator, "volunteer.screened", f"volunteer:{volunteer_id}")
-    assigned = await assign_waiting(runtime.db, request.app.state.settings, volunteer["municipalities"])
-    for request_id in assigned:
-        runtime.wake_relay("assignments", request_id)
     return {
         "id": volunteer_id,
         "assignable_roles": volunteer["assignable_roles"],
@@ -159,12 +152,12 @@ async def post_assign(
     request_id: str, body: Confirm, runtime: RuntimeDep, coordinator: Coordinator, request: Request
 ) -> AssignmentPublic:
     try:
-        chosen = await assign(runtime.db, request.app.state.settings, request_id, body.volunteer_id)
+        async with runtime.unit_of_work(request, coordinator) as work:
+            chosen = await assign(work, request.app.state.settings, request_id, body.volunteer_id)
     except (NotFound, NoPlace, WrongState) as error:
         raise refused(error) from error
     if chosen is None:
         raise HTTPException(status.HTTP_409_CONFLICT, "volunteer_id: nobody is free for this request; it keeps waiting")
-    runtime.wake_relay("assignments", request_id)
     return assignment_public(await get_request(runtime.db, request_id))
 
 
@@ -173,10 +166,10 @@ async def post_release(
     request_id: str, runtime: RuntimeDep, coordinator: Coordinator, request: Request
 ) -> AssignmentPublic:
     try:
-        await release(runtime.db, request.app.state.settings, request_id)
+        async with runtime.unit_of_work(request, coordinator) as work:
+            await release(work, request.app.state.settings, request_id)
     except (NotFound, WrongState) as error:
         raise refused(error) from error
-    runtime.wake_relay("assignments", request_id)
     return assignment_public(await get_request(runtime.db, request_id))
 
 
@@ -200,8 +193,8 @@ async def post_lesson_request(
     lesson: LessonRequest, runtime: RuntimeDep, request: Request, school: School
 ) -> AssignmentPublic:
     request_id = f"lesson-{uuid.uuid4().hex[:12]}"
-    if await from_school(runtime.db, request.app.state.settings, request_id, lesson):
-        runtime.wake_relay("assignments", request_id)
+    async with runtime.unit_of_work(request, school) as work:
+        await from_school(work, request.app.state.settings, request_id, lesson)
     return assignment_public(await get_request(runtime.db, request_id))
 
 
@@ -214,7 +207,7 @@ async def post_lesson_given(
     request_id: str, body: Lesson, runtime: RuntimeDep, coordinator: Coordinator, request: Request
 ) -> None:
     try:
-        await lesson_given(runtime.db, request.app.state.settings, request_id, body.students_reached)
+        async with runtime.unit_of_work(request, coordinator) as work:
+            await lesson_given(work, request.app.state.settings, request_id, body.students_reached)
     except (NotFound, WrongState) as error:
         raise refused(error) from error
-    runtime.wake_relay("assignments", request_id)

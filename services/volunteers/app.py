@@ -24,9 +24,8 @@ def create_app(settings: VolunteersSettings | None = None) -> FastAPI:
         runtime.relay_outboxes([runtime.db.assignments])
 
         async def on_household_matched(event: CloudEvent) -> None:
-            assigned = await from_household_matched(runtime.db, settings, event)
-            if assigned is not None:
-                runtime.wake_relay("assignments", assigned)
+            async with runtime.unit_of_work() as work:
+                await from_household_matched(work, settings, event)
 
         runtime.subscribe([settings.topic(REFERRALS_TOPIC)], {HOUSEHOLD_MATCHED: on_household_matched})
 

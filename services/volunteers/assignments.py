@@ -15,6 +15,7 @@ from pymongo.errors import DuplicateKeyError
 from plumbing.events import new_event
 from plumbing.outbox import change_with_events, new_document, outbox_entry
 from plumbing.settings import PlatformSettings
+from plumbing.unit_of_work import UnitOfWork
 from services.volunteers.domain import Candidate, Screening, VolunteerCreate, VolunteerStatus, propose, screened_roles
 from services.volunteers.events import (
     EVENTS_TOPIC,
@@ -72,15 +73,28 @@ async def get_volunteer(db: AsyncDatabase[Any], volunteer_id: str) -> dict[str, 
     return volunteer
 
 
-async def screen(db: AsyncDatabase[Any], volunteer_id: str, screening: Screening) -> dict[str, Any]:
-    """Records the certificate of conduct and training and makes the volunteer active."""
-    volunteer = await get_volunteer(db, volunteer_id)
+async def screen(
+    work: UnitOfWork, settings: VolunteersSettings, volunteer_id: str, screening: Screening
+) -> tuple[dict[str, Any], list[str]]:
+    """Records the certificate of conduct and training and makes the volunteer active; then tries the requests
+    waiting in the volunteer's municipalities. Returns the volunteer and the ids of the requests assigned now."""
+    work.audit("volunteer.screened", f"volunteer:{volunteer_id}")
+    volunteer = await get_volunteer(work.db, volunteer_id)
     fields = {key: value for key, value in volunteer.items() if key in VolunteerCreate.model_fields}
     updated = VolunteerCreate.model_validate(
         {**fields, "id": volunteer_id, "status": VolunteerStatus.ACTIVE, **screening.model_dump()}
     )
-    await register_volunteer(db, updated)
-    return await get_volunteer(db, volunteer_id)
+    await register_volunteer(work.db, updated)
+    screened = await get_volunteer(work.db, volunteer_id)
+    return screened, await assign_waiting(work, settings, screened["municipalities"])
+
+
+async def enrol(work: UnitOfWork, settings: VolunteersSettings, volunteer: VolunteerCreate) -> tuple[bool, list[str]]:
+    """A coordinator registers or updates a volunteer; then tries the requests waiting in the volunteer's
+    municipalities. Returns whether the volunteer is new and the ids of the requests assigned now."""
+    work.audit("volunteer.registered", f"volunteer:{volunteer.id}")
+    created = await register_volunteer(work.db, volunteer)
+    return created, await assign_waiting(work, settings, volunteer.municipalities)
 
 
 async def open_request(db: AsyncDatabase[Any], request_id: str, fields: dict[str, Any]) -> bool:
@@ -119,9 +133,10 @@ async def candidates(db: AsyncDatabase[Any], request: dict[str, Any]) -> list[Ca
 
 
 async def assign(
-    db: AsyncDatabase[Any], settings: PlatformSettings, request_id: str, volunteer_id: str | None = None
+    work: UnitOfWork, settings: PlatformSettings, request_id: str, volunteer_id: str | None = None
 ) -> str | None:
     """Assigns the given volunteer, or the best candidate; None when nobody is free (the request keeps waiting)."""
+    db = work.db
     request = await get_request(db, request_id)
     if request["state"] != WAITING:
         raise WrongState(f"state: request {request_id} is {request['state']}, not waiting")
@@ -166,12 +181,14 @@ async def assign(
     if moved.modified_count != 1:
         await _give_back(db, chosen, request_id)
         raise WrongState(f"state: request {request_id} changed meanwhile")
+    work.announced("assignments", request_id)
     if request.get("household_ref"):
         await db.volunteers.update_one({"_id": chosen}, {"$addToSet": {"households_served": request["household_ref"]}})
     return chosen
 
 
-async def release(db: AsyncDatabase[Any], settings: PlatformSettings, request_id: str) -> None:
+async def release(work: UnitOfWork, settings: PlatformSettings, request_id: str) -> None:
+    db = work.db
     request = await get_request(db, request_id)
     if request["state"] != ASSIGNED:
         raise WrongState(f"state: request {request_id} is {request['state']}, not assigned")
@@ -196,6 +213,7 @@ async def release(db: AsyncDatabase[Any], settings: PlatformSettings, request_id
     )
     if moved.modified_count != 1:
         raise WrongState(f"state: request {request_id} changed meanwhile")
+    work.announced("assignments", request_id)
     await _give_back(db, request["volunteer_id"], request_id)
 
 
@@ -214,7 +232,9 @@ async def log_hours(db: AsyncDatabase[Any], request_id: str, on: date, hours: fl
         raise WrongState(f"request_id: {request_id} has no volunteer assigned")
 
 
-async def lesson_given(db: AsyncDatabase[Any], settings: PlatformSettings, request_id: str, students: int) -> None:
+async def lesson_given(work: UnitOfWork, settings: PlatformSettings, request_id: str, students: int) -> None:
+    work.audit("lesson.given", f"assignment:{request_id}")
+    db = work.db
     request = await get_request(db, request_id)
     if request.get("kind") != "lesson" or request["state"] != ASSIGNED:
         raise WrongState(f"state: request {request_id} is not an assigned guest lesson")
@@ -236,18 +256,19 @@ async def lesson_given(db: AsyncDatabase[Any], settings: PlatformSettings, reque
     )
     if moved.modified_count != 1:
         raise WrongState(f"students_reached: lesson {request_id} was reported already")
+    work.announced("assignments", request_id)
 
 
-async def assign_waiting(db: AsyncDatabase[Any], settings: VolunteersSettings, municipalities: list[str]) -> list[str]:
+async def assign_waiting(work: UnitOfWork, settings: VolunteersSettings, municipalities: list[str]) -> list[str]:
     """Tries every waiting request in those of these municipalities that assign without a coordinator, oldest
     first; returns the ids now assigned."""
     automatic = [municipality for municipality in municipalities if settings.auto_assigns(municipality)]
     assigned = []
-    async for request in db.assignments.find({"state": WAITING, "municipality": {"$in": automatic}}).sort(
+    async for request in work.db.assignments.find({"state": WAITING, "municipality": {"$in": automatic}}).sort(
         "created_at", 1
     ):
         try:
-            if await assign(db, settings, request["_id"]) is not None:
+            if await assign(work, settings, request["_id"]) is not None:
                 assigned.append(request["_id"])
         except (NoPlace, WrongState):
             continue

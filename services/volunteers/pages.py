@@ -18,7 +18,6 @@ from services.volunteers.assignments import (
     NotFound,
     WrongState,
     assign,
-    assign_waiting,
     candidates,
     get_volunteer,
     register_volunteer,
@@ -60,12 +59,12 @@ async def confirm(
     vrijwilliger: Annotated[str, Form()] = "",
 ) -> Response:
     try:
-        chosen = await assign(runtime.db, request.app.state.settings, request_id, vrijwilliger or None)
+        async with runtime.unit_of_work(request, coordinator) as work:
+            chosen = await assign(work, request.app.state.settings, request_id, vrijwilliger or None)
     except (NotFound, NoPlace, WrongState):
         chosen = None
     if chosen is None:
         return RedirectResponse("/?fout=koppelen", status_code=status.HTTP_303_SEE_OTHER)
-    runtime.wake_relay("assignments", request_id)
     return RedirectResponse("/?gekoppeld=1", status_code=status.HTTP_303_SEE_OTHER)
 
 
@@ -92,12 +91,10 @@ async def screening_form(
         message = "Vul de datum van de VOG in (niet in de toekomst) en kies minstens één training."
         return await _render_review(request, runtime, volunteer_id, error=message)
     try:
-        volunteer = await screen(runtime.db, volunteer_id, checked)
+        async with runtime.unit_of_work(request, coordinator) as work:
+            await screen(work, request.app.state.settings, volunteer_id, checked)
     except NotFound:
         return render_page(request, "not_found.html", "Vrijwilliger niet gevonden", status_code=404)
-    await audit(runtime.db, request, coordinator, "volunteer.screened", f"volunteer:{volunteer_id}")
-    for request_id in await assign_waiting(runtime.db, request.app.state.settings, volunteer["municipalities"]):
-        runtime.wake_relay("assignments", request_id)
     return RedirectResponse(f"/vrijwilligers/{volunteer_id}?geactiveerd=1", status_code=status.HTTP_303_SEE_OTHER)
 
 

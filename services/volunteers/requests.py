@@ -4,9 +4,9 @@ from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
-from pymongo.asynchronous.database import AsyncDatabase
 
 from plumbing.events import CloudEvent
+from plumbing.unit_of_work import UnitOfWork
 from services.volunteers.assignments import NoPlace, WrongState, assign, open_request
 from services.volunteers.domain import Role
 from services.volunteers.settings import VolunteersSettings
@@ -25,12 +25,13 @@ class LessonRequest(BaseModel):
     level: int = Field(default=2, ge=1, le=2, description="MBO level")
 
 
-async def from_household_matched(db: AsyncDatabase[Any], settings: VolunteersSettings, event: CloudEvent) -> str | None:
+async def from_household_matched(work: UnitOfWork, settings: VolunteersSettings, event: CloudEvent) -> str | None:
     """Opens a request when the offer asks for a volunteer, and assigns at once where that is on.
     Returns the request id when an assignment was made now."""
     match = event.data_as(HouseholdMatched)
     if match.volunteer_role is None:
         return None
+    db = work.db
     opened = await open_request(
         db,
         match.referral_id,
@@ -46,16 +47,16 @@ async def from_household_matched(db: AsyncDatabase[Any], settings: VolunteersSet
     if not (opened or request.get("state") == "waiting") or not settings.auto_assigns(match.municipality):
         return None
     try:
-        return match.referral_id if await assign(db, settings, match.referral_id) else None
+        return match.referral_id if await assign(work, settings, match.referral_id) else None
     except (NoPlace, WrongState):
         return None  # raced with a coordinator or another request: the request stays visible as waiting
 
 
 async def from_school(
-    db: AsyncDatabase[Any], settings: VolunteersSettings, request_id: str, lesson: LessonRequest
+    work: UnitOfWork, settings: VolunteersSettings, request_id: str, lesson: LessonRequest
 ) -> str | None:
     await open_request(
-        db,
+        work.db,
         request_id,
         {
             "kind": "lesson",
@@ -66,4 +67,4 @@ async def from_school(
     )
     if not settings.auto_assigns(lesson.municipality):
         return None
-    return await assign(db, settings, request_id)
+    return await assign(work, settings, request_id)

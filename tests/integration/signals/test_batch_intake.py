@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from pymongo import AsyncMongoClient
 
+from plumbing.unit_of_work import UnitOfWork
 from services.signals.domain import SignalSubmission
 from services.signals.intake import Submitted, accept_signal, accept_signals, ensure_indexes
 from services.signals.settings import SignalsSettings
@@ -37,10 +38,11 @@ def item(number: int, key: str | None = None, **changes: Any) -> Submitted:
 
 async def test_a_batch_costs_the_same_few_commands_whatever_its_size(counted: Any) -> None:
     db, counter, settings = counted
+    work = UnitOfWork(db, None)
     costs = []
     for size in (10, 1000):
         counter.commands.clear()
-        accepted = await accept_signals(db, settings, "woonstad", [item(size + n) for n in range(size)])
+        accepted = await accept_signals(work, settings, "woonstad", [item(size + n) for n in range(size)])
         assert len({outcome.case_id for outcome in accepted}) == size
         costs.append(sum(counter.commands.values()))
     assert costs[0] == costs[1] <= 6, counter.commands
@@ -50,6 +52,7 @@ async def test_a_batch_costs_the_same_few_commands_whatever_its_size(counted: An
 
 async def test_a_batch_bundles_repeats_and_duplicates_as_single_signals_would(counted: Any) -> None:
     db, _, settings = counted
+    work = UnitOfWork(db, None)
     items = [
         item(1, "a"),
         item(1, "b", creditor_type="energy", arrears_cents=30_000),  # second creditor: same case, bundled
@@ -57,7 +60,7 @@ async def test_a_batch_bundles_repeats_and_duplicates_as_single_signals_would(co
         item(2, "d"),
         item(2, "d"),  # the same key twice in one batch: one signal
     ]
-    accepted = await accept_signals(db, settings, "woonstad", items)
+    accepted = await accept_signals(work, settings, "woonstad", items)
     assert [(outcome.repeat, outcome.duplicate) for outcome in accepted] == [
         (False, False),
         (False, False),
@@ -72,7 +75,7 @@ async def test_a_batch_bundles_repeats_and_duplicates_as_single_signals_would(co
     assert len(case["signal_ids"]) == 2 and len(case["repeat_signal_ids"]) == 1
     events = sorted(entry["event"]["type"] for entry in case["outbox"].values())
     assert events == ["nl.redzaam.case.opened", "nl.redzaam.signal.raised", "nl.redzaam.signal.raised"]
-    again = await accept_signals(db, settings, "woonstad", items)  # the partner retries the whole batch
+    again = await accept_signals(work, settings, "woonstad", items)  # the partner retries the whole batch
     assert all(outcome.duplicate for outcome in again)
     assert [outcome.case_id for outcome in again] == [outcome.case_id for outcome in accepted]
     assert await db.signals.count_documents({}) == 4
@@ -80,9 +83,10 @@ async def test_a_batch_bundles_repeats_and_duplicates_as_single_signals_would(co
 
 async def test_a_batch_interrupted_after_its_cases_were_written_finishes_on_retry(counted: Any) -> None:
     db, _, settings = counted
-    first = await accept_signal(db, settings, "woonstad", item(5).submission, "k1")
+    work = UnitOfWork(db, None)
+    first = await accept_signal(work, settings, "woonstad", item(5).submission, "k1")
     await db.signals.delete_one({"_id": first.signal_id})  # as if the process died before recording the signal
-    retried = await accept_signals(db, settings, "woonstad", [item(5, "k1")])
+    retried = await accept_signals(work, settings, "woonstad", [item(5, "k1")])
     assert (retried[0].case_id, retried[0].duplicate) == (first.case_id, False)
     case = await db.cases.find_one({"_id": first.case_id})
     assert case["signal_ids"] == [first.signal_id]  # folded once, not twice
