@@ -7,13 +7,14 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from plumbing import audit
+from plumbing.coalescer import Coalescer
 from plumbing.kafka import Delivered
 from plumbing.runtime import Runtime
 from plumbing.web import service_app
 from services.signals import access_api, access_pages, cases_api, intake_api, pages
 from services.signals.accounts import ensure_administrator
 from services.signals.events import EVENTS_TOPIC
-from services.signals.intake import ensure_indexes
+from services.signals.intake import Accepted, Submitted, accept_signals, ensure_indexes
 from services.signals.kafka_intake import on_signals_submitted
 from services.signals.retention import RetentionJob
 from services.signals.settings import SignalsSettings
@@ -22,8 +23,14 @@ from services.signals.subscriptions import INTAKE_TOPIC, SIGNAL_SUBMITTED
 
 def create_app(settings: SignalsSettings | None = None) -> FastAPI:
     settings = settings or SignalsSettings()
+    running: list[Runtime] = []  # the runtime exists once the app has started (its lifespan)
+
+    async def accept(partner: str, items: list[Submitted]) -> list[Accepted]:
+        async with running[0].unit_of_work() as work:
+            return await accept_signals(work, settings, partner, items)
 
     async def setup(runtime: Runtime) -> None:
+        running.append(runtime)
         await ensure_indexes(runtime.db)
         admin_password = settings.admin_password.get_secret_value() if settings.admin_password else None
         await ensure_administrator(runtime.db, admin_password)
@@ -38,7 +45,7 @@ def create_app(settings: SignalsSettings | None = None) -> FastAPI:
         intake = re.escape(settings.topic(INTAKE_TOPIC))
         runtime.subscribe([], batch_handlers={SIGNAL_SUBMITTED: on_submitted}, pattern=rf"^{intake}(\.[a-z0-9-]+)?$")
 
-    return service_app(
+    app = service_app(
         settings=settings,
         title="Redzaam signals",
         description="Early signals of payment arrears: partner intake, the outreach queue, outcomes and feedback.",
@@ -54,3 +61,6 @@ def create_app(settings: SignalsSettings | None = None) -> FastAPI:
         publishes=[EVENTS_TOPIC, INTAKE_TOPIC],
         setup=setup,
     )
+    # signals sent one per request are accepted together with those that arrive at the same time (group commit)
+    app.state.single_signals = Coalescer(accept, max_items=settings.batch_max_signals)
+    return app

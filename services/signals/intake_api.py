@@ -8,11 +8,12 @@ from fastapi import APIRouter, Header, HTTPException, Query, Request, status
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from plumbing.access import Principal, Scope, partner
+from plumbing.coalescer import Coalescer
 from plumbing.web import RuntimeDep
 from services.signals.domain import SignalSubmission
 from services.signals.evictions import EvictionReport, report_eviction
 from services.signals.figures import creditor_feedback
-from services.signals.intake import Submitted, accept_signal, accept_signals
+from services.signals.intake import Accepted, Submitted, accept_signals
 from services.signals.settings import SignalsSettings
 
 MAX_BATCH_BYTES = 4 * 1024 * 1024
@@ -91,8 +92,8 @@ async def submit_signal(
     idempotency_key: IdempotencyKey = None,
 ) -> SignalAccepted:
     serves(creditor, submission.municipality)
-    async with runtime.unit_of_work(request, creditor) as work:
-        accepted = await accept_signal(work, request.app.state.settings, creditor.subject, submission, idempotency_key)
+    intake: Coalescer[str, Submitted, Accepted] = request.app.state.single_signals
+    accepted = await intake.submit(creditor.subject, Submitted(submission, idempotency_key))
     return SignalAccepted(**vars(accepted))
 
 

@@ -5,6 +5,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import httpx
 import pytest
@@ -70,6 +71,26 @@ async def test_concurrent_signals_of_one_household_end_in_one_case(signals: Sign
     assert {response.status_code for response in responses} == {202}
     assert len({response.json()["case_id"] for response in responses}) == 1
     assert await signals.db.cases.count_documents({}) == 1
+
+
+async def test_signals_sent_at_the_same_time_are_accepted_together_each_with_its_own_answer(signals: Signals) -> None:
+    """One signal per request, many at once: accepted in shared batches, with the answers of one at a time."""
+    creditor = signals.as_partner("vitens")
+
+    def send(number: int, key: str) -> Any:
+        body = signal_body(
+            address={"postcode": f"{7600 + number} AB", "house_number": 1 + number},
+            contract_reference=f"W-{number}",
+        )
+        return signals.client.post("/api/v1/signals", json=body, headers={**creditor, "Idempotency-Key": key})
+
+    responses = await asyncio.gather(*(send(number, f"k{number}") for number in range(40)), send(0, "k0"))
+    assert {response.status_code for response in responses} == {202}
+    answers = [response.json() for response in responses]
+    assert len({answer["case_id"] for answer in answers[:40]}) == 40
+    assert sorted(answer["duplicate"] for answer in answers) == [False] * 40 + [True]
+    assert answers[40]["case_id"] == answers[0]["case_id"]
+    assert await signals.db.cases.count_documents({}) == 40
 
 
 async def test_repeat_signal_without_growth_raises_no_event(signals: Signals, servers: Servers) -> None:
