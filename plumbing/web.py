@@ -91,7 +91,8 @@ def format_date(value: date | str | None) -> str:
     return day.strftime("%d-%m-%Y")
 
 
-def get_runtime(request: Request) -> Runtime:
+async def get_runtime(request: Request) -> Runtime:
+    """Async, as every dependency here: FastAPI runs a plain function in a thread pool, a thread hop per request."""
     runtime: Runtime = request.app.state.runtime
     return runtime
 
