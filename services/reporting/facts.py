@@ -30,6 +30,20 @@ METRICS = {
     "members_left": "Lidorganisaties vertrokken",
 }
 
+# The figure of these metrics is how many distinct subjects they counted over the period shown (a household reached
+# twice, or a volunteer active in three months, is one); of the others, how many events (or, for students, the sum).
+DISTINCT_METRICS = frozenset(
+    {
+        "households_reached",
+        "households_matched",
+        "volunteers_active",
+        "volunteers_via_employers",
+        "employers_engaged",
+        "members_joined",
+        "members_left",
+    }
+)
+
 
 @dataclass(frozen=True)
 class Fact:

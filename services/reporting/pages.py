@@ -1,6 +1,5 @@
 """The dashboard: targets, monthly trends as charts (inline SVG, no CDN) and the same figures as tables."""
 
-from collections import defaultdict
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -9,14 +8,13 @@ from fastapi.responses import Response
 from plumbing.access import Role, staff
 from plumbing.reference import MUNICIPALITIES
 from plumbing.web import RuntimeDep, render_page
+from services.reporting.dashboard import read_figures
 from services.reporting.facts import METRICS
 from services.reporting.projection import active_projection
-from services.reporting.readings import counters, subjects
 from services.reporting.settings import ReportingSettings
 from services.reporting.targets import progress
 
 router = APIRouter(include_in_schema=False, dependencies=[staff(*Role)])
-REGIONAL_DISTINCT = ["members_joined", "members_left"]
 TREND_METRICS = ["signals_raised", "households_reached", "households_matched", "volunteers_assigned"]
 CHART_WIDTH, CHART_HEIGHT = 560, 150
 
@@ -25,29 +23,21 @@ CHART_WIDTH, CHART_HEIGHT = 560, 150
 async def dashboard(request: Request, runtime: RuntimeDep) -> Response:
     settings: ReportingSettings = request.app.state.settings
     projection = await active_projection(runtime.db)
-    rows = await counters(projection)
-    totals = {metric: sum(row.total for row in rows if row.metric == metric) for metric in METRICS}
-    for metric in REGIONAL_DISTINCT:  # a member counts in every municipality it works in, but once in the region
-        totals[metric] = len(await subjects(projection, metric, "0000-01", "9999-12"))
-    months = sorted({row.month for row in rows})[-12:]
-    by_month: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    by_municipality: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for row in rows:
-        by_month[row.metric][row.month] += row.total
-        by_municipality[row.municipality][row.metric] += row.total
-    charts = {metric: bar_chart(months, by_month[metric]) for metric in TREND_METRICS}
+    shown = await read_figures(projection)
+    months = shown.months[-12:]
+    charts = {metric: bar_chart(months, shown.by_month[metric]) for metric in TREND_METRICS}
     return render_page(
         request,
         "dashboard.html",
         "Regionale tellingen",
-        totals=totals,
+        totals=shown.totals,
         metrics=METRICS,
         targets=await progress(projection, settings.targets),
         months=months,
-        by_month=by_month,
+        by_month=shown.by_month,
         trend_metrics=TREND_METRICS,
         charts=charts,
-        by_municipality=dict(sorted(by_municipality.items())),
+        by_municipality=shown.by_municipality,
         municipalities=MUNICIPALITIES,
     )
 

@@ -135,12 +135,14 @@ async def recent_assignments(runtime: RuntimeDep, state: str | None = None) -> l
 
 
 @router.get("/assignments/{request_id}/candidates", summary="Volunteers who could take this request, best first")
-async def get_candidates(request_id: str, runtime: RuntimeDep, coordinator: Coordinator) -> list[dict[str, Any]]:
+async def get_candidates(
+    request_id: str, runtime: RuntimeDep, coordinator: Coordinator, http: Request
+) -> list[dict[str, Any]]:
     try:
-        request = await get_request(runtime.db, request_id)
+        waiting = await get_request(runtime.db, request_id)
     except NotFound as error:
         raise refused(error) from error
-    return [vars(candidate) for candidate in await candidates(runtime.db, request)]
+    return [vars(candidate) for candidate in await candidates(runtime.db, http.app.state.settings, waiting)]
 
 
 @router.post(

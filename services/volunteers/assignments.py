@@ -123,17 +123,22 @@ async def get_request(db: AsyncDatabase[Any], request_id: str) -> dict[str, Any]
     return request
 
 
-async def candidates(db: AsyncDatabase[Any], request: dict[str, Any]) -> list[Candidate]:
+async def candidates(db: AsyncDatabase[Any], settings: VolunteersSettings, request: dict[str, Any]) -> list[Candidate]:
     volunteers = await db.volunteers.find(
         {"assignable_roles": request["role"], "municipalities": request["municipality"]}
     ).to_list()
     return propose(
-        volunteers, request["role"], request["municipality"], request.get("language"), request.get("household_ref")
+        volunteers,
+        request["role"],
+        request["municipality"],
+        request.get("language"),
+        request.get("household_ref"),
+        certificates_from=settings.certificates_from(),
     )
 
 
 async def assign(
-    work: UnitOfWork, settings: PlatformSettings, request_id: str, volunteer_id: str | None = None
+    work: UnitOfWork, settings: VolunteersSettings, request_id: str, volunteer_id: str | None = None
 ) -> str | None:
     """Assigns the given volunteer, or the best candidate; None when nobody is free (the request keeps waiting)."""
     db = work.db
@@ -145,7 +150,7 @@ async def assign(
     if held is not None:  # reserved before a crash: finish that assignment
         chosen = held["_id"]
     else:
-        proposed = [candidate.volunteer_id for candidate in await candidates(db, request)]
+        proposed = [candidate.volunteer_id for candidate in await candidates(db, settings, request)]
         if volunteer_id is not None and volunteer_id not in proposed:
             raise NoPlace(f"volunteer_id: {volunteer_id} is not screened for this role and area, or has no place free")
         if volunteer_id is None and not proposed:

@@ -3,9 +3,9 @@
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field
 
 
 class Role(StrEnum):
@@ -22,6 +22,16 @@ class VolunteerStatus(StrEnum):
 
 
 Municipalities = list[str]
+
+
+def _not_in_future(value: date | None) -> date | None:
+    if value is not None and value > date.today():
+        raise ValueError("lies in the future")
+    return value
+
+
+# The date of the certificate of conduct (VOG); checked alike whether a page or the API records it.
+CertificateDate = Annotated[date, AfterValidator(_not_in_future), Field(description="Date of the VOG.")]
 
 
 class VolunteerFields(BaseModel):
@@ -49,7 +59,7 @@ class VolunteerCreate(VolunteerFields):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$", examples=["vw-0001"])
     email: EmailStr | None = None
     status: VolunteerStatus = VolunteerStatus.APPLICANT
-    certificate_of_conduct_date: date | None = Field(default=None, description="Date of the VOG.")
+    certificate_of_conduct_date: CertificateDate | None = None
     trained_roles: list[Role] = Field(default_factory=list)
 
 
@@ -58,7 +68,7 @@ class Screening(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    certificate_of_conduct_date: date
+    certificate_of_conduct_date: CertificateDate
     trained_roles: list[Role] = Field(min_length=1)
 
 
@@ -76,15 +86,28 @@ class Candidate:
     reasons: list[str]
 
 
+def _certified_before(volunteer: dict[str, Any], oldest: date) -> bool:
+    certificate = volunteer.get("certificate_of_conduct_date")
+    return certificate is None or date.fromisoformat(certificate) < oldest
+
+
 def propose(
-    volunteers: list[dict[str, Any]], role: str, municipality: str, language: str | None, household_ref: str | None
+    volunteers: list[dict[str, Any]],
+    role: str,
+    municipality: str,
+    language: str | None,
+    household_ref: str | None,
+    certificates_from: date | None = None,
 ) -> list[Candidate]:
     """Screened volunteers with a free place, best first: someone who helped this household before, then
-    someone who speaks the language, then the one with the most free places (spreading the work)."""
+    someone who speaks the language, then the one with the most free places (spreading the work). A volunteer
+    whose certificate of conduct is older than `certificates_from` is not proposed until it is renewed."""
     ranked = []
     for volunteer in volunteers:
         free = volunteer["free_places"]
         if role not in volunteer["assignable_roles"] or municipality not in volunteer["municipalities"] or free <= 0:
+            continue
+        if certificates_from is not None and _certified_before(volunteer, certificates_from):
             continue
         continuity = household_ref is not None and household_ref in volunteer.get("households_served", [])
         speaks = language is None or language in volunteer.get("languages", ["nl"])

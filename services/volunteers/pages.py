@@ -1,7 +1,6 @@
 """Pages of the volunteers service: the coordinator's overview and review, and the public sign-up form."""
 
 import uuid
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, status
@@ -36,7 +35,11 @@ LABELS = {"roles": ROLES, "statuses": STATUSES, "municipalities": MUNICIPALITIES
 async def overview(request: Request, runtime: RuntimeDep, coordinator: Coordinator, fout: str = "") -> Response:
     volunteers = await runtime.db.volunteers.find().sort("name", 1).to_list()
     assignments = await recent_assignments(runtime)
-    proposals = {item["_id"]: await candidates(runtime.db, item) for item in assignments if item["state"] == "waiting"}
+    proposals = {
+        item["_id"]: await candidates(runtime.db, request.app.state.settings, item)
+        for item in assignments
+        if item["state"] == "waiting"
+    }
     return render_page(
         request,
         "overview.html",
@@ -85,9 +88,7 @@ async def screening_form(
 ) -> Response:
     try:
         checked = Screening.model_validate({"certificate_of_conduct_date": vog, "trained_roles": getraind or []})
-        if checked.certificate_of_conduct_date > date.today():
-            raise ValueError("future")
-    except (ValidationError, ValueError):
+    except ValidationError:
         message = "Vul de datum van de VOG in (niet in de toekomst) en kies minstens één training."
         return await _render_review(request, runtime, volunteer_id, error=message)
     try:

@@ -1,3 +1,4 @@
+from datetime import date
 from typing import ClassVar
 
 from pydantic import Field
@@ -13,6 +14,18 @@ class VolunteersSettings(PlatformSettings):
         description="Gemeentecodes where a coordinator confirms each assignment; elsewhere the best candidate is "
         "assigned at once.",
     )
+
+    certificate_of_conduct_valid_years: int = Field(
+        default=3, ge=1, le=10, description="A VOG older than this must be renewed before the volunteer is assigned."
+    )
+
+    def certificates_from(self, today: date | None = None) -> date:
+        """The oldest certificate of conduct still accepted today."""
+        today = today or date.today()
+        try:
+            return today.replace(year=today.year - self.certificate_of_conduct_valid_years)
+        except ValueError:  # 29 February
+            return today.replace(year=today.year - self.certificate_of_conduct_valid_years, day=28)
 
     def auto_assigns(self, municipality: str) -> bool:
         return municipality not in self.manual_assignment_municipalities

@@ -210,6 +210,14 @@ async def test_guest_lesson_reports_students_reached_once(volunteers: Volunteers
             {"school": "X", "municipality": "GM0141", "lesson_date": "2027-01-10", "group_size": 0},
             "group_size",
         ),
+        (  # the page refused this before; now the API does too
+            "/api/v1/volunteers/someone/screening",
+            {
+                "certificate_of_conduct_date": (date.today() + timedelta(days=1)).isoformat(),
+                "trained_roles": ["debt_buddy"],
+            },
+            "certificate_of_conduct_date",
+        ),
         (
             "/api/v1/lesson-requests",
             {"school": "X", "municipality": "GM0141", "lesson_date": "2027-01-10", "group_size": 10, "level": 4},
