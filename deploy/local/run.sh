@@ -38,7 +38,8 @@ trap 'cleanup; exit 130' INT TERM
 trap cleanup EXIT
 
 for service in signals referrals volunteers reporting; do
-  "$repo/.venv/bin/uvicorn" --factory "services.$service.app:create_app" \
+  # a session of its own: Ctrl-C reaches this script, which stops the services in order, not each service at once
+  setsid "$repo/.venv/bin/uvicorn" --factory "services.$service.app:create_app" \
     --host 127.0.0.1 --port "${ports[$service]}" --no-access-log >"$logs/$service.log" 2>&1 &
   pids+=($!)
 done
