@@ -115,11 +115,13 @@ async def token(
         who = client_id or ""
     else:
         who = (username or "").strip().lower()
-        if await accounts.locked_out(runtime.db, who):
+        origin = request.client.host if request.client else ""
+        wait = await accounts.wait_before_sign_in(runtime.db, who, origin)
+        if wait > 0:
             raise HTTPException(
                 status.HTTP_429_TOO_MANY_REQUESTS,
-                f"username: too many wrong passwords; try again in {accounts.LOCK_MINUTES} minutes",
-                headers={"Retry-After": str(accounts.LOCK_MINUTES * 60)},
+                f"username: too many wrong passwords from this address; try again in {wait} seconds",
+                headers={"Retry-After": str(wait)},
             )
         try:
             principal = await accounts.sign_in(runtime.db, username or "", password or "", totp or "", Sealer(settings))

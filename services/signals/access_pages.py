@@ -61,8 +61,9 @@ async def sign_in(
         form = {"gebruikersnaam": gebruikersnaam, "volgende": volgende}
         return render_page(request, "sign_in.html", "Inloggen", status_code=status_code, form=form, error=error)
 
-    if await accounts.locked_out(runtime.db, who):
-        return again(429, f"Te vaak een verkeerd wachtwoord. Probeer het over {accounts.LOCK_MINUTES} minuten opnieuw.")
+    wait = await accounts.wait_before_sign_in(runtime.db, who, request.client.host if request.client else "")
+    if wait > 0:
+        return again(429, f"Te vaak een verkeerd wachtwoord vanaf dit adres. Probeer het over {wait} seconden opnieuw.")
     try:
         principal = await accounts.sign_in(runtime.db, who, wachtwoord, code, Sealer(request.app.state.settings))
     except SecondFactorNeeded:

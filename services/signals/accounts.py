@@ -3,6 +3,7 @@ session token (plumbing.access) that every service checks, and that expires afte
 
 import hashlib
 import hmac
+import math
 import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Any, Self
@@ -98,23 +99,43 @@ async def ensure_administrator(db: AsyncDatabase[Any], password: str | None) -> 
         )
 
 
-MAX_FAILED_SIGN_INS = 5
-LOCK_MINUTES = 15
+FREE_FAILURES_FROM_ONE_ADDRESS = 5
+FREE_FAILURES_FROM_ANYWHERE = 20
+LONGEST_WAIT_SECONDS = 15 * 60
+WINDOW = timedelta(minutes=15)
 
 
-async def locked_out(db: AsyncDatabase[Any], username: str) -> bool:
-    """After five wrong passwords or one-time codes for a username within 15 minutes, sign-in waits: guessing
-    takes too long."""
-    since = datetime.now(UTC) - timedelta(minutes=LOCK_MINUTES)
-    failed = await db.audit.count_documents(
+def sign_in_wait(failures: list[tuple[datetime, str]], origin: str, now: datetime) -> int:
+    """Seconds until the next sign-in for a username may be tried from `origin`, given its recent failures (when,
+    from which address). A delay, never a lock-out: past five failures from one address each further try from
+    there waits twice as long (2 s, 4 s, ... up to 15 minutes), so guessing from there takes too long, while the
+    real user on another address signs in at once; past twenty failures from anywhere (guessing spread over many
+    addresses) every try waits a few seconds more, at most 30."""
+    here = sorted(at for at, where in failures if where == origin)
+    everywhere = sorted(at for at, _ in failures)
+    waits = [0.0]
+    if len(here) >= FREE_FAILURES_FROM_ONE_ADDRESS:
+        delay = min(2 ** (len(here) - FREE_FAILURES_FROM_ONE_ADDRESS + 1), LONGEST_WAIT_SECONDS)
+        waits.append(delay - (now - here[-1]).total_seconds())
+    if len(everywhere) >= FREE_FAILURES_FROM_ANYWHERE:
+        delay = min(len(everywhere) - FREE_FAILURES_FROM_ANYWHERE + 1, 30)
+        waits.append(delay - (now - everywhere[-1]).total_seconds())
+    return math.ceil(max(waits))
+
+
+async def wait_before_sign_in(db: AsyncDatabase[Any], username: str, origin: str) -> int:
+    """`sign_in_wait` for this username and address, from the refused sign-ins of the last 15 minutes."""
+    now = datetime.now(UTC)
+    refused = await db.audit.find(
         {
             "action": {"$in": ["sign_in.page", "sign_in.password"]},
             "record": username.strip().lower(),
             "result": {"$in": ["refused", "refused: one-time code"]},
-            "at": {"$gte": since},
-        }
-    )
-    return failed >= MAX_FAILED_SIGN_INS
+            "at": {"$gte": now - WINDOW},
+        },
+        {"at": 1, "origin": 1},
+    ).to_list()
+    return sign_in_wait([(entry["at"], entry.get("origin", "")) for entry in refused], origin, now)
 
 
 class SecondFactorNeeded(Exception):
