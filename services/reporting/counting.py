@@ -71,7 +71,7 @@ async def record_batch(projection: Projection, delivered: list[Delivered]) -> di
         if position not in first:
             continue
         for fact in facts:
-            month = item.event.time.strftime("%Y-%m")
+            month = fact.month or item.event.time.strftime("%Y-%m")
             key = f"{fact.metric}|{fact.municipality}|{month}|{fact.dimension}"
             identity = {
                 "metric": fact.metric,

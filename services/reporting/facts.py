@@ -52,6 +52,7 @@ class Fact:
     subject: str
     dimension: str = ""
     value: int = 1
+    month: str = ""  # YYYY-MM when the fact belongs to another month than its event's (an eviction's own day)
 
 
 def _signal(event: CloudEvent) -> list[Fact]:
@@ -113,7 +114,8 @@ def _lesson(event: CloudEvent) -> list[Fact]:
 def _eviction(event: CloudEvent) -> list[Fact]:
     data = event.data_as(seen.EvictionReported)
     metric = f"evictions_{data.outcome}"
-    return [Fact(metric, data.municipality, data.household_ref)] if metric in METRICS else []
+    month = data.on.strftime("%Y-%m") if data.on else ""  # counted in the month it happened, not when reported
+    return [Fact(metric, data.municipality, data.household_ref, month=month)] if metric in METRICS else []
 
 
 def _joined(event: CloudEvent) -> list[Fact]:

@@ -1,5 +1,7 @@
 """Every event the reporting service consumes, in its own tolerant copies of the producers' schemas."""
 
+from datetime import date
+
 from pydantic import BaseModel, ConfigDict
 
 SIGNALS_TOPIC = "signals.events"
@@ -78,6 +80,7 @@ class LessonGiven(Tolerant):
 class EvictionReported(Tolerant):
     household_ref: str
     outcome: str
+    on: date | None = None  # the day of the eviction (or of its prevention); absent in events before it was sent
 
 
 class PartnerJoined(BaseModel):

@@ -142,3 +142,18 @@ async def test_concurrent_batches_of_two_partitions_on_the_same_counters_both_co
     assert await counted(projection) == expected(everything)
     households = await subjects(projection, "signals_raised", "2026-11", "2026-12")
     assert households == {item.event.data["household_ref"] for item in everything}
+
+
+async def test_an_eviction_counts_in_the_month_it_happened_not_the_month_it_was_reported(mongo: Any) -> None:
+    projection = projection_named(mongo, "counters")
+    reported = CloudEvent(
+        id=str(uuid.uuid4()),
+        source="/tests",
+        type="nl.redzaam.eviction.reported",
+        subject="hh-1",
+        time=datetime(2026, 12, 3, tzinfo=UTC),
+        data={"household_ref": "hh-1", "municipality": "GM0141", "outcome": "executed", "on": "2026-11-27"},
+    )
+    await record_batch(projection, [Delivered(reported, Origin("t.signals.events", 0, 0))])
+    rows = await counters(projection, metric="evictions_executed")
+    assert [(row.month, row.total) for row in rows] == [("2026-11", 1)]
