@@ -60,7 +60,7 @@ async def register_volunteer(db: AsyncDatabase[Any], volunteer: VolunteerCreate)
     fields["free_places"] = volunteer.max_households - taken
     result = await db.volunteers.update_one(
         {"_id": volunteer.id},
-        {"$set": fields, "$setOnInsert": {"requests": [], "households_served": []}},
+        {"$set": fields, "$setOnInsert": {"requests": [], "lessons": [], "households_served": []}},
         upsert=True,
     )
     return result.upserted_id is not None
@@ -134,6 +134,7 @@ async def candidates(db: AsyncDatabase[Any], settings: VolunteersSettings, reque
         request.get("language"),
         request.get("household_ref"),
         certificates_from=settings.certificates_from(),
+        lesson=request.get("kind") == "lesson",
     )
 
 
@@ -145,7 +146,8 @@ async def assign(
     request = await get_request(db, request_id)
     if request["state"] != WAITING:
         raise WrongState(f"state: request {request_id} is {request['state']}, not waiting")
-    held = await db.volunteers.find_one({"requests": request_id}, {"_id": 1})
+    lesson = request.get("kind") == "lesson"  # a guest lesson is one afternoon, not one of the household places
+    held = await db.volunteers.find_one({"lessons" if lesson else "requests": request_id}, {"_id": 1})
     chosen: str
     if held is not None:  # reserved before a crash: finish that assignment
         chosen = held["_id"]
@@ -156,10 +158,15 @@ async def assign(
         if volunteer_id is None and not proposed:
             return None
         chosen = volunteer_id or proposed[0]
-        reserved = await db.volunteers.update_one(
-            {"_id": chosen, "free_places": {"$gt": 0}, "requests": {"$ne": request_id}},
-            {"$inc": {"free_places": -1}, "$push": {"requests": request_id}},
-        )
+        if lesson:
+            reserved = await db.volunteers.update_one(
+                {"_id": chosen, "lessons": {"$ne": request_id}}, {"$push": {"lessons": request_id}}
+            )
+        else:
+            reserved = await db.volunteers.update_one(
+                {"_id": chosen, "free_places": {"$gt": 0}, "requests": {"$ne": request_id}},
+                {"$inc": {"free_places": -1}, "$push": {"requests": request_id}},
+            )
         if reserved.modified_count != 1:
             raise NoPlace(f"volunteer_id: {chosen} has no place free any more")
     volunteer = await get_volunteer(db, chosen)
@@ -226,6 +233,7 @@ async def _give_back(db: AsyncDatabase[Any], volunteer_id: str, request_id: str)
     await db.volunteers.update_one(
         {"_id": volunteer_id, "requests": request_id}, {"$inc": {"free_places": 1}, "$pull": {"requests": request_id}}
     )
+    await db.volunteers.update_one({"_id": volunteer_id, "lessons": request_id}, {"$pull": {"lessons": request_id}})
 
 
 async def log_hours(db: AsyncDatabase[Any], request_id: str, on: date, hours: float, by: str) -> None:

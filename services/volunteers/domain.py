@@ -98,24 +98,32 @@ def propose(
     language: str | None,
     household_ref: str | None,
     certificates_from: date | None = None,
+    lesson: bool = False,
 ) -> list[Candidate]:
     """Screened volunteers with a free place, best first: someone who helped this household before, then
-    someone who speaks the language, then the one with the most free places (spreading the work). A volunteer
-    whose certificate of conduct is older than `certificates_from` is not proposed until it is renewed."""
+    someone who speaks the language, then the one with the most free places (spreading the work). A guest lesson
+    takes no household place: its teachers are ranked by the fewest lessons they have planned. A volunteer whose
+    certificate of conduct is older than `certificates_from` is not proposed until it is renewed."""
     ranked = []
     for volunteer in volunteers:
         free = volunteer["free_places"]
-        if role not in volunteer["assignable_roles"] or municipality not in volunteer["municipalities"] or free <= 0:
+        if role not in volunteer["assignable_roles"] or municipality not in volunteer["municipalities"]:
+            continue
+        if free <= 0 and not lesson:
             continue
         if certificates_from is not None and _certified_before(volunteer, certificates_from):
             continue
         continuity = household_ref is not None and household_ref in volunteer.get("households_served", [])
         speaks = language is None or language in volunteer.get("languages", ["nl"])
-        reasons = [f"{free} van {volunteer['max_households']} plekken vrij"]
+        planned = len(volunteer.get("lessons", []))
+        reasons = [
+            f"{planned} gastlessen gepland" if lesson else f"{free} van {volunteer['max_households']} plekken vrij"
+        ]
         if continuity:
             reasons.insert(0, "kent dit huishouden al")
         if language is not None:
             reasons.append(f"spreekt {language}" if speaks else f"spreekt geen {language}")
         candidate = Candidate(volunteer["_id"], volunteer["name"], reasons)
-        ranked.append(((not continuity, not speaks, -free, volunteer["_id"]), candidate))
+        room = planned if lesson else -free
+        ranked.append(((not continuity, not speaks, room, volunteer["_id"]), candidate))
     return [candidate for _, candidate in sorted(ranked, key=lambda item: item[0])]

@@ -132,20 +132,45 @@ async def test_request_nobody_can_take_waits_visibly_and_is_assigned_once_someon
     assert CloudEvent.model_validate_json(records[0].value).data["volunteer_id"] == applicant["_id"]
 
 
-async def test_caseload_limit_holds_when_two_requests_race_for_the_last_place(volunteers: Volunteers) -> None:
-    await volunteers.volunteer(
-        "only-one", municipalities=["GM0150"], roles=["guest_teacher"], trained_roles=["guest_teacher"]
-    )
-    first, second = await volunteers.lesson("GM0150"), await volunteers.lesson("GM0150")  # manual municipality
+async def test_caseload_limit_holds_when_two_requests_race_for_the_last_place(
+    volunteers: Volunteers, servers: Servers
+) -> None:
+    await volunteers.volunteer("only-one", municipalities=["GM0150"])  # one household place
+    topic = volunteers.settings.topic("referrals.events")
+    await produce(servers.kafka_bootstrap, topic, [matched(f"race-{n}", municipality="GM0150") for n in (1, 2)])
+
+    async def both_waiting() -> bool:  # a municipality where the coordinator confirms each assignment
+        return await volunteers.db.assignments.count_documents({"state": "waiting"}) == 2
+
+    await eventually(both_waiting, what="two requests waiting for the coordinator")
     results = await asyncio.gather(
         *(
-            volunteers.client.post(f"/api/v1/assignments/{r['id']}/assign", json={"volunteer_id": "only-one"})
-            for r in (first, second)
+            volunteers.client.post(f"/api/v1/assignments/race-{n}/assign", json={"volunteer_id": "only-one"})
+            for n in (1, 2)
         )
     )
     assert sorted(response.status_code for response in results) == [200, 409]
     volunteer = await volunteers.db.volunteers.find_one({"_id": "only-one"})
     assert (volunteer["free_places"], len(volunteer["requests"])) == (0, 1)
+
+
+async def test_a_guest_lesson_takes_no_household_place(volunteers: Volunteers, servers: Servers) -> None:
+    roles = ["debt_buddy", "guest_teacher"]
+    await volunteers.volunteer("teacher", roles=roles, trained_roles=roles)  # one household place
+    await produce(servers.kafka_bootstrap, volunteers.settings.topic("referrals.events"), [matched("hh-request")])
+
+    async def household_assigned() -> bool:
+        return await volunteers.db.assignments.count_documents({"_id": "hh-request", "state": "assigned"}) == 1
+
+    await eventually(household_assigned, what="the household assigned to the teacher")
+    lesson = await volunteers.lesson()  # the teacher's one household place is taken: the lesson is assigned anyway
+    assert (lesson["state"], lesson["volunteer_id"]) == ("assigned", "teacher")
+    teacher = await volunteers.db.volunteers.find_one({"_id": "teacher"})
+    assert (teacher["free_places"], teacher["requests"], teacher["lessons"]) == (0, ["hh-request"], [lesson["id"]])
+    released = await volunteers.client.post(f"/api/v1/assignments/{lesson['id']}/release")
+    assert released.status_code == 200
+    teacher = await volunteers.db.volunteers.find_one({"_id": "teacher"})
+    assert (teacher["free_places"], teacher["requests"], teacher["lessons"]) == (0, ["hh-request"], [])
 
 
 async def test_redelivered_request_assigns_once_and_release_frees_the_place(
