@@ -3,14 +3,64 @@
 from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
 
 from services.referrals.domain import OfferCreate
 
+MAX_ROUNDS = 20
+
 
 async def save_offer(db: AsyncDatabase[Any], offer: OfferCreate) -> bool:
-    """Creates or replaces the offer; True when it was new."""
-    result = await db.offers.replace_one({"_id": offer.id}, offer_document(offer), upsert=True)
-    return result.upserted_id is not None
+    """Creates or replaces the offer, keeping the places its referrals hold: free places are the maximum less the
+    held ones, whatever the publisher sent as free, so that `0 <= free <= maximum` holds under any interleaving
+    with referrals taking and giving back places. True when it was new."""
+    for _ in range(MAX_ROUNDS):
+        current = await db.offers.find_one({"_id": offer.id}, {"capacity_held": 1})
+        held = current.get("capacity_held", 0) if current else 0
+        document = {
+            **offer_document(offer),
+            "capacity_held": held,
+            "capacity_available": max(0, offer.capacity_maximum - held),
+        }
+        # guarded by the held places read: a referral that took or gave one back meanwhile makes it retry
+        guard = {"$exists": False} if current is not None and "capacity_held" not in current else held
+        try:
+            result = await db.offers.replace_one({"_id": offer.id, "capacity_held": guard}, document, upsert=True)
+        except DuplicateKeyError:
+            continue
+        if result.matched_count == 1 or result.upserted_id is not None:
+            return result.upserted_id is not None
+    raise RuntimeError(f"offer {offer.id}: its places kept changing while it was saved")
+
+
+async def take_place(db: AsyncDatabase[Any], offer_id: str) -> bool:
+    """Holds one free place of an active offer; False when none is free."""
+    taken = await db.offers.update_one(
+        {"_id": offer_id, "status": "active", "capacity_available": {"$gt": 0}},
+        {"$inc": {"capacity_available": -1, "capacity_held": 1}},
+    )
+    return taken.modified_count == 1
+
+
+async def give_back_place(db: AsyncDatabase[Any], offer_id: str) -> None:
+    """Frees a held place; free places never pass the maximum, also when it was lowered meanwhile. Guarded by the
+    maximum and held places read, as `save_offer` is by the held places, so neither undoes the other."""
+    for _ in range(MAX_ROUNDS):
+        offer = await db.offers.find_one({"_id": offer_id}, {"capacity_maximum": 1, "capacity_held": 1})
+        held = offer.get("capacity_held", 0) if offer else 0
+        if offer is None or held <= 0:
+            return
+        change = (
+            {"capacity_held": -1}
+            if held > offer["capacity_maximum"]
+            else {"capacity_held": -1, "capacity_available": 1}
+        )
+        given = await db.offers.update_one(
+            {"_id": offer_id, "capacity_held": held, "capacity_maximum": offer["capacity_maximum"]}, {"$inc": change}
+        )
+        if given.modified_count == 1:
+            return
+    raise RuntimeError(f"offer {offer_id}: its places kept changing while one was given back")
 
 
 async def all_offers(db: AsyncDatabase[Any], municipality: str | None = None) -> list[OfferCreate]:
@@ -25,7 +75,7 @@ def offer_document(offer: OfferCreate) -> dict[str, Any]:
 
 
 def offer_from_document(document: dict[str, Any]) -> OfferCreate:
-    fields = {key: value for key, value in document.items() if key != "_id"}
+    fields = {key: value for key, value in document.items() if key not in ("_id", "capacity_held")}
     return OfferCreate.model_validate({**fields, "id": document["_id"]})
 
 

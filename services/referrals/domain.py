@@ -59,8 +59,12 @@ class OfferCreate(BaseModel):
     eligibility: str = Field(default="", max_length=1000, description="Other criteria, in words.")
     languages: list[str] = Field(default_factory=lambda: ["nl"])
     contact: str = Field(default="", max_length=300)
-    capacity_available: int = Field(ge=0)
-    capacity_maximum: int = Field(ge=0)
+    capacity_available: int = Field(
+        ge=0,
+        description="Free places: the maximum less the places that accepted referrals hold. Kept by the platform; "
+        "a value sent when publishing is replaced by that.",
+    )
+    capacity_maximum: int = Field(ge=0, description="The places this offer has for referrals through the platform.")
     capacity_unit: str = Field(default="households", max_length=40)
     volunteer_role: VolunteerRole | None = Field(
         default=None, description="When set, a household referred here also gets a volunteer of this role."

@@ -16,7 +16,7 @@ from plumbing.events import CloudEvent, new_event
 from plumbing.outbox import change_with_events, new_document, outbox_entry
 from plumbing.settings import PlatformSettings
 from plumbing.unit_of_work import UnitOfWork
-from services.referrals.catalogue import all_offers
+from services.referrals.catalogue import all_offers, give_back_place, take_place
 from services.referrals.domain import (
     HOLDS_CAPACITY,
     MatchRequest,
@@ -159,11 +159,7 @@ async def move(
         raise NoCapacity("offer_id: this referral has no offer yet")
     held = referral["capacity_held"]
     if wanted is ReferralState.ACCEPTED:
-        taken = await db.offers.update_one(
-            {"_id": referral["offer_id"], "status": "active", "capacity_available": {"$gt": 0}},
-            {"$inc": {"capacity_available": -1}},
-        )
-        if taken.modified_count != 1:
+        if not await take_place(db, referral["offer_id"]):
             raise NoCapacity(f"offer {referral['offer_id']} has no place free")
         held = True
     releases = held and wanted not in HOLDS_CAPACITY
@@ -181,11 +177,11 @@ async def move(
     moved = await db.referrals.update_one({"_id": referral_id, "version": referral["version"]}, update)
     if moved.modified_count != 1:
         if wanted is ReferralState.ACCEPTED:
-            await db.offers.update_one({"_id": referral["offer_id"]}, {"$inc": {"capacity_available": 1}})
+            await give_back_place(db, referral["offer_id"])
         raise Conflict(referral_id)
     work.announced("referrals", referral_id)
     if releases:
-        await db.offers.update_one({"_id": referral["offer_id"]}, {"$inc": {"capacity_available": 1}})
+        await give_back_place(db, referral["offer_id"])
     return await get_referral(db, referral_id)
 
 

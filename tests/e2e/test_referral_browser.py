@@ -19,7 +19,7 @@ COACHING = {
     "municipalities": ["GM0150"],
     "needs": ["budget_coaching"],
     "capacity_available": 1,
-    "capacity_maximum": 10,
+    "capacity_maximum": 1,
 }
 
 

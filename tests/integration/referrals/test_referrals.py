@@ -28,7 +28,7 @@ async def test_referral_is_matched_with_reasons_and_announced(referrals: Referra
 
 
 async def test_referral_without_a_fitting_offer_says_why(referrals: Referrals) -> None:
-    await referrals.offer("full", capacity_available=0)
+    await referrals.offer("full", capacity_available=0, capacity_maximum=0)
     referral = await referrals.refer()
     assert referral["offer_id"] is None
     assert referral["explanation"] == ["nog geen passend aanbod", "full: geen plek vrij"]
@@ -50,7 +50,7 @@ async def test_closed_loop_holds_a_place_on_accept_and_frees_it_on_completion(re
 
 
 async def test_two_referrals_racing_for_the_last_place_cannot_both_get_it(referrals: Referrals) -> None:
-    await referrals.offer("last-place", capacity_available=1, capacity_maximum=5)
+    await referrals.offer("last-place", capacity_available=1, capacity_maximum=1)
     first, second = [await referrals.refer(household=f"hh-{n:016x}") for n in (1, 2)]
     results = await asyncio.gather(
         *(referrals.client.post(f"/api/v1/referrals/{r['id']}/accept") for r in (first, second))
@@ -225,3 +225,35 @@ async def test_doorbraak_cohort_is_capped_and_tracks_each_plan(referrals: Referr
     assert (cohort["cap"], cohort["enrolled"]) == (2, 2)
     progress = {m["household_ref"]: m for m in cohort["members"]}[enrolled]
     assert (progress["steps_done"], progress["steps"], progress["next_review"]) == (1, 2, soon)
+
+
+async def test_free_places_stay_the_maximum_less_the_held_ones_whatever_interleaves(referrals: Referrals) -> None:
+    await referrals.offer("coaching", capacity_available=4, capacity_maximum=4)
+    referred = [await referrals.refer(household=f"hh-{n:016x}") for n in range(6)]
+    for referral in referred[:2]:
+        assert (await referrals.client.post(f"/api/v1/referrals/{referral['id']}/accept")).status_code == 200
+
+    async def republish(maximum: int) -> None:  # the partner edits the offer meanwhile, sending its own "free"
+        await referrals.offer("coaching", capacity_available=maximum, capacity_maximum=maximum)
+
+    async def move(referral: dict[str, Any], action: str, body: dict[str, Any] | None = None) -> None:
+        await referrals.client.post(f"/api/v1/referrals/{referral['id']}/{action}", json=body)
+
+    await asyncio.gather(
+        move(referred[0], "cancel", {"reason": "verhuisd"}),
+        move(referred[1], "start"),
+        *(move(referral, "accept") for referral in referred[2:]),
+        republish(3),
+        republish(5),
+    )
+    offer = await referrals.db.offers.find_one({"_id": "coaching"})
+    holding = await referrals.db.referrals.count_documents(
+        {"offer_id": "coaching", "state": {"$in": ["accepted", "in_progress"]}}
+    )
+    assert offer["capacity_held"] == holding
+    assert offer["capacity_available"] == max(0, offer["capacity_maximum"] - holding)
+    assert 0 <= offer["capacity_available"] <= offer["capacity_maximum"]
+    await move(referred[0], "cancel", {"reason": "twee keer"})  # a release with nothing held frees nothing
+    assert (await referrals.db.offers.find_one({"_id": "coaching"}))["capacity_available"] == offer[
+        "capacity_available"
+    ]
