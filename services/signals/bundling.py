@@ -63,8 +63,11 @@ def new_case_fields(
 
 
 def fold_signal(
-    case: dict[str, Any], signal_id: str, partner: str, submission: SignalSubmission, policy: Policy
+    case: dict[str, Any], signal_id: str, partner: str, submission: SignalSubmission, policy: Policy, on: date
 ) -> Folded:
+    """Folds the signal received `on` that day into the case. The outreach term starts when the case starts to be
+    worked (the day its arrears reach the threshold) or when a crisis is reported, not on the first signal: a case
+    that crosses the threshold weeks later, or a crisis reported later, never starts overdue."""
     known = [Creditor(c["partner"], c["creditor_type"], c["arrears_cents"]) for c in case["creditors"]]
     kind = submission.creditor_type.value
     if is_repeat(known, partner, kind, submission.arrears_cents):
@@ -107,8 +110,7 @@ def fold_signal(
             ),
         )
     ]
-    first_on = date.fromisoformat(case["first_signal_on"])
-    due = deadline(first_on, updated["crisis"], policy.term_working_days)
+    due = deadline(on, updated["crisis"], policy.term_working_days)
     if case["status"] == REGISTERED and worked(updated["total_arrears_cents"], policy.threshold_cents):
         updated.update(status=OPEN, deadline=due.isoformat())
         events.append(

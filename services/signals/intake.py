@@ -243,7 +243,7 @@ def _fold_household(
         policy = Policy(
             settings.threshold_for(item.submission.municipality), settings.term_for(item.submission.municipality)
         )
-        folded = fold_signal(case, item.signal_id, partner, item.submission, policy)
+        folded = fold_signal(case, item.signal_id, partner, item.submission, policy, now.date())
         case = folded.case
         entries.extend(_entries(settings, folded))
         outcome[item.signal_id] = (case["_id"], folded.repeat)
