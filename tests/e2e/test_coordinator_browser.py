@@ -54,7 +54,7 @@ def test_coordinator_reviews_a_sign_up_activates_the_volunteer_and_assigns_a_wai
 
     page.get_by_role("link", name="← Alle vrijwilligers").click()
     waiting = page.get_by_role("row", name="Gastles: Landstede MBO Zwolle")
-    waiting.get_by_label("Vrijwilliger voor dit verzoek").select_option(label="Sanne de Boer (2 van 2 plekken vrij)")
+    waiting.get_by_label("Vrijwilliger voor dit verzoek").select_option(label="Sanne de Boer (0 gastlessen gepland)")
     waiting.get_by_role("button", name="Koppel").click()
     expect(page.get_by_role("status")).to_have_text("De vrijwilliger is gekoppeld.")
     page.screenshot(path=str(artifacts / "volunteer-assigned.png"), full_page=True)
