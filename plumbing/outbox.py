@@ -62,8 +62,8 @@ def change_with_events(set_fields: dict[str, Any], *entries: dict[str, Any]) -> 
 class OutboxRelay:
     """Publishes pending outbox entries.
 
-    Writers hint which document they changed (`wake(collection, id)`); the relay reads those by id, which is cheap
-    on any backend. A full scan for pending entries runs at start-up and every `scan_seconds`, so that events of a
+    A unit of work hints which documents it changed (`wake_many(collection, ids)`); the relay reads those by id,
+    which is cheap on any backend. A full scan for pending entries runs at start-up and every `scan_seconds`, so that events of a
     process that died between its write and its hint are published too.
     """
 
@@ -91,10 +91,6 @@ class OutboxRelay:
         self._wake.set()
         if self._task is not None:
             await self._task
-
-    def wake(self, collection: str, document_id: Any) -> None:
-        self._hinted[collection].add(document_id)
-        self._wake.set()
 
     def wake_many(self, collection: str, document_ids: list[Any]) -> None:
         self._hinted[collection].update(document_ids)

@@ -71,16 +71,6 @@ async def ensure_indexes(db: AsyncDatabase[Any]) -> None:
     await db.signals.create_index([("case_id", 1)])
 
 
-async def accept_signal(
-    work: UnitOfWork,
-    settings: SignalsSettings,
-    partner: str,
-    submission: SignalSubmission,
-    idempotency_key: str | None,
-) -> Accepted:
-    return (await accept_signals(work, settings, partner, [Submitted(submission, idempotency_key)]))[0]
-
-
 async def accept_signals(
     work: UnitOfWork, settings: SignalsSettings, partner: str, items: Sequence[Submitted]
 ) -> list[Accepted]:

@@ -9,7 +9,7 @@ from pymongo import AsyncMongoClient
 
 from plumbing.unit_of_work import UnitOfWork
 from services.signals.domain import SignalSubmission
-from services.signals.intake import Submitted, accept_signal, accept_signals, ensure_indexes
+from services.signals.intake import Submitted, accept_signals, ensure_indexes
 from services.signals.settings import SignalsSettings
 from tests.conftest import Servers
 from tests.factories import signal_body
@@ -84,7 +84,7 @@ async def test_a_batch_bundles_repeats_and_duplicates_as_single_signals_would(co
 async def test_a_batch_interrupted_after_its_cases_were_written_finishes_on_retry(counted: Any) -> None:
     db, _, settings = counted
     work = UnitOfWork(db, None)
-    first = await accept_signal(work, settings, "woonstad", item(5).submission, "k1")
+    (first,) = await accept_signals(work, settings, "woonstad", [item(5, "k1")])
     await db.signals.delete_one({"_id": first.signal_id})  # as if the process died before recording the signal
     retried = await accept_signals(work, settings, "woonstad", [item(5, "k1")])
     assert (retried[0].case_id, retried[0].duplicate) == (first.case_id, False)
