@@ -63,8 +63,8 @@ class OutboxRelay:
     """Publishes pending outbox entries.
 
     A unit of work hints which documents it changed (`wake_many(collection, ids)`); the relay reads those by id,
-    which is cheap on any backend. A full scan for pending entries runs at start-up and every `scan_seconds`, so that events of a
-    process that died between its write and its hint are published too.
+    which is cheap on any backend. A full scan for pending entries runs at start-up and every `scan_seconds`, so
+    that events of a process that died between its write and its hint are published too.
     """
 
     def __init__(
