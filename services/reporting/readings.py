@@ -48,11 +48,20 @@ async def counters(
     return sorted(result, key=lambda counter: (counter.month, counter.municipality, counter.metric))
 
 
-async def subjects(projection: Projection, metric: str, start: str, end: str, dimension: str | None = None) -> set[str]:
+async def subjects(
+    projection: Projection,
+    metric: str,
+    start: str,
+    end: str,
+    dimension: str | None = None,
+    excluding_dimensions: list[str] | None = None,
+) -> set[str]:
     """The distinct subjects of a metric over a period, across the region (a household reached twice is one)."""
     query = selection(None, start, end, metric)
     if dimension:
         query["dimension"] = dimension
+    elif excluding_dimensions:
+        query["dimension"] = {"$nin": excluding_dimensions}
     found: set[str] = set()
     async for document in projection.counters.find(query, {"subjects": 1}):
         found.update(document["subjects"])

@@ -22,6 +22,12 @@ class Target(BaseModel):
     excluding_metric: str | None = Field(
         default=None, description="Subjects of this metric are taken off again, e.g. member organisations that left."
     )
+    excluding_dimensions: list[str] = Field(
+        default_factory=list, description="Subjects with these dimensions do not count, e.g. schools among members."
+    )
+    baseline: int = Field(
+        default=0, ge=0, description="Kind `reach`: how many there were when the period started (the 30 members)."
+    )
     target: int | None = Field(default=None, gt=0, description="The number to reach (kind `reach`).")
     baseline_per_year: int | None = Field(
         default=None, ge=0, description="Kind `reduction`: the yearly figure before the programme; empty if unknown."
@@ -89,6 +95,8 @@ DEFAULT_TARGETS = [
         label="Lidorganisaties van de coöperatie",
         metric="members_joined",
         excluding_metric="members_left",
+        excluding_dimensions=["school"],  # schools ask for guest lessons; the 30 -> 50 are members of the cooperative
+        baseline=30,
         target=50,
         start=PROGRAMME_START,
         end=PROGRAMME_END,
@@ -133,11 +141,14 @@ async def progress(projection: Projection, targets: list[Target], today: date | 
     measured = []
     for target in targets:
         start, end = target.start.strftime("%Y-%m"), target.end.strftime("%Y-%m")
-        counted = await subjects(projection, target.metric, start, end, target.dimension)
+        excluded = target.excluding_dimensions
+        counted = await subjects(projection, target.metric, start, end, target.dimension, excluded)
         if target.excluding_metric:
-            counted -= await subjects(projection, target.excluding_metric, start, end)
-        value = len(counted)
+            counted -= await subjects(projection, target.excluding_metric, start, end, excluding_dimensions=excluded)
+        grown = len(counted)  # only what changed in the period goes at the pace so far; the baseline was there
+        value = target.baseline + grown
         goal = target.goal
         percent = round(100 * value / goal, 1) if goal else 0.0
-        measured.append(Progress(target, value, percent, project(value, target.start, target.end, today)))
+        projected = project(grown, target.start, target.end, today)
+        measured.append(Progress(target, value, percent, None if projected is None else target.baseline + projected))
     return measured

@@ -15,6 +15,7 @@ from plumbing.kafka import Delivered, Origin
 from services.reporting.counting import record_batch
 from services.reporting.dashboard import read_figures
 from services.reporting.projection import projection_named
+from services.reporting.targets import DEFAULT_TARGETS, progress
 
 pytestmark = pytest.mark.integration
 MUNICIPALITIES = ["GM0141", "GM0150", "GM0163"]
@@ -113,3 +114,23 @@ async def test_the_dashboard_counts_each_subject_once_over_what_a_figure_covers(
     # the data set is one where adding months or municipalities up would overcount
     assert shown.totals["volunteers_active"] == 12 < sum(shown.by_month["volunteers_active"].values())
     assert shown.totals["employers_engaged"] == 2
+
+
+async def test_the_members_target_counts_the_existing_members_and_no_schools(mongo: Any) -> None:
+    joined = [
+        ("woonstad", "housing"),
+        ("menzis", "health_insurer"),
+        ("roc-twente", "school"),
+        ("landstede", "school"),
+        ("vitens", "water"),
+    ]
+    events = [
+        event("partner.joined", MONTHS[0], partner_id=partner, type=kind, municipalities=MUNICIPALITIES[:2])
+        for partner, kind in joined
+    ]
+    events.append(event("partner.left", MONTHS[1], partner_id="vitens", type="water", municipalities=["GM0141"]))
+    projection = projection_named(mongo, "counters")
+    await record_batch(projection, [Delivered(item, Origin("t.events", 0, n)) for n, item in enumerate(events)])
+    members = next(item for item in await progress(projection, DEFAULT_TARGETS) if item.target.id == "members")
+    # 30 members before the programme; two joined and stayed (schools are not members of the cooperative)
+    assert (members.value, members.target.goal) == (30 + 2, 50)
