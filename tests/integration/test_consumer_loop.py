@@ -37,7 +37,7 @@ def signal_raised(household: str | None = None) -> CloudEvent:
     )
 
 
-async def record_facts(facts: Any, event: CloudEvent) -> None:
+async def store_effect(facts: Any, event: CloudEvent) -> None:
     """An idempotent effect, as every handler's must be: one document per event id. An event whose data does not
     fit raises InvalidEvent, as in the services' handlers."""
     event.data_as(SignalRaised)
@@ -49,7 +49,7 @@ def counting_into(mongo: Any) -> Any:
     """A handler storing its effect into this test's database."""
 
     async def count(received: CloudEvent) -> None:
-        await record_facts(mongo.facts, received)
+        await store_effect(mongo.facts, received)
 
     return count
 
@@ -111,7 +111,7 @@ async def test_offset_is_committed_only_after_the_effect_is_stored(
         if failures_left:
             failures_left -= 1
             raise ConnectionError("database briefly away")
-        await record_facts(mongo.facts, event)
+        await store_effect(mongo.facts, event)
 
     event = signal_raised()
     await produce(servers.kafka_bootstrap, f"{namespace}.in", [encode(event)])
@@ -156,7 +156,7 @@ async def test_consumer_that_dies_before_commit_reprocesses_without_double_effec
     await produce(servers.kafka_bootstrap, f"{namespace}.in", [encode(event)])
 
     async def store_then_die(received: CloudEvent) -> None:
-        await record_facts(mongo.facts, received)
+        await store_effect(mongo.facts, received)
         raise Crash
 
     crashing = await started_consumer(servers, namespace, {SIGNAL_RAISED: store_then_die}, publisher)
