@@ -22,7 +22,7 @@ def create_app(settings: ReferralsSettings | None = None) -> FastAPI:
     async def setup(runtime: Runtime) -> None:
         await ensure_indexes(runtime.db)
         await ensure_cohort(runtime.db, settings.doorbraak_cap)
-        runtime.relay_outboxes([runtime.db.referrals])
+        runtime.relay_outboxes([runtime.db.referrals, runtime.db.cohort_members])
 
         async def on_case_closed(event: CloudEvent) -> None:
             async with runtime.unit_of_work() as work:

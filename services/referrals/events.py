@@ -8,6 +8,9 @@ REFERRAL_ACCEPTED = "nl.redzaam.referral.accepted"
 REFERRAL_DECLINED = "nl.redzaam.referral.declined"
 REFERRAL_COMPLETED = "nl.redzaam.referral.completed"
 REFERRAL_CANCELLED = "nl.redzaam.referral.cancelled"
+COHORT_ENROLLED = "nl.redzaam.cohort.enrolled"
+COHORT_STEP_COMPLETED = "nl.redzaam.cohort.step_completed"
+COHORT_EXITED = "nl.redzaam.cohort.exited"
 
 
 class HouseholdMatched(BaseModel):
@@ -50,3 +53,31 @@ class ReferralCancelled(ReferralChange):
     """The referral was withdrawn; a held place is free again."""
 
     reason: str
+
+
+class CohortEnrolled(BaseModel):
+    """A household took a place in the Doorbraakmethode cohort, with a tailored plan of `steps` steps."""
+
+    household_ref: str = Field(description="Pseudonymous household reference.")
+    municipality: str = Field(examples=["GM0141"])
+    cohort: str = Field(examples=["doorbraak"])
+    steps: int = Field(ge=1, description="Steps in the household's plan.")
+
+
+class CohortStepCompleted(BaseModel):
+    """A step of a cohort member's plan was done."""
+
+    household_ref: str
+    municipality: str
+    cohort: str
+    step: int = Field(ge=0, description="Index of the step in the plan, from 0.")
+    steps_done: int = Field(ge=1, description="Steps of the plan done now, this one included.")
+
+
+class CohortExited(BaseModel):
+    """A household left the cohort; its place is not given to another (the cohort's cap counts households taken in)."""
+
+    household_ref: str
+    municipality: str
+    cohort: str
+    reason: str = Field(examples=["plan_completed", "dropped_out", "moved", "referred_on"])

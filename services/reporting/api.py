@@ -8,18 +8,21 @@ from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from plumbing.access import Role, staff
+from plumbing.access import Principal, Role, staff
+from plumbing.reference import Municipality as InRegion
 from plumbing.web import RuntimeDep
 from services.reporting.facts import METRICS
 from services.reporting.projection import active_projection
 from services.reporting.readings import breakdown, counters
 from services.reporting.settings import ReportingSettings
-from services.reporting.targets import progress
+from services.reporting.target_store import InvalidTarget, TargetNumbers, UnknownTarget, change_target, current_targets
+from services.reporting.targets import Progress, progress
 
 # aggregates only, no personal data: every member of staff may read them
 router = APIRouter(prefix="/api/v1", tags=["reporting"], dependencies=[staff(*Role)])
 
-Municipality = Annotated[str | None, Query(pattern=r"^GM\d{4}$")]
+ProgrammeLead = Annotated[Principal, staff(Role.PROGRAMME_LEAD)]
+Municipality = Annotated[InRegion | None, Query()]
 Month = Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")]
 Metric = Annotated[str | None, Query(pattern="^(" + "|".join(METRICS) + ")$")]
 
@@ -35,13 +38,19 @@ class CounterPublic(BaseModel):
 class TargetProgress(BaseModel):
     id: str
     label: str
+    counts: str = Field(description="What the target counts.")
     kind: str = Field(description="`reach`: at least `target`; `reduction`: at most `target` over the period.")
     target: int | None = Field(description="Empty for a reduction whose baseline is not known yet.")
+    baseline: int = Field(description="Kind `reach`: how many there were when the period started; in `value`.")
     baseline_per_year: int | None
+    reduction_percent: int
     value: int
     percent: float = Field(description="Value as a percentage of the target.")
     on_track: bool | None
     projected: int | None = Field(description="At the end of the period, if the pace so far holds.")
+    share: float | None = Field(description="Percent of the counted subjects that `share_label` applies to.")
+    share_label: str
+    per_dimension: dict[str, int] = Field(description="Counted subjects per dimension, e.g. volunteers per role.")
     start: str
     end: str
 
@@ -70,22 +79,45 @@ async def get_breakdown(
 @router.get("/targets", response_model=list[TargetProgress], summary="Progress against the programme targets")
 async def get_targets(runtime: RuntimeDep, request: Request) -> list[TargetProgress]:
     settings: ReportingSettings = request.app.state.settings
-    return [
-        TargetProgress(
-            id=item.target.id,
-            label=item.target.label,
-            kind=item.target.kind,
-            target=item.target.goal,
-            baseline_per_year=item.target.baseline_per_year,
-            value=item.value,
-            percent=item.percent,
-            on_track=item.on_track,
-            projected=item.projected,
-            start=item.target.start.isoformat(),
-            end=item.target.end.isoformat(),
-        )
-        for item in await progress(await active_projection(runtime.db), settings.targets)
-    ]
+    targets = await current_targets(runtime.db, settings.targets)
+    return [progress_public(item) for item in await progress(await active_projection(runtime.db), targets)]
+
+
+def progress_public(item: Progress) -> TargetProgress:
+    return TargetProgress(
+        id=item.target.id,
+        label=item.target.label,
+        counts=item.target.counts,
+        kind=item.target.kind,
+        target=item.target.goal,
+        baseline=item.target.baseline,
+        baseline_per_year=item.target.baseline_per_year,
+        reduction_percent=item.target.reduction_percent,
+        value=item.value,
+        percent=item.percent,
+        on_track=item.on_track,
+        projected=item.projected,
+        share=item.share,
+        share_label=item.target.share_label,
+        per_dimension=item.per_dimension,
+        start=item.target.start.isoformat(),
+        end=item.target.end.isoformat(),
+    )
+
+
+@router.put("/targets/{target_id}", response_model=TargetNumbers, summary="Set a target's numbers (programme lead)")
+async def put_target(
+    target_id: str, numbers: TargetNumbers, runtime: RuntimeDep, request: Request, lead: ProgrammeLead
+) -> TargetNumbers:
+    settings: ReportingSettings = request.app.state.settings
+    try:
+        async with runtime.unit_of_work(request, lead) as work:
+            await change_target(work, settings.targets, target_id, numbers)
+    except UnknownTarget as error:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"target_id: {error} does not exist") from error
+    except InvalidTarget as error:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error)) from error
+    return numbers
 
 
 @router.get("/export.csv", summary="Counters as CSV; audience=external hides counts below the threshold")

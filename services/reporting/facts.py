@@ -18,10 +18,16 @@ METRICS = {
     "households_matched": "Huishoudens gekoppeld aan hulpaanbod",
     "referrals_accepted": "Verwijzingen geaccepteerd",
     "referrals_completed": "Verwijzingen afgerond",
-    "volunteers_assigned": "Vrijwilligers ingezet",
-    "volunteers_active": "Actieve vrijwilligers",
+    "doorbraak_enrolled": "Huishoudens in de Doorbraakmethode",
+    "doorbraak_steps_completed": "Planstappen Doorbraak gezet",
+    "doorbraak_exited": "Huishoudens uit de Doorbraakmethode",
+    "volunteers_registered": "Vrijwilligers actief in het register",
+    "volunteers_left": "Vrijwilligers gestopt",
     "volunteers_via_employers": "Vrijwilligers geworven via werkgevers",
-    "employers_engaged": "Betrokken werkgevers",
+    "volunteers_assigned": "Koppelingen van vrijwilligers",
+    "volunteers_active": "Vrijwilligers aan het werk",
+    "employers_recruiting": "Werkgevers die vrijwilligers werven",
+    "employers_desk": "Werkgevers die het werkgeversloket gebruiken",
     "lessons_given": "Gastlessen gegeven",
     "students_reached": "Studenten bereikt",
     "evictions_prevented": "Huisuitzettingen voorkomen",
@@ -36,9 +42,14 @@ DISTINCT_METRICS = frozenset(
     {
         "households_reached",
         "households_matched",
-        "volunteers_active",
+        "doorbraak_enrolled",
+        "doorbraak_exited",
+        "volunteers_registered",
+        "volunteers_left",
         "volunteers_via_employers",
-        "employers_engaged",
+        "volunteers_active",
+        "employers_recruiting",
+        "employers_desk",
         "members_joined",
         "members_left",
     }
@@ -72,7 +83,10 @@ def _contact(event: CloudEvent) -> list[Fact]:
 
 def _closed(event: CloudEvent) -> list[Fact]:
     data = event.data_as(seen.CaseClosed)
-    return [Fact("cases_closed", data.municipality, data.household_ref, data.outcome)]
+    facts = [Fact("cases_closed", data.municipality, data.household_ref, data.outcome)]
+    if data.reached:  # a case closed as reached counts the household even when no attempt was logged on its own
+        facts.append(Fact("households_reached", data.municipality, data.household_ref))
+    return facts
 
 
 def _matched(event: CloudEvent) -> list[Fact]:
@@ -92,15 +106,42 @@ def _completed(event: CloudEvent) -> list[Fact]:
 
 def _assigned(event: CloudEvent) -> list[Fact]:
     data = event.data_as(seen.VolunteerAssigned)
-    facts = [
+    return [
         Fact("volunteers_assigned", data.municipality, data.household_ref or data.volunteer_id, data.role),
         Fact("volunteers_active", data.municipality, data.volunteer_id, data.role),
     ]
-    if data.recruited_through:
-        employer = data.recruited_through.strip().lower()
-        facts.append(Fact("volunteers_via_employers", data.municipality, data.volunteer_id, employer))
-        facts.append(Fact("employers_engaged", data.municipality, employer))
+
+
+def _volunteer_status(event: CloudEvent) -> list[Fact]:
+    """The registry: a volunteer counts from screening (status active) per role they are screened for, in each
+    municipality they work in; recruited through an employer, also for that employer."""
+    data = event.data_as(seen.VolunteerStatusChanged)
+    facts: list[Fact] = []
+    for municipality in data.municipalities:
+        if data.status == "active":
+            facts += [Fact("volunteers_registered", municipality, data.volunteer_id, role) for role in data.roles]
+            employer = data.recruited_through.strip().lower()
+            if employer and data.roles:
+                facts.append(Fact("volunteers_via_employers", municipality, data.volunteer_id, employer))
+                facts.append(Fact("employers_recruiting", municipality, employer))
+        elif data.status == "left":
+            facts.append(Fact("volunteers_left", municipality, data.volunteer_id))
     return facts
+
+
+def _cohort_enrolled(event: CloudEvent) -> list[Fact]:
+    data = event.data_as(seen.CohortEnrolled)
+    return [Fact("doorbraak_enrolled", data.municipality, data.household_ref)]
+
+
+def _cohort_step(event: CloudEvent) -> list[Fact]:
+    data = event.data_as(seen.CohortStepCompleted)
+    return [Fact("doorbraak_steps_completed", data.municipality, data.household_ref)]
+
+
+def _cohort_exited(event: CloudEvent) -> list[Fact]:
+    data = event.data_as(seen.CohortExited)
+    return [Fact("doorbraak_exited", data.municipality, data.household_ref, data.reason)]
 
 
 def _lesson(event: CloudEvent) -> list[Fact]:
@@ -141,4 +182,8 @@ FACTS_OF: dict[str, Callable[[CloudEvent], list[Fact]]] = {
     seen.EVICTION_REPORTED: _eviction,
     seen.PARTNER_JOINED: _joined,
     seen.PARTNER_LEFT: _left,
+    seen.VOLUNTEER_STATUS_CHANGED: _volunteer_status,
+    seen.COHORT_ENROLLED: _cohort_enrolled,
+    seen.COHORT_STEP_COMPLETED: _cohort_step,
+    seen.COHORT_EXITED: _cohort_exited,
 }

@@ -57,15 +57,28 @@ async def subjects(
     excluding_dimensions: list[str] | None = None,
 ) -> set[str]:
     """The distinct subjects of a metric over a period, across the region (a household reached twice is one)."""
+    found = await subjects_per_dimension(projection, metric, start, end, dimension, excluding_dimensions)
+    return set().union(*found.values())
+
+
+async def subjects_per_dimension(
+    projection: Projection,
+    metric: str,
+    start: str,
+    end: str,
+    dimension: str | None = None,
+    excluding_dimensions: list[str] | None = None,
+) -> dict[str, set[str]]:
+    """The distinct subjects of a metric over a period per dimension (a volunteer screened for two roles is in both)."""
     query = selection(None, start, end, metric)
     if dimension:
         query["dimension"] = dimension
     elif excluding_dimensions:
         query["dimension"] = {"$nin": excluding_dimensions}
-    found: set[str] = set()
-    async for document in projection.counters.find(query, {"subjects": 1}):
-        found.update(document["subjects"])
-    return found
+    found: dict[str, set[str]] = defaultdict(set)
+    async for document in projection.counters.find(query, {"subjects": 1, "dimension": 1}):
+        found[document["dimension"]].update(document["subjects"])
+    return dict(found)
 
 
 async def breakdown(

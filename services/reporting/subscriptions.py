@@ -20,6 +20,10 @@ LESSON_GIVEN = "nl.redzaam.lesson.given"
 EVICTION_REPORTED = "nl.redzaam.eviction.reported"
 PARTNER_JOINED = "nl.redzaam.partner.joined"
 PARTNER_LEFT = "nl.redzaam.partner.left"
+VOLUNTEER_STATUS_CHANGED = "nl.redzaam.volunteer.status_changed"
+COHORT_ENROLLED = "nl.redzaam.cohort.enrolled"
+COHORT_STEP_COMPLETED = "nl.redzaam.cohort.step_completed"
+COHORT_EXITED = "nl.redzaam.cohort.exited"
 
 
 class Tolerant(BaseModel):
@@ -81,6 +85,31 @@ class EvictionReported(Tolerant):
     household_ref: str
     outcome: str
     on: date | None = None  # the day of the eviction (or of its prevention); absent in events before it was sent
+
+
+class VolunteerStatusChanged(BaseModel):
+    """A volunteer's place in the registry changed; `roles` are those they are screened for (empty unless active)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    volunteer_id: str
+    status: str
+    roles: list[str]
+    municipalities: list[str]
+    recruited_through: str = ""
+
+
+class CohortEnrolled(Tolerant):
+    household_ref: str
+
+
+class CohortStepCompleted(Tolerant):
+    household_ref: str
+
+
+class CohortExited(Tolerant):
+    household_ref: str
+    reason: str
 
 
 class PartnerJoined(BaseModel):

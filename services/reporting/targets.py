@@ -1,13 +1,16 @@
-"""Programme targets and the progress towards them. Pure arithmetic apart from `progress`."""
+"""Programme targets and the progress towards them. Pure arithmetic apart from `progress`.
 
-from dataclasses import dataclass
+What a target counts (its metric and filters) is defined here, per programme of the seed plans; its numbers (period,
+baseline, kind, the figure to reach) are the programme lead's, kept in the database (see `target_store`)."""
+
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal, Self
 
 from pydantic import BaseModel, Field, model_validator
 
 from services.reporting.projection import Projection
-from services.reporting.readings import subjects
+from services.reporting.readings import subjects, subjects_per_dimension
 
 
 class Target(BaseModel):
@@ -16,6 +19,7 @@ class Target(BaseModel):
 
     id: str
     label: str
+    counts: str = Field(default="", description="What the target counts, in Dutch, as the dashboard explains it.")
     kind: Literal["reach", "reduction"] = "reach"
     metric: str = Field(description="Distinct subjects of this metric over the period count towards the target.")
     dimension: str | None = Field(default=None, description="Only facts with this dimension, e.g. an offer id.")
@@ -35,6 +39,13 @@ class Target(BaseModel):
     reduction_percent: int = Field(default=50, gt=0, le=100)
     start: date
     end: date
+    share_metric: str | None = Field(
+        default=None, description="Shown beside the figure: the share of its subjects that this metric counted too."
+    )
+    share_label: str = Field(default="", description="What the share means, e.g. 'gekoppeld aan hulp'.")
+    per_dimension: dict[str, str] = Field(
+        default_factory=dict, description="Shown beside the figure: its subjects per dimension, with these labels."
+    )
 
     @model_validator(mode="after")
     def _complete(self) -> Self:
@@ -60,23 +71,35 @@ DEFAULT_TARGETS = [
     Target(
         id="people_reached",
         label="Mensen met schulden bereikt",
-        metric="households_reached",
+        counts="Huishoudens die de outreach bereikte (contact gelukt, of afgesloten als bereikt), elk één keer; "
+        "wie zelf hulp vraagt via een portaal telt mee zodra de portalen er zijn.",
+        metric="households_reached",  # by outreach (a contact that reached them) or directly through a portal
         target=25_000,
+        share_metric="households_matched",
+        share_label="gekoppeld aan hulp van partners",
         start=PROGRAMME_START,
         end=PROGRAMME_END,
     ),
     Target(
         id="volunteers",
         label="Actieve vrijwilligers",
-        metric="volunteers_active",
+        counts="Vrijwilligers in het register met VOG en training (actief), min wie stopte; bij de start waren er 100.",
+        metric="volunteers_registered",  # screened (VOG, training) in the registry, until they stop
+        excluding_metric="volunteers_left",
+        baseline=100,
         target=250,
+        share_metric="volunteers_via_employers",
+        share_label="geworven via werkgevers",
+        per_dimension={"budget_coach": "budgetcoach", "guest_teacher": "gastdocent", "debt_buddy": "schuldhulpmaatje"},
         start=PROGRAMME_START,
         end=PROGRAMME_END,
     ),
     Target(
         id="employers",
-        label="Werkgevers betrokken (werkgeversloket)",
-        metric="employers_engaged",
+        label="Werkgevers met het werkgeversloket",
+        counts="Werkgevers die via het werkgeversloket hulp vroegen voor een werknemer; werkgevers die vrijwilligers "
+        "werven tellen apart. Het loket is er nog niet: tot het er is, blijft dit 0.",
+        metric="employers_desk",  # employers asking help for an employee; counted once the desk announces requests
         target=200,
         start=PROGRAMME_START,
         end=PROGRAMME_END,
@@ -84,8 +107,8 @@ DEFAULT_TARGETS = [
     Target(
         id="doorbraak",
         label="Huishoudens in de Doorbraakmethode",
-        metric="referrals_accepted",
-        dimension="doorbraakmethode",
+        counts="Huishoudens die een plek in het Doorbraak-cohort kregen, ook als ze er later uitstroomden.",
+        metric="doorbraak_enrolled",
         target=375,
         start=PROGRAMME_START,
         end=PROGRAMME_END,
@@ -93,6 +116,7 @@ DEFAULT_TARGETS = [
     Target(
         id="members",
         label="Lidorganisaties van de coöperatie",
+        counts="Lidorganisaties (geen scholen) die aansloten, min wie vertrok; bij de start waren er 30.",
         metric="members_joined",
         excluding_metric="members_left",
         excluding_dimensions=["school"],  # schools ask for guest lessons; the 30 -> 50 are members of the cooperative
@@ -104,6 +128,7 @@ DEFAULT_TARGETS = [
     Target(
         id="evictions",
         label="Huisuitzettingen gehalveerd",
+        counts="Uitgevoerde huisuitzettingen in de maand waarin ze plaatsvonden, tegen de nulmeting per jaar.",
         kind="reduction",
         metric="evictions_executed",
         reduction_percent=50,
@@ -119,6 +144,8 @@ class Progress:
     value: int
     percent: float
     projected: int | None = None
+    share: float | None = None  # percent of the counted subjects that `share_metric` counted too
+    per_dimension: dict[str, int] = field(default_factory=dict)
 
     @property
     def on_track(self) -> bool | None:
@@ -142,13 +169,28 @@ async def progress(projection: Projection, targets: list[Target], today: date | 
     for target in targets:
         start, end = target.start.strftime("%Y-%m"), target.end.strftime("%Y-%m")
         excluded = target.excluding_dimensions
-        counted = await subjects(projection, target.metric, start, end, target.dimension, excluded)
+        per_dimension = await subjects_per_dimension(projection, target.metric, start, end, target.dimension, excluded)
         if target.excluding_metric:
-            counted -= await subjects(projection, target.excluding_metric, start, end, excluding_dimensions=excluded)
+            gone = await subjects(projection, target.excluding_metric, start, end, excluding_dimensions=excluded)
+            per_dimension = {dimension: found - gone for dimension, found in per_dimension.items()}
+        counted = set().union(*per_dimension.values())
         grown = len(counted)  # only what changed in the period goes at the pace so far; the baseline was there
         value = target.baseline + grown
         goal = target.goal
         percent = round(100 * value / goal, 1) if goal else 0.0
         projected = project(grown, target.start, target.end, today)
-        measured.append(Progress(target, value, percent, None if projected is None else target.baseline + projected))
+        share = None
+        if target.share_metric:
+            also = await subjects(projection, target.share_metric, start, end)
+            share = round(100 * len(counted & also) / len(counted), 1) if counted else 0.0
+        measured.append(
+            Progress(
+                target,
+                value,
+                percent,
+                None if projected is None else target.baseline + projected,
+                share,
+                {dimension: len(per_dimension.get(dimension, set())) for dimension in target.per_dimension},
+            )
+        )
     return measured

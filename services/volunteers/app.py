@@ -21,7 +21,7 @@ def create_app(settings: VolunteersSettings | None = None) -> FastAPI:
 
     async def setup(runtime: Runtime) -> None:
         await ensure_indexes(runtime.db)
-        runtime.relay_outboxes([runtime.db.assignments])
+        runtime.relay_outboxes([runtime.db.assignments, runtime.db.volunteers])
 
         async def on_household_matched(event: CloudEvent) -> None:
             async with runtime.unit_of_work() as work:

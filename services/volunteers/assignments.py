@@ -22,9 +22,11 @@ from services.volunteers.events import (
     LESSON_GIVEN,
     VOLUNTEER_ASSIGNED,
     VOLUNTEER_RELEASED,
+    VOLUNTEER_STATUS_CHANGED,
     LessonGiven,
     VolunteerAssigned,
     VolunteerReleased,
+    VolunteerStatusChanged,
 )
 from services.volunteers.settings import VolunteersSettings
 
@@ -47,27 +49,52 @@ class NoPlace(Exception):
 async def ensure_indexes(db: AsyncDatabase[Any]) -> None:
     await db.volunteers.create_index([("assignable_roles", 1), ("municipalities", 1), ("free_places", -1)])
     await db.volunteers.create_index([("status", 1)])
+    await db.volunteers.create_index([("outbox_pending", 1)])
     await db.assignments.create_index([("outbox_pending", 1)])
     await db.assignments.create_index([("state", 1), ("created_at", 1)])
 
 
-async def register_volunteer(db: AsyncDatabase[Any], volunteer: VolunteerCreate) -> bool:
-    """Creates or updates a volunteer, keeping their current assignments; True when new."""
+async def register_volunteer(db: AsyncDatabase[Any], volunteer: VolunteerCreate, announce_to: str = "") -> bool:
+    """Creates or updates a volunteer, keeping their current assignments; True when new. With `announce_to` (a
+    topic), a change of their place in the registry (status, screened roles, municipalities) is announced in the
+    same write."""
     fields = volunteer.model_dump(mode="json", exclude={"id"})
     fields["assignable_roles"] = screened_roles(volunteer)
-    existing = await db.volunteers.find_one({"_id": volunteer.id}, {"requests": 1})
+    existing = await db.volunteers.find_one({"_id": volunteer.id}, {"requests": 1, **dict.fromkeys(REGISTRY, 1)})
     taken = len(existing.get("requests", [])) if existing else 0
     fields["free_places"] = volunteer.max_households - taken
-    result = await db.volunteers.update_one(
-        {"_id": volunteer.id},
-        {"$set": fields, "$setOnInsert": {"requests": [], "lessons": [], "households_served": []}},
-        upsert=True,
-    )
+    entries = []
+    if announce_to and _registry_place(existing or {"status": VolunteerStatus.APPLICANT.value}) != _registry_place(
+        fields
+    ):
+        changed = VolunteerStatusChanged(
+            volunteer_id=volunteer.id,
+            status=fields["status"],
+            roles=fields["assignable_roles"],
+            municipalities=fields["municipalities"],
+            recruited_through=fields["recruited_through"],
+        )
+        event = new_event(type=VOLUNTEER_STATUS_CHANGED, source=SOURCE, subject=volunteer.id, data=changed)
+        entries.append(outbox_entry(announce_to, event))
+    update = change_with_events(fields, *entries)
+    update["$setOnInsert"] = {"requests": [], "lessons": [], "households_served": []}
+    result = await db.volunteers.update_one({"_id": volunteer.id}, update, upsert=True)
     return result.upserted_id is not None
 
 
+# what reporting counts of a volunteer: announced whenever one of these changes
+REGISTRY = ("status", "assignable_roles", "municipalities", "recruited_through")
+
+
+def _registry_place(volunteer: dict[str, Any]) -> tuple[Any, ...]:
+    return tuple(
+        sorted(volunteer.get(key) or []) if isinstance(volunteer.get(key), list) else volunteer.get(key) or ""
+        for key in REGISTRY
+    )
+
+
 async def get_volunteer(db: AsyncDatabase[Any], volunteer_id: str) -> dict[str, Any]:
-    volunteer: dict[str, Any] | None = await db.volunteers.find_one({"_id": volunteer_id})
+    volunteer: dict[str, Any] | None = await db.volunteers.find_one({"_id": volunteer_id}, {"outbox": 0})
     if volunteer is None:
         raise NotFound(f"volunteer {volunteer_id}")
     return volunteer
@@ -84,7 +111,8 @@ async def screen(
     updated = VolunteerCreate.model_validate(
         {**fields, "id": volunteer_id, "status": VolunteerStatus.ACTIVE, **screening.model_dump()}
     )
-    await register_volunteer(work.db, updated)
+    await register_volunteer(work.db, updated, settings.topic(EVENTS_TOPIC))
+    work.announced("volunteers", volunteer_id)
     screened = await get_volunteer(work.db, volunteer_id)
     return screened, await assign_waiting(work, settings, screened["municipalities"])
 
@@ -93,7 +121,8 @@ async def enrol(work: UnitOfWork, settings: VolunteersSettings, volunteer: Volun
     """A coordinator registers or updates a volunteer; then tries the requests waiting in the volunteer's
     municipalities. Returns whether the volunteer is new and the ids of the requests assigned now."""
     work.audit("volunteer.registered", f"volunteer:{volunteer.id}")
-    created = await register_volunteer(work.db, volunteer)
+    created = await register_volunteer(work.db, volunteer, settings.topic(EVENTS_TOPIC))
+    work.announced("volunteers", volunteer.id)
     return created, await assign_waiting(work, settings, volunteer.municipalities)
 
 
@@ -125,7 +154,7 @@ async def get_request(db: AsyncDatabase[Any], request_id: str) -> dict[str, Any]
 
 async def candidates(db: AsyncDatabase[Any], settings: VolunteersSettings, request: dict[str, Any]) -> list[Candidate]:
     volunteers = await db.volunteers.find(
-        {"assignable_roles": request["role"], "municipalities": request["municipality"]}
+        {"assignable_roles": request["role"], "municipalities": request["municipality"]}, {"outbox": 0}
     ).to_list()
     return propose(
         volunteers,

@@ -6,6 +6,7 @@ EVENTS_TOPIC = "volunteers.events"
 VOLUNTEER_ASSIGNED = "nl.redzaam.volunteer.assigned"
 VOLUNTEER_RELEASED = "nl.redzaam.volunteer.released"
 LESSON_GIVEN = "nl.redzaam.lesson.given"
+VOLUNTEER_STATUS_CHANGED = "nl.redzaam.volunteer.status_changed"
 
 
 class VolunteerAssigned(BaseModel):
@@ -38,3 +39,13 @@ class LessonGiven(BaseModel):
     school: str
     municipality: str
     students_reached: int = Field(ge=0)
+
+
+class VolunteerStatusChanged(BaseModel):
+    """A volunteer's place in the registry changed: screened and active, paused, or left. By id only."""
+
+    volunteer_id: str
+    status: str = Field(examples=["active"], description="applicant, active, paused or left")
+    roles: list[str] = Field(description="Roles the volunteer is screened (VOG and training) for; empty unless active.")
+    municipalities: list[str] = Field(examples=[["GM0141"]])
+    recruited_through: str = Field(default="", description="Employer partner the volunteer came through, if any.")

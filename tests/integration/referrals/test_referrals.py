@@ -227,6 +227,49 @@ async def test_doorbraak_cohort_is_capped_and_tracks_each_plan(referrals: Referr
     assert (progress["steps_done"], progress["steps"], progress["next_review"]) == (1, 2, soon)
 
 
+async def test_the_cohort_announces_enrolment_each_step_done_and_exit(referrals: Referrals, servers: Servers) -> None:
+    soon = (date.today() + timedelta(days=30)).isoformat()
+    household = "hh-00000000000000c1"
+    enrolment = {
+        "household_ref": household,
+        "municipality": "GM0141",
+        "goals": ["huur betaald"],
+        "steps": [{"text": "budgetplan", "due": soon}, {"text": "afspraak woningcorporatie", "due": soon}],
+        "reviews": [soon],
+    }
+    members = "/api/v1/cohorts/doorbraak/members"
+    assert (await referrals.client.post(members, json=enrolment)).status_code == 201
+    for _ in range(2):  # a step ticked twice is announced once
+        assert (await referrals.client.post(f"{members}/{household}/steps/0/done")).status_code == 204
+    exit_path = f"{members}/{household}/exit"
+    bad = await referrals.client.post(exit_path, json={"reason": "bored"})
+    assert bad.status_code == 422 and "reason" in bad.text
+    assert (await referrals.client.post(exit_path, json={"reason": "plan_completed"})).status_code == 204
+    assert (await referrals.client.post(exit_path, json={"reason": "moved"})).status_code == 409
+    assert (
+        await referrals.client.post(f"{members}/hh-00000000000000c2/exit", json={"reason": "moved"})
+    ).status_code == 404
+
+    records = await read_all(servers.kafka_bootstrap, referrals.settings.topic("referrals.events"), expected=3)
+    announced = [CloudEvent.model_validate_json(record.value) for record in records]
+    assert [(item.type, item.subject) for item in announced] == [
+        ("nl.redzaam.cohort.enrolled", household),
+        ("nl.redzaam.cohort.step_completed", household),
+        ("nl.redzaam.cohort.exited", household),
+    ]
+    assert (announced[0].data["steps"], announced[1].data["steps_done"], announced[2].data["reason"]) == (
+        2,
+        1,
+        "plan_completed",
+    )
+    actions = [entry["action"] async for entry in referrals.db.audit.find({"record": f"household:{household}"})]
+    assert sorted(set(actions)) == ["cohort.enrolled", "cohort.exited", "cohort.step_done"]
+    member = {
+        m["household_ref"]: m for m in (await referrals.client.get("/api/v1/cohorts/doorbraak")).json()["members"]
+    }
+    assert member[household]["exited"]["reason"] == "plan_completed"
+
+
 async def test_free_places_stay_the_maximum_less_the_held_ones_whatever_interleaves(referrals: Referrals) -> None:
     await referrals.offer("coaching", capacity_available=4, capacity_maximum=4)
     referred = [await referrals.refer(household=f"hh-{n:016x}") for n in range(6)]

@@ -5,7 +5,7 @@ and municipalities; the others count events."""
 import random
 import uuid
 from collections import defaultdict
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -40,20 +40,31 @@ def generated(rng: random.Random) -> list[CloudEvent]:
             events.append(
                 event("contact.attempted", when, household_ref=household, municipality=municipality, reached=True)
             )
-    for _ in range(120):  # a few volunteers assigned again and again, some recruited through an employer
-        volunteer = f"vw-{rng.randrange(12)}"
-        employer = ["", "Bakkerij Jansen", " bakkerij jansen ", "Ten Cate"][int(volunteer[3:]) % 4]
+    for _ in range(120):  # a few volunteers assigned again and again
         events.append(
             event(
                 "volunteer.assigned",
                 rng.choice(MONTHS),
                 household_ref=f"hh-{rng.randrange(40)}",
-                volunteer_id=volunteer,
+                volunteer_id=f"vw-{rng.randrange(12)}",
                 role="debt_buddy",
                 municipality=rng.choice(MUNICIPALITIES),
-                recruited_through=employer,
             )
         )
+    for number in range(12):  # the registry: screened again now and then, some recruited through an employer
+        employer = ["", "Bakkerij Jansen", " bakkerij jansen ", "Ten Cate"][number % 4]
+        for _ in range(rng.randrange(1, 4)):
+            events.append(
+                event(
+                    "volunteer.status_changed",
+                    rng.choice(MONTHS),
+                    volunteer_id=f"vw-{number}",
+                    status="active",
+                    roles=rng.sample(["debt_buddy", "budget_coach"], rng.randrange(1, 3)),
+                    municipalities=rng.sample(MUNICIPALITIES, rng.randrange(1, 3)),
+                    recruited_through=employer,
+                )
+            )
     return events
 
 
@@ -67,11 +78,14 @@ def expected(events: list[CloudEvent]) -> dict[str, Any]:
             signals.append((data["municipality"], month))
         elif item.type.endswith("contact.attempted"):
             reached["households_reached"].add((data["household_ref"], data["municipality"], month))
-        else:
+        elif item.type.endswith("volunteer.assigned"):
             reached["volunteers_active"].add((data["volunteer_id"], data["municipality"], month))
+        else:
             employer = data["recruited_through"].strip().lower()
-            if employer:
-                reached["employers_engaged"].add((employer, data["municipality"], month))
+            for municipality in data["municipalities"]:
+                reached["volunteers_registered"].add((data["volunteer_id"], municipality, month))
+                if employer:
+                    reached["employers_recruiting"].add((employer, municipality, month))
 
     def distinct(metric: str, municipality: str | None = None, month: str | None = None) -> int:
         return len(
@@ -83,7 +97,7 @@ def expected(events: list[CloudEvent]) -> dict[str, Any]:
         )
 
     months = [when.strftime("%Y-%m") for when in MONTHS]
-    metrics = ["households_reached", "volunteers_active", "employers_engaged"]
+    metrics = ["households_reached", "volunteers_active", "volunteers_registered", "employers_recruiting"]
     return {
         "totals": {metric: distinct(metric) for metric in metrics} | {"signals_raised": len(signals)},
         "by_month": {metric: {month: distinct(metric, month=month) for month in months} for metric in metrics},
@@ -113,7 +127,8 @@ async def test_the_dashboard_counts_each_subject_once_over_what_a_figure_covers(
     } == want["by_municipality"]
     # the data set is one where adding months or municipalities up would overcount
     assert shown.totals["volunteers_active"] == 12 < sum(shown.by_month["volunteers_active"].values())
-    assert shown.totals["employers_engaged"] == 2
+    assert shown.totals["volunteers_registered"] == 12 < sum(shown.by_month["volunteers_registered"].values())
+    assert shown.totals["employers_recruiting"] == 2
 
 
 async def test_the_members_target_counts_the_existing_members_and_no_schools(mongo: Any) -> None:
@@ -134,3 +149,96 @@ async def test_the_members_target_counts_the_existing_members_and_no_schools(mon
     members = next(item for item in await progress(projection, DEFAULT_TARGETS) if item.target.id == "members")
     # 30 members before the programme; two joined and stayed (schools are not members of the cooperative)
     assert (members.value, members.target.goal) == (30 + 2, 50)
+
+
+def registry_and_cohort(rng: random.Random) -> list[CloudEvent]:
+    """Volunteers screened (some for two roles, some through an employer, some leaving), households reached and
+    matched, and a Doorbraak cohort with steps and exits."""
+    events = []
+    for number in range(40):
+        volunteer = f"vw-{number}"
+        roles = rng.sample(["debt_buddy", "budget_coach", "guest_teacher"], rng.randrange(1, 3))
+        recruited = "Ten Cate" if number % 5 == 0 else ""
+        for _ in range(rng.randrange(1, 3)):  # screened again after a renewed VOG: still one volunteer
+            events.append(
+                event(
+                    "volunteer.status_changed",
+                    rng.choice(MONTHS),
+                    volunteer_id=volunteer,
+                    status="active",
+                    roles=roles,
+                    municipalities=[rng.choice(MUNICIPALITIES)],
+                    recruited_through=recruited,
+                )
+            )
+        if number % 7 == 3:
+            events.append(
+                event(
+                    "volunteer.status_changed",
+                    MONTHS[-1],
+                    volunteer_id=volunteer,
+                    status="left",
+                    roles=[],
+                    municipalities=MUNICIPALITIES[:1],
+                )
+            )
+    for number in range(200):
+        household, municipality = f"hh-{rng.randrange(90)}", rng.choice(MUNICIPALITIES)
+        kind = rng.choice(["contact.attempted", "case.closed", "household.matched", "cohort.enrolled"])
+        when = rng.choice(MONTHS)
+        if kind == "contact.attempted":
+            events.append(event(kind, when, household_ref=household, municipality=municipality, reached=number % 3 > 0))
+        elif kind == "case.closed":
+            events.append(
+                event(kind, when, household_ref=household, municipality=municipality, outcome="x", reached=True)
+            )
+        elif kind == "household.matched":
+            events.append(event(kind, when, household_ref=household, municipality=municipality, offer_id="o"))
+        else:
+            events.append(event(kind, when, household_ref=household, municipality=municipality, steps=3))
+            events.append(
+                event("cohort.exited", when, household_ref=household, municipality=municipality, reason="moved")
+            )
+    return events
+
+
+async def test_the_programme_targets_count_what_the_programmes_mean(mongo: Any) -> None:
+    events = registry_and_cohort(random.Random(13))
+    projection = projection_named(mongo, "counters")
+    items = [Delivered(item, Origin("t.events", 0, offset)) for offset, item in enumerate(events)]
+    for start in range(0, len(items), 64):
+        await record_batch(projection, items[start : start + 64])
+    measured = {item.target.id: item for item in await progress(projection, DEFAULT_TARGETS, today=date(2026, 12, 1))}
+
+    # counted here from the events themselves
+    active: dict[str, set[str]] = defaultdict(set)  # volunteer -> roles
+    via_employer, left, reached, matched, enrolled = set(), set(), set(), set(), set()
+    for item in events:
+        data, kind = item.data, item.type.removeprefix("nl.redzaam.")
+        if kind == "volunteer.status_changed" and data["status"] == "active":
+            active[data["volunteer_id"]].update(data["roles"])
+            if data["recruited_through"]:
+                via_employer.add(data["volunteer_id"])
+        elif kind == "volunteer.status_changed":
+            left.add(data["volunteer_id"])
+        elif (kind == "contact.attempted" and data["reached"]) or kind == "case.closed":
+            reached.add(data["household_ref"])
+        elif kind == "household.matched":
+            matched.add(data["household_ref"])
+        elif kind == "cohort.enrolled":
+            enrolled.add(data["household_ref"])
+    staying = {volunteer: roles for volunteer, roles in active.items() if volunteer not in left}
+
+    volunteers = measured["volunteers"]
+    assert volunteers.value == 100 + len(staying)
+    assert volunteers.per_dimension == {
+        role: sum(1 for roles in staying.values() if role in roles)
+        for role in ("budget_coach", "guest_teacher", "debt_buddy")
+    }
+    assert volunteers.share == round(100 * len(via_employer & set(staying)) / len(staying), 1)
+    people = measured["people_reached"]
+    assert (people.value, people.share) == (len(reached), round(100 * len(reached & matched) / len(reached), 1))
+    assert measured["doorbraak"].value == len(enrolled)  # leaving the cohort later does not undo having been in it
+    assert measured["employers"].value == 0  # the employer desk announces nothing yet; recruiting is not using it
+    # the data set is one where the old definitions would differ
+    assert len(staying) < len(active) and 0 < len(reached & matched) < len(reached) and via_employer

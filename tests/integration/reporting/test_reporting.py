@@ -130,24 +130,29 @@ async def test_each_event_counts_once_and_households_are_counted_distinctly(
 
 async def test_volunteers_employers_and_lessons_are_counted(reporting: Reporting, servers: Servers) -> None:
     assigned = [
+        event("volunteer.assigned", household_ref=f"hh-{n}", volunteer_id="vw-1", role="debt_buddy") for n in (1, 2)
+    ]
+    screened = [
         event(
-            "volunteer.assigned",
-            household_ref=f"hh-{n}",
+            "volunteer.status_changed",
             volunteer_id="vw-1",
-            role="debt_buddy",
+            status="active",
+            roles=["debt_buddy", "budget_coach"],
+            municipalities=["GM0141"],
             recruited_through=employer,
         )
-        for n, employer in ((1, "Bolk Transport"), (2, "bolk transport "))
+        for employer in ("Bolk Transport", "bolk transport ")
     ]
     lesson = event("lesson.given", volunteer_id="vw-2", school="ROC", students_reached=17)
-    await publish(reporting, servers, "volunteers.events", [*assigned, lesson])
+    await publish(reporting, servers, "volunteers.events", [*assigned, *screened, lesson])
     await wait_for(
         reporting,
         {
             "volunteers_assigned": (2, 2),
             "volunteers_active": (2, 1),
+            "volunteers_registered": (4, 1),
             "volunteers_via_employers": (2, 1),
-            "employers_engaged": (2, 1),
+            "employers_recruiting": (2, 1),
             "lessons_given": (1, 1),
             "students_reached": (17, 1),
         },
@@ -257,3 +262,57 @@ async def test_eviction_reports_count_as_prevented_or_executed(reporting: Report
     ]
     await publish(reporting, servers, "signals.events", reports)
     await wait_for(reporting, {"evictions_prevented": (2, 2), "evictions_executed": (1, 1)})
+
+
+def numbers(**changes: Any) -> dict[str, Any]:
+    year = date.today().year
+    return {
+        "label": "Huisuitzettingen gehalveerd",
+        "kind": "reduction",
+        "target": None,
+        "baseline": 0,
+        "baseline_per_year": 30,
+        "reduction_percent": 50,
+        "start": f"{year}-01-01",
+        "end": f"{year}-12-31",
+    } | changes
+
+
+async def test_a_programme_lead_sets_a_target_and_the_change_is_kept_and_audited(reporting: Reporting) -> None:
+    changed = await reporting.client.put("/api/v1/targets/evictions", json=numbers(baseline_per_year=30))
+    assert changed.status_code == 200, changed.text
+    target = {item["id"]: item for item in (await reporting.client.get("/api/v1/targets")).json()}["evictions"]
+    assert (target["baseline_per_year"], target["target"]) == (30, 15)  # half of 30 in one year
+    assert await reporting.db.targets.count_documents({}) == 1  # only what the lead changed is stored
+    entry = await reporting.db.audit.find_one({"action": "target.changed"})
+    assert (
+        entry is not None and entry["record"] == "target:evictions" and "baseline_per_year: 40 -> 30" in entry["reason"]
+    )
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"end": "2020-01-01"}, "end"),
+        ({"kind": "reach", "target": None}, "target"),
+        ({"reduction_percent": 0}, "reduction_percent"),
+        ({"kind": "more"}, "kind"),
+        ({"baseline": -1}, "baseline"),
+        ({"start": "1 januari"}, "start"),
+    ],
+)
+async def test_numbers_that_make_no_target_are_refused_naming_the_field(
+    reporting: Reporting, changes: dict[str, Any], field: str
+) -> None:
+    refused = await reporting.client.put("/api/v1/targets/evictions", json=numbers(**changes))
+    assert refused.status_code == 422
+    assert field in refused.text
+    assert await reporting.db.targets.count_documents({}) == 0
+
+
+async def test_only_the_programme_lead_sets_targets(reporting: Reporting) -> None:
+    headers = staff_headers(reporting.settings, Role.OUTREACH_WORKER)
+    refused = await reporting.client.put("/api/v1/targets/evictions", json=numbers(), headers=headers)
+    assert refused.status_code == 403
+    unknown = await reporting.client.put("/api/v1/targets/nothing", json=numbers())
+    assert unknown.status_code == 404 and "target_id" in unknown.text
