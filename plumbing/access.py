@@ -70,13 +70,20 @@ class Principal:
     role: Role | None = None
     organisation: str = ""
     municipalities: tuple[str, ...] = ()
+    region_wide: bool = False  # staff who work for the whole region: serve every municipality
+    partner_type: str = ""  # a partner system's kind of organisation (the member registry's type)
     scopes: frozenset[str] = field(default_factory=frozenset)
     session: str = ""
     second_factor: bool = False
     issued_at: int = 0  # when its token was issued (epoch seconds): a revocation ends tokens issued until then
 
     def serves(self, municipality: str) -> bool:
-        return municipality in self.municipalities
+        return self.region_wide or municipality in self.municipalities
+
+    def served_only(self, field: str = "municipality") -> dict[str, Any]:
+        """A MongoDB query selecting the records whose `field` (a code or a list of codes) names a municipality this
+        principal serves; empty (everything) when region-wide."""
+        return {} if self.region_wide else {field: {"$in": list(self.municipalities)}}
 
     @property
     def is_staff(self) -> bool:
@@ -98,6 +105,10 @@ def issue_token(settings: PlatformSettings, principal: Principal, seconds: int) 
     }
     if principal.role:
         claims["role"] = principal.role.value
+    if principal.region_wide:
+        claims["region_wide"] = True
+    if principal.partner_type:
+        claims["partner_type"] = principal.partner_type
     if principal.session:
         claims["sid"] = principal.session
     claims["amr"] = ["pwd", "otp"] if principal.second_factor else ["pwd"]
@@ -121,6 +132,8 @@ def read_token(settings: PlatformSettings, token: str) -> Principal | None:
             role=Role(claims["role"]) if claims.get("role") else None,
             organisation=str(claims.get("org", "")),
             municipalities=tuple(claims.get("municipalities", [])),
+            region_wide=claims.get("region_wide") is True,
+            partner_type=str(claims.get("partner_type", "")),
             scopes=frozenset(str(claims.get("scope", "")).split()),
             session=str(claims.get("sid", "")),
             second_factor="otp" in claims.get("amr", []),

@@ -1,10 +1,13 @@
 """Settings read from REDZAAM_* environment variables, shared by every service."""
 
 import secrets
+from pathlib import Path
 from typing import ClassVar
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from plumbing.reference import load_region, region_file
 
 PLACEHOLDER_SECRETS = frozenset({"", "changeme", "change-me", "secret", "password", "dev", "development", "test"})
 MINIMUM_SECRET_LENGTH = 16
@@ -41,6 +44,22 @@ class PlatformSettings(BaseSettings):
     )
     max_request_bytes: int = Field(default=4 * 1024 * 1024, description="Larger request bodies get 413.")
     partner_requests_per_minute: int = Field(default=600, description="Per partner system; above it, 429.")
+    region_file: Path | None = Field(
+        default=None,
+        description="The region's municipalities (TOML, `[municipalities]` CBS gemeentecode = name); unset, "
+        "plumbing/region.toml. Read once per process by plumbing.reference, which every service's models use.",
+    )
+
+    @field_validator("region_file")
+    @classmethod
+    def region_in_use(cls, value: Path | None) -> Path | None:
+        """The models check codes against the region the process read; a different file named here is refused
+        rather than silently ignored."""
+        if value is not None and value.resolve() != region_file().resolve():
+            raise ValueError(f"{value} is not the region file in use ({region_file()}); set it in the environment")
+        if value is not None:
+            load_region(value)
+        return value
 
     @field_validator("consumer_max_attempts")
     @classmethod

@@ -17,6 +17,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescap
 from plumbing.access import ROLE_LABELS, Principal, caller, csrf_token
 from plumbing.limits import BodyLimit, RateLimiter
 from plumbing.logs import configure_logging
+from plumbing.reference import municipality_name
 from plumbing.revocations import RevocationList
 from plumbing.runtime import Runtime
 from plumbing.settings import PlatformSettings
@@ -52,6 +53,7 @@ class Pages:
         )
         environment.filters["euro"] = format_euro
         environment.filters["datum"] = format_date
+        environment.filters["gemeente"] = municipality_name
         self._templates = Jinja2Templates(env=environment)
         self._navigation = navigation(settings)
         self._settings = settings

@@ -1,10 +1,16 @@
 """Access tokens for tests, signed with the service's own key as the signals service would sign them."""
 
 from plumbing.access import SESSION_SECONDS, Principal, Role, Scope, issue_token
-from plumbing.reference import MUNICIPALITIES
+from plumbing.reference import municipalities
 from plumbing.settings import PlatformSettings
 
-ALL_MUNICIPALITIES = tuple(MUNICIPALITIES)
+ALL_MUNICIPALITIES = tuple(municipalities())
+# the partners tests use, by the start of their id, and the type the member registry would give them
+PARTNER_TYPES = {"woonstad": "housing", "vitens": "water", "enexis": "energy", "menzis": "health_insurer"}
+
+
+def partner_type_of(partner_id: str) -> str:
+    return next((kind for prefix, kind in PARTNER_TYPES.items() if partner_id.startswith(prefix)), "")
 
 
 def staff_headers(
@@ -14,6 +20,7 @@ def staff_headers(
     organisation: str = "",
     username: str = "",
     second_factor: bool = True,
+    region_wide: bool = False,
 ) -> dict[str, str]:
     """A signed-in member of staff; by default with the second factor, as administrators must have it."""
     principal = Principal(
@@ -23,6 +30,7 @@ def staff_headers(
         role=role,
         organisation=organisation,
         municipalities=municipalities,
+        region_wide=region_wide,
         session=f"test-{role.value}",
         second_factor=second_factor,
     )
@@ -34,6 +42,7 @@ def partner_headers(
     partner_id: str,
     *scopes: Scope,
     municipalities: tuple[str, ...] = ALL_MUNICIPALITIES,
+    partner_type: str = "",
 ) -> dict[str, str]:
     principal = Principal(
         kind="partner",
@@ -41,6 +50,7 @@ def partner_headers(
         name=partner_id,
         organisation=partner_id,
         municipalities=municipalities,
+        partner_type=partner_type or partner_type_of(partner_id),
         scopes=frozenset(scope.value for scope in scopes),
     )
     return {"Authorization": f"Bearer {issue_token(settings, principal, 900)}"}

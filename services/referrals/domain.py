@@ -5,6 +5,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from plumbing.reference import Municipality
+
 AGE_BANDS = {"0-17": (0, 17), "18-27": (18, 27), "28-66": (28, 66), "67+": (67, 150)}
 
 
@@ -52,7 +54,7 @@ class OfferCreate(BaseModel):
     description: str = Field(default="", max_length=2000)
     status: OfferStatus = OfferStatus.ACTIVE
     phase: DebtPhase
-    municipalities: list[str] = Field(min_length=1, description="CBS gemeentecodes of the area served.")
+    municipalities: list[Municipality] = Field(min_length=1, description="CBS gemeentecodes of the area served.")
     needs: list[Need] = Field(default_factory=lambda: [Need.DEBT_HELP], min_length=1)
     age_minimum: int | None = Field(default=None, ge=0, le=150)
     age_maximum: int | None = Field(default=None, ge=0, le=150)
@@ -82,7 +84,7 @@ class OfferCreate(BaseModel):
 class MatchRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    municipality: str = Field(pattern=r"^GM\d{4}$")
+    municipality: Municipality
     needs: list[Need] = Field(min_length=1)
     age_band: str | None = Field(default=None, description=f"One of {', '.join(AGE_BANDS)}")
     phase: DebtPhase | None = None

@@ -7,6 +7,7 @@ from fastapi import APIRouter, HTTPException, Query, Request, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from plumbing.access import CASEWORKERS, Principal, Role, Scope, may_see_municipality, staff_or_partner
+from plumbing.reference import Municipality
 from plumbing.web import RuntimeDep
 from services.referrals.catalogue import all_offers
 from services.referrals.domain import IllegalTransition, MatchRequest, ReferralState, Result, rank, reasons
@@ -118,7 +119,7 @@ async def post_referral(
 async def list_referrals(
     runtime: RuntimeDep,
     caller: Handler,
-    municipality: Annotated[str | None, Query(pattern=r"^GM\d{4}$")] = None,
+    municipality: Annotated[Municipality | None, Query()] = None,
     state: ReferralState | None = None,
 ) -> list[ReferralPublic]:
     return [referral_public(doc) for doc in await recent_referrals(runtime, caller, municipality, state)]

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from plumbing.access import Role, staff
-from plumbing.reference import MUNICIPALITIES
+from plumbing.reference import municipalities
 from plumbing.web import RuntimeDep, render_page
 from services.reporting.dashboard import read_figures
 from services.reporting.facts import METRICS
@@ -38,7 +38,7 @@ async def dashboard(request: Request, runtime: RuntimeDep) -> Response:
         trend_metrics=TREND_METRICS,
         charts=charts,
         by_municipality=shown.by_municipality,
-        municipalities=MUNICIPALITIES,
+        municipalities=municipalities(),
     )
 
 

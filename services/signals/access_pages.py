@@ -18,7 +18,7 @@ from plumbing.access import (
     staff,
 )
 from plumbing.audit import audit
-from plumbing.reference import MUNICIPALITIES
+from plumbing.reference import municipalities
 from plumbing.web import RuntimeDep, render_page
 from services.signals import accounts, partners
 from services.signals.access_api import OwnAccount, admit_member, deactivate_account, member_leaves
@@ -127,7 +127,7 @@ async def _render_admin(
         accounts=await accounts.listing(runtime.db),
         partner_types=PARTNER_TYPE_LABELS,
         roles=ROLE_LABELS,
-        municipalities=MUNICIPALITIES,
+        municipalities=municipalities(),
         errors=errors or {},
         issued=issued,
         form=form or {},

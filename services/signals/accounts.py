@@ -14,7 +14,7 @@ from pymongo.errors import DuplicateKeyError
 
 from plumbing.access import CASEWORKERS, Principal, Role
 from plumbing.outbox import change_with_events, outbox_entry
-from plumbing.reference import MUNICIPALITIES
+from plumbing.reference import Municipality
 from plumbing.revocations import REVOCATIONS_TOPIC, access_revoked
 from plumbing.settings import PlatformSettings
 from plumbing.unit_of_work import UnitOfWork
@@ -48,22 +48,29 @@ class AccountCreate(BaseModel):
     username: str = Field(min_length=3, max_length=60, pattern=r"^[a-z0-9][a-z0-9._-]*$")
     name: str = Field(min_length=2, max_length=120)
     role: Role
-    municipalities: list[str] = Field(default_factory=list, description="For caseworkers: whose cases they see.")
+    municipalities: list[Municipality] = Field(
+        default_factory=list,
+        description="For caseworkers: whose cases they see; for volunteer coordinators: whose volunteers they see.",
+    )
+    region_wide: bool = Field(
+        default=False, description="For volunteer coordinators: works for the whole region, sees every municipality."
+    )
     organisation: str = Field(default="", description="For partner employees: the partner id they work for.")
     password: str = Field(min_length=MINIMUM_PASSWORD_LENGTH, max_length=200)
 
     @field_validator("municipalities")
     @classmethod
-    def known(cls, value: list[str]) -> list[str]:
-        unknown = [code for code in value if code not in MUNICIPALITIES]
-        if unknown:
-            raise ValueError(f"unknown municipality code {', '.join(unknown)}")
+    def distinct(cls, value: list[str]) -> list[str]:
         return sorted(set(value))
 
     @model_validator(mode="after")
     def scoped(self) -> Self:
         if self.role in CASEWORKERS and not self.municipalities:
             raise ValueError("municipalities: a caseworker needs at least one municipality")
+        if self.region_wide and self.role is not Role.VOLUNTEER_COORDINATOR:
+            raise ValueError("region_wide: only a volunteer coordinator works for the whole region")
+        if self.role is Role.VOLUNTEER_COORDINATOR and not (self.municipalities or self.region_wide):
+            raise ValueError("municipalities: a volunteer coordinator works for some municipalities or region-wide")
         if self.role is Role.PARTNER_EMPLOYEE and not self.organisation:
             raise ValueError("organisation: a partner employee works for a partner organisation")
         return self
@@ -81,6 +88,7 @@ async def create_account(db: AsyncDatabase[Any], account: AccountCreate) -> None
                 "name": account.name,
                 "role": account.role.value,
                 "municipalities": account.municipalities,
+                "region_wide": account.region_wide,
                 "organisation": account.organisation,
                 "password_hash": hash_password(account.password),
                 "active": True,
@@ -164,6 +172,7 @@ async def sign_in(
         role=Role(account["role"]),
         organisation=account.get("organisation", ""),
         municipalities=tuple(account.get("municipalities", [])),
+        region_wide=account.get("region_wide", False),
         session=secrets.token_urlsafe(16),
         second_factor=second_factor,
     )
@@ -224,6 +233,6 @@ async def confirm_second_factor(db: AsyncDatabase[Any], username: str, code: str
 
 
 async def listing(db: AsyncDatabase[Any]) -> list[dict[str, Any]]:
-    names = ("name", "role", "municipalities", "organisation", "active", "deactivated_at", "totp_secret")
+    names = ("name", "role", "municipalities", "region_wide", "organisation", "active", "deactivated_at", "totp_secret")
     fields = dict.fromkeys(names, 1)
     return await db.accounts.find({}, fields).sort("_id", 1).to_list()

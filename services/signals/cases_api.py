@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 
 from plumbing.access import CASEWORKERS, Principal, Role, may_see_municipality, staff
 from plumbing.audit import audit
-from plumbing.reference import MUNICIPALITIES
+from plumbing.reference import Municipality as InRegion
 from plumbing.runtime import Runtime
 from plumbing.web import RuntimeDep
 from services.signals.casework import (
@@ -31,7 +31,7 @@ router = APIRouter(prefix="/api/v1", tags=["outreach"])
 Caseworker = Annotated[Principal, staff(*CASEWORKERS)]
 Administrator = Annotated[Principal, staff(Role.ADMINISTRATOR)]
 
-Municipality = Annotated[str, Query(pattern=r"^GM\d{4}$", description="CBS gemeentecode")]
+Municipality = Annotated[InRegion, Query()]
 
 
 class CasePublic(BaseModel):
@@ -72,12 +72,6 @@ def case_public(case: dict[str, Any]) -> CasePublic:
     )
 
 
-def known_municipality(municipality: str) -> str:
-    if municipality not in MUNICIPALITIES:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"municipality: unknown code {municipality}")
-    return municipality
-
-
 @router.get("/cases", response_model=list[CasePublic], summary="The queue: deadline first, then priority")
 async def list_cases(
     runtime: RuntimeDep,
@@ -87,7 +81,7 @@ async def list_cases(
     creditor_type: CreditorType | None = None,
     case_status: Annotated[str, Query(alias="status", pattern="^(registered|open|closed)$")] = "open",
 ) -> list[CasePublic]:
-    may_see_municipality(worker, known_municipality(municipality))
+    may_see_municipality(worker, municipality)
     selection = QueueFilter(municipality, postcode_area, creditor_type, case_status)
     return [case_public(case) for case in await queue(runtime.db, selection)]
 
@@ -142,10 +136,10 @@ async def close(case_id: str, closing: CaseClose, runtime: RuntimeDep, request: 
 async def export_ddas(
     runtime: RuntimeDep, worker: Caseworker, municipality: Municipality, start: date, end: date
 ) -> dict[str, Any]:
-    may_see_municipality(worker, known_municipality(municipality))
+    may_see_municipality(worker, municipality)
     if end < start:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "end: lies before start")
-    return await ddas_export(runtime.db, known_municipality(municipality), start, end)
+    return await ddas_export(runtime.db, municipality, start, end)
 
 
 @router.post("/retention/run", summary="Erase personal data whose retention term has passed, now")

@@ -9,7 +9,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
-from plumbing.reference import MUNICIPALITIES
+from plumbing.reference import Municipality
 
 POSTCODE = re.compile(r"^[1-9][0-9]{3} ?[A-Z]{2}$")
 MAX_ARREARS_CENTS = 10_000_000  # EUR 100,000: larger figures are typing errors, not arrears
@@ -59,7 +59,7 @@ class SignalSubmission(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     creditor_type: CreditorType
-    municipality: str = Field(description="CBS gemeentecode", examples=["GM0141"])
+    municipality: Municipality
     person: Person
     address: Address
     arrears_cents: Annotated[int, Field(gt=0, le=MAX_ARREARS_CENTS, description="Arrears in euro cents")]
@@ -67,13 +67,6 @@ class SignalSubmission(BaseModel):
     contract_reference: str = Field(min_length=1, max_length=64)
     eviction_planned: bool = False
     disconnection_planned: bool = False
-
-    @field_validator("municipality")
-    @classmethod
-    def known_municipality(cls, value: str) -> str:
-        if value not in MUNICIPALITIES:
-            raise ValueError(f"unknown municipality code; known: {', '.join(sorted(MUNICIPALITIES))}")
-        return value
 
     @field_validator("arrears_since")
     @classmethod

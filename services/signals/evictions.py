@@ -12,7 +12,7 @@ from pymongo.errors import DuplicateKeyError
 
 from plumbing.events import new_event
 from plumbing.outbox import new_document, outbox_entry
-from plumbing.reference import MUNICIPALITIES
+from plumbing.reference import Municipality
 from plumbing.unit_of_work import UnitOfWork
 from services.signals.domain import Address
 from services.signals.events import EVENTS_TOPIC, EVICTION_REPORTED, EvictionReported
@@ -29,17 +29,10 @@ class EvictionOutcome(StrEnum):
 class EvictionReport(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    municipality: str
+    municipality: Municipality
     address: Address
     outcome: EvictionOutcome
     on: date
-
-    @field_validator("municipality")
-    @classmethod
-    def known_municipality(cls, value: str) -> str:
-        if value not in MUNICIPALITIES:
-            raise ValueError("unknown municipality code")
-        return value
 
     @field_validator("on")
     @classmethod

@@ -10,10 +10,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from plumbing.access import Principal, Scope, partner
 from plumbing.coalescer import Coalescer
 from plumbing.web import RuntimeDep
-from services.signals.domain import SignalSubmission
+from services.signals.domain import CreditorType, SignalSubmission
 from services.signals.evictions import EvictionReport, report_eviction
 from services.signals.figures import creditor_feedback
 from services.signals.intake import Accepted, Submitted, accept_signals
+from services.signals.partners import creditor_type_refusal
 from services.signals.settings import SignalsSettings
 
 MAX_BATCH_BYTES = 4 * 1024 * 1024
@@ -31,6 +32,23 @@ def serves(creditor: Principal, municipality: str, field: str = "municipality") 
         raise HTTPException(
             status.HTTP_403_FORBIDDEN, f"{field}: {creditor.subject} is not registered for {municipality}"
         )
+
+
+def typed(creditor: Principal) -> None:
+    """The token names the partner's type, which decides the creditor types it may send."""
+    if not creditor.partner_type:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "token: issued before tokens named the partner's type; get a new token",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+
+
+def sends(creditor: Principal, creditor_type: CreditorType) -> None:
+    """A partner sends signals only of the kind of debt it holds (`partners.CREDITOR_TYPES_OF`)."""
+    typed(creditor)
+    if refusal := creditor_type_refusal(creditor.partner_type, creditor_type):
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"creditor_type: {refusal}")
 
 
 IdempotencyKey = Annotated[
@@ -92,6 +110,7 @@ async def submit_signal(
     idempotency_key: IdempotencyKey = None,
 ) -> SignalAccepted:
     serves(creditor, submission.municipality)
+    sends(creditor, submission.creditor_type)
     intake: Coalescer[str, Submitted, Accepted] = request.app.state.single_signals
     accepted = await intake.submit(creditor.subject, Submitted(submission, idempotency_key))
     return SignalAccepted(**vars(accepted))
@@ -119,6 +138,7 @@ async def submit_batch(request: Request, creditor: Creditor, runtime: RuntimeDep
     items = body.get("signals") if isinstance(body, dict) else None
     if not isinstance(items, list):
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "signals: must be a list of signals")
+    typed(creditor)
     if len(items) > settings.batch_max_signals:
         raise HTTPException(
             status.HTTP_413_CONTENT_TOO_LARGE,
@@ -146,6 +166,10 @@ async def submit_batch(request: Request, creditor: Creditor, runtime: RuntimeDep
             message = f"{creditor.subject} is not registered for {signal.municipality}"
             field = f"signals.{index}.municipality"
             result.rejected.append(Rejected(index=index, errors=[FieldError(field=field, message=message)]))
+            continue
+        if refusal := creditor_type_refusal(creditor.partner_type, signal.creditor_type):
+            field = f"signals.{index}.creditor_type"
+            result.rejected.append(Rejected(index=index, errors=[FieldError(field=field, message=refusal)]))
             continue
         submission = SignalSubmission.model_validate(signal.model_dump(exclude={"idempotency_key"}))
         valid.append((index, Submitted(submission, signal.idempotency_key)))

@@ -13,7 +13,7 @@ from plumbing.kafka import Delivered
 from plumbing.runtime import Runtime
 from services.signals.intake import Submitted, accept_signals
 from services.signals.intake_events import INTAKE_TOPIC, SignalSubmitted
-from services.signals.partners import PartnerType, scopes_of
+from services.signals.partners import PartnerType, creditor_type_refusal, scopes_of
 from services.signals.settings import SignalsSettings
 
 PARTNER_SOURCE_PREFIX = "/partners/"
@@ -62,6 +62,9 @@ async def on_signals_submitted(
             continue
         if submission.municipality not in partner["municipalities"]:
             rejected[index] = f"data.municipality: {partner['_id']} is not registered for {submission.municipality}"
+            continue
+        if refusal := creditor_type_refusal(partner["type"], submission.creditor_type):
+            rejected[index] = f"data.creditor_type: {refusal}"
             continue
         by_partner.setdefault(partner["_id"], []).append((index, Submitted(submission, f"kafka-{event.id}")))
     async with runtime.unit_of_work() as work:

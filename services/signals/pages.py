@@ -9,7 +9,7 @@ from pydantic import ValidationError
 
 from plumbing.access import CASEWORKERS, Principal, may_see_municipality, staff
 from plumbing.audit import audit, reason_given
-from plumbing.reference import MUNICIPALITIES
+from plumbing.reference import municipalities, municipality_name
 from plumbing.web import RuntimeDep, render_page
 from services.signals.bundling import OPEN
 from services.signals.casework import (
@@ -50,7 +50,7 @@ async def queue_page(
     schuldeiser: OptionalText = None,
     status_filter: Annotated[str, Query(alias="status")] = OPEN,
 ) -> Response:
-    own = {code: MUNICIPALITIES[code] for code in worker.municipalities if code in MUNICIPALITIES}
+    own = {code: name for code, name in municipalities().items() if worker.serves(code)}
     selection = QueueFilter(
         municipality=gemeente if gemeente in own else next(iter(own), "none"),
         postcode_area=wijk if wijk and wijk.isdigit() and len(wijk) == 4 else None,
@@ -177,7 +177,7 @@ async def _render_case(
     except CaseNotFound:
         return render_page(request, "not_found.html", "Casus niet gevonden", status_code=404)
     may_see_municipality(request.state.principal, case["municipality"])
-    title = f"Casus {case['postcode_area']} · {MUNICIPALITIES.get(case['municipality'], case['municipality'])}"
+    title = f"Casus {case['postcode_area']} · {municipality_name(case['municipality'])}"
     return render_page(
         request,
         "case.html",
@@ -192,7 +192,7 @@ async def _render_case(
         outcomes={outcome.value: label for outcome, label in OUTCOME_LABELS.items()},
         creditor_types=CREDITOR_TYPES,
         statuses=STATUSES,
-        municipalities=MUNICIPALITIES,
+        municipalities=municipalities(),
         status_code=422 if errors else 200,
         logged=request.query_params.get("gelogd") == "1",
         closed=request.query_params.get("afgesloten") == "1",

@@ -19,9 +19,10 @@ from pymongo.errors import DuplicateKeyError
 from plumbing.access import Principal, Scope, hash_secret, new_secret
 from plumbing.events import new_event
 from plumbing.outbox import change_with_events, new_document, outbox_entry
-from plumbing.reference import MUNICIPALITIES
+from plumbing.reference import Municipality
 from plumbing.revocations import REVOCATIONS_TOPIC, access_revoked
 from plumbing.unit_of_work import UnitOfWork
+from services.signals.domain import CreditorType
 from services.signals.events import EVENTS_TOPIC, PARTNER_JOINED, PARTNER_LEFT, PartnerJoined, PartnerLeft
 from services.signals.settings import SignalsSettings
 
@@ -56,16 +57,31 @@ PARTNER_TYPE_LABELS = {
     PartnerType.OTHER: "Overig",
 }
 
-CREDITORS = {
-    PartnerType.MUNICIPALITY,
-    PartnerType.HOUSING,
-    PartnerType.HEALTH_INSURER,
-    PartnerType.ENERGY,
-    PartnerType.WATER,
-    PartnerType.BANK,
-    PartnerType.EMPLOYER,
+# The kinds of debt each type of creditor partner holds, and so the only creditor types its signals may name: a
+# bank cannot report rent arrears. A municipality reports its taxes, and its other claims (such as benefits to be
+# paid back) as "other".
+CREDITOR_TYPES_OF = {
+    PartnerType.MUNICIPALITY: frozenset({CreditorType.MUNICIPAL_TAX, CreditorType.OTHER}),
+    PartnerType.HOUSING: frozenset({CreditorType.RENT}),
+    PartnerType.HEALTH_INSURER: frozenset({CreditorType.HEALTH_INSURANCE}),
+    PartnerType.ENERGY: frozenset({CreditorType.ENERGY}),
+    PartnerType.WATER: frozenset({CreditorType.WATER}),
+    PartnerType.BANK: frozenset({CreditorType.BANK}),
+    PartnerType.EMPLOYER: frozenset({CreditorType.EMPLOYER}),
 }
+CREDITORS = set(CREDITOR_TYPES_OF)
 HELP_OFFERS = {PartnerType.MUNICIPALITY, PartnerType.DEBT_HELP, PartnerType.VOLUNTEER_ORGANISATION, PartnerType.OTHER}
+
+
+def creditor_type_refusal(partner_type: str, creditor_type: CreditorType) -> str:
+    """Why a partner of this type may not send a signal of this creditor type; "" when it may."""
+    allowed = next((kinds for kind, kinds in CREDITOR_TYPES_OF.items() if kind.value == partner_type), frozenset())
+    if not allowed:
+        return f"a partner of type {partner_type or '(none)'} sends no signals"
+    if creditor_type in allowed:
+        return ""
+    kinds = " or ".join(sorted(kind.value for kind in allowed))
+    return f"a {partner_type} partner sends {kinds} signals, not {creditor_type.value}"
 
 
 def scopes_of(partner_type: PartnerType) -> frozenset[str]:
@@ -88,7 +104,7 @@ class PartnerCreate(BaseModel):
     id: str = Field(min_length=2, max_length=60, description="Short name, lower case: letters, digits and dashes.")
     name: str = Field(min_length=2, max_length=120)
     type: PartnerType
-    municipalities: list[str] = Field(min_length=1, description="CBS gemeentecodes the organisation works in.")
+    municipalities: list[Municipality] = Field(min_length=1, description="CBS gemeentecodes the organisation works in.")
 
     @field_validator("id")
     @classmethod
@@ -99,10 +115,7 @@ class PartnerCreate(BaseModel):
 
     @field_validator("municipalities")
     @classmethod
-    def known(cls, value: list[str]) -> list[str]:
-        unknown = [code for code in value if code not in MUNICIPALITIES]
-        if unknown:
-            raise ValueError(f"unknown municipality code {', '.join(unknown)}")
+    def distinct(cls, value: list[str]) -> list[str]:
         return sorted(set(value))
 
 
@@ -203,6 +216,7 @@ async def authenticate(db: AsyncDatabase[Any], client_id: str, client_secret: st
         name=partner["name"],
         organisation=partner["_id"],
         municipalities=tuple(partner["municipalities"]),
+        partner_type=partner["type"],
         scopes=scopes_of(PartnerType(partner["type"])),
     )
 

@@ -7,6 +7,8 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field
 
+from plumbing.reference import Municipality
+
 
 class Role(StrEnum):
     BUDGET_COACH = "budget_coach"
@@ -21,7 +23,7 @@ class VolunteerStatus(StrEnum):
     LEFT = "left"
 
 
-Municipalities = list[str]
+Municipalities = list[Municipality]
 
 
 def _not_in_future(value: date | None) -> date | None:

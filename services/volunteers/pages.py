@@ -9,7 +9,7 @@ from pydantic import ValidationError
 
 from plumbing.access import Principal, Role, staff
 from plumbing.audit import audit
-from plumbing.reference import MUNICIPALITIES
+from plumbing.reference import municipalities
 from plumbing.web import RuntimeDep, render_page
 from services.volunteers.api import recent_assignments
 from services.volunteers.assignments import (
@@ -28,7 +28,7 @@ router = APIRouter(include_in_schema=False)
 Coordinator = Annotated[Principal, staff(Role.VOLUNTEER_COORDINATOR)]
 ROLES = {"budget_coach": "Budgetcoach", "guest_teacher": "Gastdocent", "debt_buddy": "Schuldhulpmaatje"}
 STATUSES = {"applicant": "Aanmelding", "active": "Actief", "paused": "Gepauzeerd", "left": "Gestopt"}
-LABELS = {"roles": ROLES, "statuses": STATUSES, "municipalities": MUNICIPALITIES}
+LABELS = {"roles": ROLES, "statuses": STATUSES, "municipalities": municipalities()}
 
 
 @router.get("/")

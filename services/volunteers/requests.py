@@ -6,6 +6,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from plumbing.events import CloudEvent
+from plumbing.reference import Municipality
 from plumbing.unit_of_work import UnitOfWork
 from services.volunteers.assignments import NoPlace, WrongState, assign, open_request
 from services.volunteers.domain import Role
@@ -19,7 +20,7 @@ class LessonRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     school: str = Field(min_length=1, max_length=200, examples=["ROC van Twente, Almelo"])
-    municipality: str = Field(pattern=r"^GM\d{4}$")
+    municipality: Municipality
     lesson_date: date
     group_size: int = Field(ge=1, le=60)
     level: int = Field(default=2, ge=1, le=2, description="MBO level")

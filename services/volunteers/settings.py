@@ -3,13 +3,14 @@ from typing import ClassVar
 
 from pydantic import Field
 
+from plumbing.reference import Municipality
 from plumbing.settings import PlatformSettings
 
 
 class VolunteersSettings(PlatformSettings):
     service_name: ClassVar[str] = "volunteers"
 
-    manual_assignment_municipalities: list[str] = Field(
+    manual_assignment_municipalities: list[Municipality] = Field(
         default_factory=list,
         description="Gemeentecodes where a coordinator confirms each assignment; elsewhere the best candidate is "
         "assigned at once.",

@@ -36,7 +36,7 @@ async def test_queue_is_ordered_by_deadline_then_crisis_creditors_and_amount(sig
 
 async def test_queue_filters_by_neighbourhood_creditor_type_and_status(signals: Signals) -> None:
     in_area = await submit(signals, 1, postcode="7607 AB")
-    elsewhere = await submit(signals, 2, postcode="7604 GH", creditor_type="energy")
+    elsewhere = await submit(signals, 2, partner="enexis", postcode="7604 GH", creditor_type="energy")
     by_area = (
         await signals.client.get("/api/v1/cases", params={"municipality": "GM0141", "postcode_area": "7607"})
     ).json()

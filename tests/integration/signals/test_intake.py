@@ -63,7 +63,11 @@ async def test_concurrent_signals_of_one_household_end_in_one_case(signals: Sign
             signals.client.post(
                 "/api/v1/signals",
                 headers=signals.as_partner(partner),
-                json=signal_body(arrears_cents=10_000 + number, contract_reference=f"C-{number}"),
+                json=signal_body(
+                    creditor_type="rent" if partner.startswith("woonstad") else "water",
+                    arrears_cents=10_000 + number,
+                    contract_reference=f"C-{number}",
+                ),
             )
             for number, partner in enumerate(partners)
         )
@@ -79,6 +83,7 @@ async def test_signals_sent_at_the_same_time_are_accepted_together_each_with_its
 
     def send(number: int, key: str) -> Any:
         body = signal_body(
+            creditor_type="water",
             address={"postcode": f"{7600 + number} AB", "house_number": 1 + number},
             contract_reference=f"W-{number}",
         )
@@ -106,7 +111,7 @@ async def test_repeat_signal_without_growth_raises_no_event(signals: Signals, se
 
 async def test_signal_below_the_municipality_threshold_is_registered_not_queued(signals: Signals) -> None:
     body = signal_body(municipality="GM0150", arrears_cents=15_000, address={"postcode": "7411 KT", "house_number": 3})
-    response = await signals.client.post("/api/v1/signals", json=body, headers=signals.as_partner("vitens"))
+    response = await signals.client.post("/api/v1/signals", json=body, headers=signals.as_partner("woonstad-deventer"))
     assert response.status_code == 202
     assert (await signals.client.get("/api/v1/cases", params={"municipality": "GM0150"})).json() == []
     registered = (
@@ -135,6 +140,21 @@ async def test_bad_signal_is_refused_naming_the_field(signals: Signals, change: 
     assert response.status_code == 422
     assert field in str([problem["loc"] for problem in response.json()["detail"]])
     assert await signals.db.signals.count_documents({}) == 0
+
+
+async def test_a_creditor_sends_only_signals_of_the_debt_it_holds(signals: Signals) -> None:
+    bank = partner_headers(signals.settings, "rabobank", Scope.SUBMIT_SIGNALS, partner_type="bank")
+    rent = await signals.client.post("/api/v1/signals", json=signal_body(), headers=bank)
+    assert rent.status_code == 422 and rent.json()["detail"].startswith("creditor_type: a bank partner sends bank")
+    own = await signals.client.post("/api/v1/signals", json=signal_body(creditor_type="bank"), headers=bank)
+    assert own.status_code == 202
+    items = [signal_body(creditor_type="bank"), signal_body(creditor_type="rent", contract_reference="R-2")]
+    batch = (await signals.client.post("/api/v1/signals/batch", json={"signals": items}, headers=bank)).json()
+    assert [item["index"] for item in batch["accepted"]] == [0]
+    assert [error["field"] for error in batch["rejected"][0]["errors"]] == ["signals.1.creditor_type"]
+    untyped = partner_headers(signals.settings, "oude-token", Scope.SUBMIT_SIGNALS)  # issued before types were named
+    assert (await signals.client.post("/api/v1/signals", json=signal_body(), headers=untyped)).status_code == 401
+    assert await signals.db.signals.count_documents({"creditor_type": "rent"}) == 0
 
 
 async def test_missing_forged_or_misplaced_credentials_are_refused(signals: Signals) -> None:
@@ -209,8 +229,9 @@ async def test_kafka_intake_applies_the_same_rules_and_dead_letters_invalid_even
     invalid = submitted(signal_body(arrears_cents=-1))
     stranger = submitted(signal_body(), source="/partners/unknown-bank")
     elsewhere = submitted(signal_body(municipality="GM0193"))
+    not_rent = submitted(signal_body(creditor_type="energy", address={"postcode": "7607 AB", "house_number": 98}))
     topic = signals.settings.topic("signals.intake")
-    records = [encode(good), encode(good), encode(invalid), encode(stranger), encode(elsewhere)]
+    records = [encode(good), encode(good), encode(invalid), encode(stranger), encode(elsewhere), encode(not_rent)]
     await produce(servers.kafka_bootstrap, topic, records)
     # the partner's own topic, which Kafka lets only that partner write to: the source must name that partner
     own_topic = partner_topic(signals.settings, "woonstad-almelo")
@@ -222,11 +243,12 @@ async def test_kafka_intake_applies_the_same_rules_and_dead_letters_invalid_even
         return await signals.db.cases.count_documents({}) == 2
 
     await eventually(cases_exist, within=30, what="cases from the shared and the partner's own intake topic")
-    dead = await read_all(servers.kafka_bootstrap, signals.settings.dead_letter_topic, expected=4)
+    dead = await read_all(servers.kafka_bootstrap, signals.settings.dead_letter_topic, expected=5)
     errors = sorted(dict(record.headers)["redzaam_dlq_error"].decode() for record in dead)
     assert any("arrears_cents" in error for error in errors)
     assert any("unknown-bank" in error for error in errors)
     assert any("data.municipality" in error and "GM0193" in error for error in errors)
+    assert any("data.creditor_type: a housing partner sends rent signals" in error for error in errors)
     assert any("does not match the topic of partner woonstad-almelo" in error for error in errors)
     assert await signals.db.signals.count_documents({}) == 2
 
@@ -366,7 +388,9 @@ async def test_after_a_pseudonym_key_rotation_an_active_case_keeps_its_household
             "/api/v1/signals", json=signal_body(creditor_type="water"), headers=creditor
         )  # the same address, after the rotation
         other = await client.post(
-            "/api/v1/signals", json=signal_body(address={"postcode": "7607 AB", "house_number": 2}), headers=creditor
+            "/api/v1/signals",
+            json=signal_body(creditor_type="water", address={"postcode": "7607 AB", "house_number": 2}),
+            headers=creditor,
         )
         await client.aclose()
     assert same.json()["case_id"] == first.json()["case_id"]  # still one case for the household
