@@ -14,25 +14,43 @@ import httpx
 SIGNALS, REFERRALS, VOLUNTEERS, REPORTING = (f"http://127.0.0.1:{port}" for port in (8001, 8002, 8003, 8004))
 
 SALLAND = ["GM0150", "GM0175", "GM0177", "GM0163", "GM1742"]
+TWENTE = ["GM0141", "GM0163", "GM1742"]  # the Twente municipalities of the region, where the RUB runs
 OFFERS = [
     {
         "id": "vroeg-erop-af-almelo",
         "name": "Vroeg erop af!",
         "organisation": "Gemeente Almelo",
         "organisation_id": "gemeente-almelo",
+        "kind": "outreach",  # where households come from: never referred to
         "phase": "early_intervention",
         "municipalities": ["GM0141"],
         "needs": ["debt_help", "budget_coaching"],
         "capacity_available": 40,
         "capacity_maximum": 40,
         "volunteer_role": "debt_buddy",
-        "description": "Een schuldhulpmaatje gaat mee op huisbezoek na een vroegsignaal van huur of zorgverzekering.",
+        "description": "Vroegsignalering door directe actie (erop af) bij achterstanden in huur of zorgpremie; "
+        "een schuldhulpmaatje gaat mee op huisbezoek.",
+    },
+    {
+        "id": "schuldenspecialisten-almelo",
+        "name": "Inzet schuldenspecialisten",
+        "organisation": "Gemeente Almelo",
+        "organisation_id": "gemeente-almelo",
+        "kind": "debt_help",
+        "phase": "curative",
+        "municipalities": ["GM0141"],
+        "needs": ["debt_help", "budget_coaching"],
+        "capacity_available": 60,
+        "capacity_maximum": 60,
+        "description": "Schuldenspecialisten in de multidisciplinaire wijkteams: het oplossen van de schulden hoort "
+        "bij het plan dat het team samen met de inwoner maakt.",
     },
     {
         "id": "jongeren-perspectief-fonds",
         "name": "Jongeren Perspectief Fonds",
         "organisation": "Gemeente Almelo",
         "organisation_id": "gemeente-almelo",
+        "kind": "youth",
         "phase": "curative",
         "municipalities": ["GM0141"],
         "needs": ["debt_help", "debt_settlement", "youth"],
@@ -48,6 +66,7 @@ OFFERS = [
         "name": "Doorbraakmethode",
         "organisation": "Schuldenlab Almelo",
         "organisation_id": "schuldenlab-almelo",
+        "kind": "debt_help",
         "phase": "curative",
         "municipalities": ["GM0141"],
         "needs": ["debt_help", "social_support"],
@@ -61,6 +80,7 @@ OFFERS = [
         "name": "Collectief schuldregelen",
         "organisation": "Gemeente Almelo",
         "organisation_id": "gemeente-almelo",
+        "kind": "debt_settlement",
         "phase": "curative",
         "municipalities": ["GM0141"],
         "needs": ["debt_settlement"],
@@ -70,22 +90,25 @@ OFFERS = [
     },
     {
         "id": "rub-zorgverzekering",
-        "name": "Regeling Uitstel Betalingsverplichting",
-        "organisation": "Menzis",
-        "organisation_id": "menzis",
-        "phase": "early_intervention",
-        "municipalities": ["GM0141", *SALLAND],
-        "needs": ["debt_help"],
+        "name": "Regeling Uitstroom Bijstandsgerechtigden (RUB)",
+        "organisation": "Gemeente Almelo",
+        "organisation_id": "gemeente-almelo",
+        "kind": "income_support",
+        "phase": "curative",
+        "municipalities": TWENTE,
+        "needs": ["debt_help", "income_management"],
         "capacity_available": 50,
         "capacity_maximum": 50,
-        "eligibility": "Wanbetalers van de zorgverzekering die met schuldhulp aan de slag gaan.",
-        "description": "De zorgverzekeraar schort de premieschuld op zolang het huishouden schuldhulp krijgt.",
+        "eligibility": "Inwoners met een bijstandsuitkering in de wanbetalersregeling zorgverzekering van het CAK.",
+        "description": "Met de zorgverzekeraars (Menzis, Zilveren Kruis) en het CAK: de gemeente houdt de premie in op "
+        "de uitkering, zodat de inwoner uitstroomt uit de wanbetalersregeling.",
     },
     {
         "id": "bewindvoering-twente",
         "name": "Beschermingsbewind",
         "organisation": "Bewindvoering Twente",
         "organisation_id": "bewind-twente",
+        "kind": "income_management",
         "phase": "curative",
         "municipalities": ["GM0141"],
         "needs": ["income_management"],
@@ -98,6 +121,7 @@ OFFERS = [
         "name": "Budgetcoaching",
         "organisation": "Humanitas Salland",
         "organisation_id": "humanitas-salland",
+        "kind": "budget_coaching",
         "phase": "early_intervention",
         "municipalities": SALLAND,
         "needs": ["debt_help", "budget_coaching"],
@@ -111,6 +135,7 @@ OFFERS = [
         "name": "SchuldHulpMaatje",
         "organisation": "SchuldHulpMaatje Deventer",
         "organisation_id": "shm-deventer",
+        "kind": "debt_help",
         "phase": "early_intervention",
         "municipalities": ["GM0150"],
         "needs": ["debt_help"],
@@ -135,6 +160,7 @@ SIGNALS_DEMO = [
     ("vitens", "water", "GM0150", "7411 KT", 88, 9_800, 60, False),
     ("woonstad-almelo", "rent", "GM0141", "7601 DK", 41, 112_000, 95, False),
     ("menzis", "health_insurance", "GM0177", "8101 AA", 7, 35_500, 180, False),
+    ("cak", "defaulters_scheme", "GM0141", "7601 DK", 41, 98_000, 240, False),  # joins the rent arrears above
 ]
 ALL = ["GM0141", *SALLAND, "GM0193"]
 MEMBERS = [  # id, name, type, municipalities
@@ -142,6 +168,7 @@ MEMBERS = [  # id, name, type, municipalities
     ("menzis", "Menzis", "health_insurer", ALL),
     ("enexis-energie", "Enexis Energie", "energy", ALL),
     ("vitens", "Vitens", "water", ALL),
+    ("cak", "CAK", "defaulters_scheme", ALL),  # runs the health-insurance defaulters scheme (wanbetalersregeling)
     ("gemeente-almelo", "Gemeente Almelo", "municipality", ["GM0141"]),
     ("schuldenlab-almelo", "Schuldenlab Almelo", "debt_help", ["GM0141"]),
     ("landstede", "Landstede MBO", "school", ["GM0193", "GM0150"]),

@@ -68,6 +68,15 @@ async def all_offers(db: AsyncDatabase[Any], municipality: str | None = None) ->
     return [offer_from_document(document) async for document in db.offers.find(query).sort("_id", 1)]
 
 
+async def offers_with_ids(db: AsyncDatabase[Any], offer_ids: list[str]) -> list[OfferCreate]:
+    return [offer_from_document(document) async for document in db.offers.find({"_id": {"$in": offer_ids}})]
+
+
+async def offers_in(db: AsyncDatabase[Any], municipalities: list[str]) -> list[OfferCreate]:
+    query = {"municipalities": {"$in": municipalities}}
+    return [offer_from_document(document) async for document in db.offers.find(query).sort("_id", 1)]
+
+
 def offer_document(offer: OfferCreate) -> dict[str, Any]:
     document = offer.model_dump(mode="json")
     document["_id"] = document.pop("id")
@@ -97,7 +106,10 @@ def to_hsds(offers: list[OfferCreate]) -> dict[str, Any]:
                 "languages": [{"code": code} for code in offer.languages],
                 "service_areas": [{"extent_type": "cbs_gemeentecode", "extent": code} for code in offer.municipalities],
                 "email": offer.contact,
-                "attributes": [{"taxonomy": "redzaam:debt_phase", "value": offer.phase.value}]
+                "attributes": [
+                    {"taxonomy": "redzaam:debt_phase", "value": offer.phase.value},
+                    {"taxonomy": "redzaam:offer_kind", "value": offer.kind.value},
+                ]
                 + [{"taxonomy": "redzaam:need", "value": need.value} for need in offer.needs],
                 "capacity": {
                     "available": offer.capacity_available,
@@ -132,6 +144,9 @@ def from_hsds(document: dict[str, Any]) -> list[tuple[int, OfferCreate | Excepti
                             "status": service.get("status", "active"),
                             "phase": next(
                                 (a["value"] for a in attributes if a.get("taxonomy") == "redzaam:debt_phase"), None
+                            ),
+                            "kind": next(
+                                (a["value"] for a in attributes if a.get("taxonomy") == "redzaam:offer_kind"), None
                             ),
                             "needs": [a["value"] for a in attributes if a.get("taxonomy") == "redzaam:need"]
                             or ["debt_help"],

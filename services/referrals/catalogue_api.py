@@ -2,7 +2,7 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, HTTPException, Response, status
+from fastapi import APIRouter, Body, HTTPException, Request, Response, status
 from pydantic import BaseModel, ValidationError
 
 from plumbing.access import Principal, Role, Scope, signed_in, staff, staff_or_partner
@@ -10,6 +10,7 @@ from plumbing.events import describe_validation_error
 from plumbing.web import RuntimeDep
 from services.referrals.catalogue import all_offers, from_hsds, save_offer, to_hsds
 from services.referrals.domain import OfferCreate
+from services.referrals.placing import rematch_waiting
 
 router = APIRouter(prefix="/api/v1", tags=["catalogue"])
 Publisher = Annotated[Principal, staff_or_partner(Scope.HANDLE_REFERRALS, Role.ADMINISTRATOR, Role.PARTNER_EMPLOYEE)]
@@ -24,14 +25,17 @@ class ImportResult(BaseModel):
 
 @router.put("/offers/{offer_id}", response_model=OfferCreate, summary="Create or replace a help offer")
 async def put_offer(
-    offer_id: str, offer: OfferCreate, runtime: RuntimeDep, response: Response, publisher: Publisher
+    offer_id: str, offer: OfferCreate, runtime: RuntimeDep, request: Request, response: Response, publisher: Publisher
 ) -> OfferCreate:
-    """Administrators publish any offer; a partner only its own organisation's."""
+    """Administrators publish any offer; a partner only its own organisation's. Referrals waiting for an offer
+    that this one can take are matched to it (or to a better one) at once."""
     if publisher.role is not Role.ADMINISTRATOR and offer.organisation_id != publisher.organisation:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "organisation_id: you may publish only your own offers")
     if offer.id != offer_id:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "id: must equal the offer id in the path")
-    created = await save_offer(runtime.db, offer)
+    async with runtime.unit_of_work(request, publisher) as work:
+        created = await save_offer(work.db, offer)
+        await rematch_waiting(work, request.app.state.settings, [offer.id])
     response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
     return offer
 
@@ -48,14 +52,16 @@ async def export_hsds(runtime: RuntimeDep, caller: Anyone) -> dict[str, Any]:
 
 @router.post("/catalogue/hsds", response_model=ImportResult, summary="Import HSDS services; each is checked apart")
 async def import_hsds(
-    runtime: RuntimeDep, admin: Administrator, document: Annotated[dict[str, Any], Body()]
+    runtime: RuntimeDep, request: Request, admin: Administrator, document: Annotated[dict[str, Any], Body()]
 ) -> ImportResult:
     result = ImportResult(imported=[], rejected=[])
-    for index, parsed in from_hsds(document):
-        if isinstance(parsed, OfferCreate):
-            await save_offer(runtime.db, parsed)
-            result.imported.append(parsed.id)
-        else:
-            message = describe_validation_error(parsed) if isinstance(parsed, ValidationError) else str(parsed)
-            result.rejected.append({"index": index, "field": f"services.{index}", "error": message})
+    async with runtime.unit_of_work(request, admin) as work:
+        for index, parsed in from_hsds(document):
+            if isinstance(parsed, OfferCreate):
+                await save_offer(work.db, parsed)
+                result.imported.append(parsed.id)
+            else:
+                message = describe_validation_error(parsed) if isinstance(parsed, ValidationError) else str(parsed)
+                result.rejected.append({"index": index, "field": f"services.{index}", "error": message})
+        await rematch_waiting(work, request.app.state.settings, result.imported)
     return result

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -38,6 +39,36 @@ class Need(StrEnum):
     YOUTH = "youth"
 
 
+# needs of a smaller group that an offer exists for; an offer serving one outranks broad offers
+SPECIFIC_NEEDS = frozenset({Need.YOUTH, Need.DEBT_SETTLEMENT})
+
+
+class OfferKind(StrEnum):
+    """What kind of help an offer is. Outreach is where a household comes from, never where it is referred to."""
+
+    OUTREACH = "outreach"
+    DEBT_HELP = "debt_help"
+    BUDGET_COACHING = "budget_coaching"
+    DEBT_SETTLEMENT = "debt_settlement"
+    INCOME_MANAGEMENT = "income_management"
+    INCOME_SUPPORT = "income_support"
+    YOUTH = "youth"
+
+
+# the kind an offer published without one gets, from the most specific need it serves (never outreach)
+KIND_OF_NEED = {
+    Need.YOUTH: OfferKind.YOUTH,
+    Need.DEBT_SETTLEMENT: OfferKind.DEBT_SETTLEMENT,
+    Need.INCOME_MANAGEMENT: OfferKind.INCOME_MANAGEMENT,
+    Need.DEBT_HELP: OfferKind.DEBT_HELP,
+    Need.BUDGET_COACHING: OfferKind.BUDGET_COACHING,
+}
+
+
+def default_kind(needs: list[Any]) -> OfferKind:
+    return next((kind for need, kind in KIND_OF_NEED.items() if need in needs), OfferKind.DEBT_HELP)
+
+
 class OfferCreate(BaseModel):
     """A help offer of a partner organisation, in the spirit of an Open Referral HSDS service."""
 
@@ -53,6 +84,12 @@ class OfferCreate(BaseModel):
     )
     description: str = Field(default="", max_length=2000)
     status: OfferStatus = OfferStatus.ACTIVE
+    kind: OfferKind = Field(
+        default=OfferKind.DEBT_HELP,
+        description="What kind of help this is; `outreach` programmes are never referred to. Without it, the kind "
+        "follows from the most specific need served (youth, debt settlement, income management, debt help, budget "
+        "coaching), so offers stored before kinds existed read sensibly.",
+    )
     phase: DebtPhase
     municipalities: list[Municipality] = Field(min_length=1, description="CBS gemeentecodes of the area served.")
     needs: list[Need] = Field(default_factory=lambda: [Need.DEBT_HELP], min_length=1)
@@ -72,6 +109,13 @@ class OfferCreate(BaseModel):
         default=None, description="When set, a household referred here also gets a volunteer of this role."
     )
 
+    @model_validator(mode="before")
+    @classmethod
+    def kind_from_needs(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("kind") is None:
+            return {**data, "kind": default_kind(data.get("needs") or [Need.DEBT_HELP])}
+        return data
+
     @model_validator(mode="after")
     def consistent(self) -> "OfferCreate":
         if self.capacity_available > self.capacity_maximum:
@@ -86,14 +130,28 @@ class MatchRequest(BaseModel):
 
     municipality: Municipality
     needs: list[Need] = Field(min_length=1)
-    age_band: str | None = Field(default=None, description=f"One of {', '.join(AGE_BANDS)}")
+    age_band: str | None = Field(
+        default=None, description=f"One of {', '.join(AGE_BANDS)}; only roughly checked against age limits."
+    )
+    age: int | None = Field(
+        default=None, ge=0, le=150, description="Age in whole years, when known: checked exactly against age limits."
+    )
     phase: DebtPhase | None = None
 
     @model_validator(mode="after")
     def known_age_band(self) -> "MatchRequest":
         if self.age_band is not None and self.age_band not in AGE_BANDS:
             raise ValueError(f"age_band must be one of {', '.join(AGE_BANDS)}")
+        if self.age is not None:
+            band = band_of(self.age)
+            if self.age_band is not None and self.age_band != band:
+                raise ValueError(f"age_band {self.age_band} does not contain age {self.age}")
+            self.age_band = band
         return self
+
+
+def band_of(age: int) -> str:
+    return next(band for band, (low, high) in AGE_BANDS.items() if low <= age <= high)
 
 
 @dataclass(frozen=True)
@@ -101,7 +159,7 @@ class Ranked:
     offer: OfferCreate
     served: list[Need]
     phase_fits: bool
-    score: tuple[int, int, float]
+    score: tuple[int, int, int, float]
 
 
 @dataclass(frozen=True)
@@ -111,16 +169,25 @@ class Wanted:
     municipality: str
     needs: frozenset[Need]
     ages: tuple[int, int] | None
+    tried: frozenset[str] = frozenset()
 
 
-def prepare(request: MatchRequest) -> Wanted:
-    ages = AGE_BANDS[request.age_band] if request.age_band else None
-    return Wanted(request.municipality, frozenset(request.needs), ages)
+def prepare(request: MatchRequest, tried: frozenset[str] = frozenset()) -> Wanted:
+    """`tried`: offers this household was already referred to for this need (declined, for one)."""
+    if request.age is not None:
+        ages: tuple[int, int] | None = (request.age, request.age)
+    else:
+        ages = AGE_BANDS[request.age_band] if request.age_band else None
+    return Wanted(request.municipality, frozenset(request.needs), ages, tried)
 
 
 def exclusion(offer: OfferCreate, request: MatchRequest | Wanted) -> str | None:
     """Why the offer cannot take this household, in words; None when it can."""
     wanted = request if isinstance(request, Wanted) else prepare(request)
+    if offer.kind is OfferKind.OUTREACH:
+        return "is zelf een outreachprogramma, geen hulp om naar te verwijzen"
+    if offer.id in wanted.tried:
+        return "al geprobeerd voor dit huishouden"
     if offer.status is not OfferStatus.ACTIVE:
         return "niet actief"
     if wanted.municipality not in offer.municipalities:
@@ -138,18 +205,21 @@ def exclusion(offer: OfferCreate, request: MatchRequest | Wanted) -> str | None:
     return None
 
 
-def rank(offers: list[OfferCreate], request: MatchRequest) -> list[Ranked]:
-    """Offers that can take the household, best first: most needs served, the asked phase, then the most room."""
-    wanted = prepare(request)
+def rank(offers: list[OfferCreate], request: MatchRequest, tried: frozenset[str] = frozenset()) -> list[Ranked]:
+    """Offers that can take the household, best first: most specific needs served (youth, debt settlement: the
+    offers that exist for these people come before broad ones), then most needs served, the asked phase, then the
+    most room. Offers in `tried` are left out."""
+    wanted = prepare(request, tried)
     ranked = []
     for offer in offers:
         if exclusion(offer, wanted) is not None:
             continue
         served = [need for need in request.needs if need in offer.needs]
+        specific = sum(1 for need in served if need in SPECIFIC_NEEDS)
         phase_fits = request.phase is None or offer.phase is request.phase
         room = offer.capacity_available / max(1, offer.capacity_maximum)
-        ranked.append(Ranked(offer, served, phase_fits, (len(served), int(phase_fits), room)))
-    ranked.sort(key=lambda item: (-item.score[0], -item.score[1], -item.score[2], item.offer.id))
+        ranked.append(Ranked(offer, served, phase_fits, (specific, len(served), int(phase_fits), room)))
+    ranked.sort(key=lambda item: (*(-part for part in item.score), item.offer.id))
     return ranked
 
 
@@ -163,8 +233,22 @@ def reasons(item: Ranked, request: MatchRequest) -> list[str]:
     if request.phase is not None:
         said.append("in de gevraagde fase" if item.phase_fits else "in een andere fase dan gevraagd")
     if offer.age_minimum is not None or offer.age_maximum is not None:
-        said.append("leeftijd past" if request.age_band else "leeftijd onbekend: controleer de leeftijdsgrens")
+        said.append(_age_reason(offer, request))
     return said
+
+
+def _age_reason(offer: OfferCreate, request: MatchRequest) -> str:
+    if request.age is not None:
+        return f"leeftijd past ({request.age} jaar)"
+    if request.age_band is None:
+        return "leeftijd onbekend: controleer de leeftijdsgrens"
+    low, high = AGE_BANDS[request.age_band]
+    inside = (offer.age_minimum is None or low >= offer.age_minimum) and (
+        offer.age_maximum is None or high <= offer.age_maximum
+    )
+    return (
+        "leeftijd past" if inside else f"alleen leeftijdsgroep {request.age_band} bekend: controleer de leeftijdsgrens"
+    )
 
 
 NEED_LABELS = {

@@ -17,6 +17,15 @@ NEEDS = {
     "social_support": "Ondersteuning",
     "youth": "Jongeren",
 }
+KINDS = {
+    "outreach": "Outreach (erop af)",
+    "debt_help": "Schuldhulpverlening",
+    "budget_coaching": "Budgetcoaching",
+    "debt_settlement": "Schuldregeling",
+    "income_management": "Inkomensbeheer of bewindvoering",
+    "income_support": "Inkomensondersteuning",
+    "youth": "Jongerenaanpak",
+}
 RESULTS = {
     "debt_free": "Schuldenvrij",
     "stable": "Stabiel",

@@ -17,31 +17,19 @@ from plumbing.outbox import change_with_events, new_document, outbox_entry
 from plumbing.settings import PlatformSettings
 from plumbing.unit_of_work import UnitOfWork
 from services.referrals.catalogue import all_offers, give_back_place, take_place
-from services.referrals.domain import (
-    HOLDS_CAPACITY,
-    MatchRequest,
-    ReferralState,
-    Result,
-    check_transition,
-    exclusion,
-    rank,
-    reasons,
-)
+from services.referrals.domain import HOLDS_CAPACITY, MatchRequest, ReferralState, Result, check_transition
 from services.referrals.events import (
     EVENTS_TOPIC,
-    HOUSEHOLD_MATCHED,
     REFERRAL_ACCEPTED,
     REFERRAL_CANCELLED,
     REFERRAL_COMPLETED,
     REFERRAL_DECLINED,
-    HouseholdMatched,
     ReferralAccepted,
     ReferralCancelled,
     ReferralCompleted,
     ReferralDeclined,
 )
-
-SOURCE = "/redzaam/referrals"
+from services.referrals.placing import SOURCE, placement, rematch_step, rematch_waiting, request_of, tried_of
 
 
 class ReferralNotFound(Exception):
@@ -61,6 +49,7 @@ async def ensure_indexes(db: AsyncDatabase[Any]) -> None:
     await db.referrals.create_index([("outbox_pending", 1)])
     await db.referrals.create_index([("municipality", 1), ("created_at", -1)])
     await db.referrals.create_index([("organisation_id", 1), ("state", 1)])
+    await db.referrals.create_index([("state", 1), ("offer_id", 1), ("created_at", 1)])  # the unmet ones
 
 
 async def create_referral(
@@ -72,18 +61,19 @@ async def create_referral(
     source: str,
     at: datetime | None = None,
 ) -> bool:
-    """Creates the referral matched to the best offer; False when it exists already (redelivery, retry)."""
+    """Creates the referral matched to the best offer, or unmet (waiting for one) when none fits; False when it
+    exists already (redelivery, retry)."""
     db = work.db
     if await db.referrals.find_one({"_id": referral_id}, {"_id": 1}) is not None:
         return False
     offers = await all_offers(db, request.municipality)
-    ranked = rank(offers, request)
     fields: dict[str, Any] = {
         "_id": referral_id,
         "household_ref": household_ref,
         "municipality": request.municipality,
         "needs": [need.value for need in request.needs],
         "age_band": request.age_band,
+        "age": request.age,
         "phase": request.phase.value if request.phase else None,
         "source": source,
         "state": ReferralState.REQUESTED.value,
@@ -91,41 +81,8 @@ async def create_referral(
         "created_at": at or datetime.now(UTC),
         "history": [{"state": ReferralState.REQUESTED.value, "at": datetime.now(UTC), "by": source}],
     }
-    entries = []
-    if ranked:
-        best = ranked[0].offer
-        fields.update(
-            offer_id=best.id,
-            offer_name=best.name,
-            organisation=best.organisation,
-            organisation_id=best.organisation_id,
-            explanation=reasons(ranked[0], request),
-        )
-        matched = new_event(
-            type=HOUSEHOLD_MATCHED,
-            source=SOURCE,
-            subject=household_ref,
-            data=HouseholdMatched(
-                referral_id=referral_id,
-                household_ref=household_ref,
-                municipality=request.municipality,
-                offer_id=best.id,
-                organisation=best.organisation,
-                phase=best.phase,
-                needs=fields["needs"],
-                volunteer_role=best.volunteer_role,
-            ),
-        )
-        entries.append(outbox_entry(settings.topic(EVENTS_TOPIC), matched))
-    else:
-        why_not = sorted({f"{offer.name}: {exclusion(offer, request)}" for offer in offers})
-        fields.update(
-            offer_id=None,
-            offer_name=None,
-            organisation=None,
-            organisation_id=None,
-            explanation=["nog geen passend aanbod", *why_not],
-        )
+    matched, entries = placement(settings, referral_id, household_ref, request, offers)
+    fields.update(matched)
     try:
         await db.referrals.insert_one(new_document(fields, *entries))
     except DuplicateKeyError:
@@ -150,7 +107,10 @@ async def move(
     reason: str = "",
     result: Result | None = None,
 ) -> dict[str, Any]:
-    """Moves the referral to `wanted`; raises IllegalTransition, NoCapacity, Conflict or ReferralNotFound."""
+    """Moves the referral to `wanted`; raises IllegalTransition, NoCapacity, Conflict or ReferralNotFound.
+
+    A declined referral is matched again in the same write: to the best offer it has not been to yet, or left
+    unmet (requested, without an offer) until a place frees up. A place given back re-matches unmet referrals."""
     db = work.db
     referral = await get_referral(db, referral_id)
     current = ReferralState(referral["state"])
@@ -163,7 +123,8 @@ async def move(
             raise NoCapacity(f"offer {referral['offer_id']} has no place free")
         held = True
     releases = held and wanted not in HOLDS_CAPACITY
-    step = {"state": wanted.value, "at": datetime.now(UTC), "by": actor}
+    now = datetime.now(UTC)
+    step: dict[str, Any] = {"state": wanted.value, "at": now, "by": actor}
     if reason:
         step["reason"] = reason
     if result is not None:
@@ -172,8 +133,18 @@ async def move(
     changes = {"state": wanted.value, "capacity_held": held and not releases, "updated_at": step["at"]}
     if result is not None:
         changes["result"] = result.value
-    update = change_with_events(changes, *([outbox_entry(settings.topic(EVENTS_TOPIC), event)] if event else []))
-    update["$push"] = {"history": step}
+    entries = [outbox_entry(settings.topic(EVENTS_TOPIC), event)] if event else []
+    steps = [step]
+    if wanted is ReferralState.DECLINED:
+        offers = await all_offers(db, referral["municipality"])
+        rematched, matched_entries = placement(
+            settings, referral_id, referral["household_ref"], request_of(referral), offers, tried_of(referral)
+        )
+        changes.update(rematched, state=ReferralState.REQUESTED.value)
+        entries += matched_entries
+        steps.append(rematch_step(rematched, now))
+    update = change_with_events(changes, *entries)
+    update["$push"] = {"history": {"$each": steps}}
     moved = await db.referrals.update_one({"_id": referral_id, "version": referral["version"]}, update)
     if moved.modified_count != 1:
         if wanted is ReferralState.ACCEPTED:
@@ -182,6 +153,7 @@ async def move(
     work.announced("referrals", referral_id)
     if releases:
         await give_back_place(db, referral["offer_id"])
+        await rematch_waiting(work, settings, [referral["offer_id"]])
     return await get_referral(db, referral_id)
 
 

@@ -11,24 +11,55 @@ from plumbing.web import RuntimeDep, render_page
 from services.referrals.catalogue import all_offers
 from services.referrals.cohort import progress
 from services.referrals.domain import IllegalTransition, ReferralState, Result
-from services.referrals.labels import NEEDS, PHASES, RESULTS, STATES
+from services.referrals.labels import KINDS, NEEDS, PHASES, RESULTS, STATES
 from services.referrals.lifecycle import Conflict, NoCapacity, ReferralNotFound, get_referral, move
-from services.referrals.referrals_api import Complete, Decline, actor, recent_referrals, visible_referral
+from services.referrals.referrals_api import (
+    PER_PAGE,
+    Complete,
+    Decline,
+    Selection,
+    actor,
+    recent_referrals,
+    visible_referral,
+)
 
 router = APIRouter(include_in_schema=False)
-LABELS = {"states": STATES, "phases": PHASES, "needs": NEEDS, "results": RESULTS}
+LABELS = {"states": STATES, "phases": PHASES, "needs": NEEDS, "results": RESULTS, "kinds": KINDS}
 Handler = Annotated[Principal, staff(*CASEWORKERS, Role.PARTNER_EMPLOYEE)]
 Caseworker = Annotated[Principal, staff(*CASEWORKERS)]
 
 
 @router.get("/")
-async def overview(request: Request, runtime: RuntimeDep, caller: Handler) -> Response:
+async def overview(
+    request: Request,
+    runtime: RuntimeDep,
+    caller: Handler,
+    pagina: str = "1",
+    wachtend: str = "",
+) -> Response:
+    """Referrals a page at a time ("x–y van z"); staff see how many wait for an offer and can list only those.
+    A page number that is not one shows the first page rather than an error."""
+    page = int(pagina) if pagina.isdigit() and int(pagina) >= 1 else 1
+    unmet_only = wachtend == "1"
+    referrals, total = await recent_referrals(runtime, caller, Selection(unmet=unmet_only, page=page))
+    _, waiting = await recent_referrals(runtime, caller, Selection(unmet=True, per_page=1))
+    first = (page - 1) * PER_PAGE + 1
     return render_page(
         request,
         "overview.html",
         "Hulpaanbod en verwijzingen",
         offers=await all_offers(runtime.db),
-        referrals=await recent_referrals(runtime, caller),
+        referrals=referrals,
+        paging={
+            "first": first,
+            "last": first + len(referrals) - 1,
+            "total": total,
+            "previous": page - 1 if page > 1 else None,
+            "next": page + 1 if first + len(referrals) - 1 < total else None,
+            "query": "wachtend=1&" if unmet_only else "",
+        },
+        unmet_only=unmet_only,
+        waiting=waiting,
         **LABELS,
     )
 

@@ -1,6 +1,7 @@
 """HTTP API of referrals: create (staff or partner), match with explanation, and the closed loop."""
 
 import uuid
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request, status
@@ -12,8 +13,10 @@ from plumbing.web import RuntimeDep
 from services.referrals.catalogue import all_offers
 from services.referrals.domain import IllegalTransition, MatchRequest, ReferralState, Result, rank, reasons
 from services.referrals.lifecycle import Conflict, NoCapacity, ReferralNotFound, create_referral, get_referral, move
+from services.referrals.placing import WAITING
 
 router = APIRouter(prefix="/api/v1", tags=["referrals"])
+PER_PAGE, MAX_PER_PAGE = 50, 200
 
 
 Handler = Annotated[Principal, staff_or_partner(Scope.HANDLE_REFERRALS, *CASEWORKERS, Role.PARTNER_EMPLOYEE)]
@@ -45,6 +48,7 @@ class ReferralPublic(BaseModel):
     municipality: str
     needs: list[str]
     age_band: str | None
+    age: int | None = None
     state: str
     offer_id: str | None
     offer_name: str | None
@@ -82,6 +86,7 @@ def referral_public(document: dict[str, Any]) -> ReferralPublic:
         municipality=document["municipality"],
         needs=document["needs"],
         age_band=document.get("age_band"),
+        age=document.get("age"),
         state=document["state"],
         offer_id=document.get("offer_id"),
         offer_name=document.get("offer_name"),
@@ -115,20 +120,60 @@ async def post_referral(
     return referral_public(await get_referral(runtime.db, referral_id))
 
 
-@router.get("/referrals", response_model=list[ReferralPublic], summary="Referrals, newest first")
+class ReferralPage(BaseModel):
+    """One page of referrals, and how many there are in all."""
+
+    items: list[ReferralPublic]
+    total: int = Field(description="Referrals matching the filters, on all pages.")
+    page: int = Field(description="This page, from 1.")
+    per_page: int
+    pages: int = Field(description="Pages in all; a page past the last one is empty.")
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which referrals, and which page of them."""
+
+    municipality: str | None = None
+    state: ReferralState | None = None
+    unmet: bool = False
+    page: int = 1
+    per_page: int = PER_PAGE
+
+
+@router.get(
+    "/referrals",
+    response_model=ReferralPage,
+    summary="Referrals, newest first (unmet: oldest first), in pages numbered from 1, with the total",
+)
 async def list_referrals(
     runtime: RuntimeDep,
     caller: Handler,
     municipality: Annotated[Municipality | None, Query()] = None,
     state: ReferralState | None = None,
-) -> list[ReferralPublic]:
-    return [referral_public(doc) for doc in await recent_referrals(runtime, caller, municipality, state)]
+    unmet: Annotated[
+        bool, Query(description="Only the referrals waiting for an offer (requested, none fits or all are full).")
+    ] = False,
+    page: Annotated[int, Query(ge=1, description="Page number, from 1.")] = 1,
+    per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = PER_PAGE,
+) -> ReferralPage:
+    selection = Selection(municipality, state, unmet, page, per_page)
+    documents, total = await recent_referrals(runtime, caller, selection)
+    return ReferralPage(
+        items=[referral_public(doc) for doc in documents],
+        total=total,
+        page=page,
+        per_page=per_page,
+        pages=-(-total // per_page),
+    )
 
 
 async def recent_referrals(
-    runtime: RuntimeDep, caller: Principal, municipality: str | None = None, state: ReferralState | None = None
-) -> list[dict[str, Any]]:
-    """What the caller may see: a partner its own offers' referrals, a caseworker their municipalities'."""
+    runtime: RuntimeDep, caller: Principal, selection: Selection = Selection()
+) -> tuple[list[dict[str, Any]], int]:
+    """One page of what the caller may see (a partner its own offers' referrals, a caseworker their
+    municipalities'), and how many there are in all."""
+    municipality, state = selection.municipality, selection.state
     query: dict[str, Any] = {}
     if municipality:
         may_see_municipality(caller, municipality)
@@ -137,10 +182,15 @@ async def recent_referrals(
         query["municipality"] = {"$in": list(caller.municipalities)}
     if state:
         query["state"] = state.value
+    if selection.unmet:
+        query.update(WAITING)
     organisation = partner_organisation(caller)
     if organisation is not None:
         query["organisation_id"] = organisation
-    return await runtime.db.referrals.find(query, {"outbox": 0}).sort("created_at", -1).limit(200).to_list()
+    order = 1 if selection.unmet else -1  # the longest waiting first
+    found = runtime.db.referrals.find(query, {"outbox": 0}).sort([("created_at", order), ("_id", order)])
+    documents = await found.skip((selection.page - 1) * selection.per_page).limit(selection.per_page).to_list()
+    return documents, await runtime.db.referrals.count_documents(query)
 
 
 @router.get("/referrals/{referral_id}", response_model=ReferralPublic, summary="One referral")

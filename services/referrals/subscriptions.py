@@ -16,4 +16,8 @@ class CaseClosed(BaseModel):
     municipality: str
     outcome: str
     follow_up: bool
+    creditor_types: list[str] = []
     age_band: str | None = None
+    age: int | None = None  # events before this field carried only the band: matched tolerantly on the band
+    creditor_count: int | None = None
+    total_arrears_cents: int | None = None

@@ -20,6 +20,7 @@ class CreditorType(StrEnum):
     ENERGY = "energy"
     WATER = "water"
     HEALTH_INSURANCE = "health_insurance"
+    DEFAULTERS_SCHEME = "defaulters_scheme"  # the CAK: premium arrears of six months and more with the insurer
     MUNICIPAL_TAX = "municipal_tax"
     BANK = "bank"
     EMPLOYER = "employer"
@@ -94,9 +95,16 @@ def postcode_area(postcode: str) -> str:
 AGE_BANDS = ((0, 17, "0-17"), (18, 27, "18-27"), (28, 66, "28-66"), (67, 150, "67+"))
 
 
-def age_band(birth_date: date | None, today: date) -> str | None:
-    """A coarse age band, the most of a person's age that leaves this service (for offers with an age limit)."""
+def age_in_years(birth_date: date | None, today: date) -> int | None:
+    """A person's age in whole years: what leaves this service of the birth date (for offers with age limits)."""
     if birth_date is None:
         return None
-    age = today.year - birth_date.year - ((today.month, today.day) < (birth_date.month, birth_date.day))
+    return today.year - birth_date.year - ((today.month, today.day) < (birth_date.month, birth_date.day))
+
+
+def age_band(birth_date: date | None, today: date) -> str | None:
+    """A coarse age band, for older consumers and figures."""
+    age = age_in_years(birth_date, today)
+    if age is None:
+        return None
     return next((label for low, high, label in AGE_BANDS if low <= age <= high), None)

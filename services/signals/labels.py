@@ -5,6 +5,7 @@ CREDITOR_TYPES = {
     "energy": "Energie",
     "water": "Drinkwater",
     "health_insurance": "Zorgverzekering",
+    "defaulters_scheme": "Wanbetalersregeling zorgverzekering (CAK)",
     "municipal_tax": "Gemeentelijke belastingen",
     "bank": "Bank of hypotheek",
     "employer": "Werkgever",

@@ -33,6 +33,7 @@ class PartnerType(StrEnum):
     MUNICIPALITY = "municipality"
     HOUSING = "housing"
     HEALTH_INSURER = "health_insurer"
+    DEFAULTERS_SCHEME = "defaulters_scheme"  # the CAK, which runs the health-insurance defaulters scheme
     ENERGY = "energy"
     WATER = "water"
     BANK = "bank"
@@ -47,6 +48,7 @@ PARTNER_TYPE_LABELS = {
     PartnerType.MUNICIPALITY: "Gemeente",
     PartnerType.HOUSING: "Woningcorporatie",
     PartnerType.HEALTH_INSURER: "Zorgverzekeraar",
+    PartnerType.DEFAULTERS_SCHEME: "Wanbetalersregeling zorgverzekering (CAK)",
     PartnerType.ENERGY: "Energieleverancier",
     PartnerType.WATER: "Waterbedrijf",
     PartnerType.BANK: "Bank",
@@ -64,6 +66,7 @@ CREDITOR_TYPES_OF = {
     PartnerType.MUNICIPALITY: frozenset({CreditorType.MUNICIPAL_TAX, CreditorType.OTHER}),
     PartnerType.HOUSING: frozenset({CreditorType.RENT}),
     PartnerType.HEALTH_INSURER: frozenset({CreditorType.HEALTH_INSURANCE}),
+    PartnerType.DEFAULTERS_SCHEME: frozenset({CreditorType.DEFAULTERS_SCHEME}),
     PartnerType.ENERGY: frozenset({CreditorType.ENERGY}),
     PartnerType.WATER: frozenset({CreditorType.WATER}),
     PartnerType.BANK: frozenset({CreditorType.BANK}),

@@ -1,5 +1,7 @@
 """Matching a household's needs to help offers, with the reasons in words."""
 
+import importlib.util
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -9,14 +11,18 @@ from services.referrals.domain import (
     DebtPhase,
     IllegalTransition,
     MatchRequest,
+    Need,
     OfferCreate,
+    OfferKind,
     OfferStatus,
     ReferralState,
     check_transition,
     exclusion,
+    prepare,
     rank,
     reasons,
 )
+from services.referrals.needs import NEEDS_AFTER_OUTCOME, CaseFacts, needs_of
 
 NEEDS_DEBT = MatchRequest(municipality="GM0141", needs=["debt_help"])
 
@@ -109,3 +115,119 @@ def test_the_closed_loop_is_allowed() -> None:
         (ReferralState.ACCEPTED, ReferralState.CANCELLED),
     ):
         check_transition(current, wanted)
+
+
+def demo_catalogue() -> list[OfferCreate]:
+    spec = importlib.util.spec_from_file_location("demo", Path(__file__).resolve().parents[2] / "deploy/local/demo.py")
+    assert spec is not None and spec.loader is not None
+    demo = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(demo)
+    return [OfferCreate.model_validate(fields) for fields in demo.OFFERS]
+
+
+def test_follow_up_financial_in_almelo_is_never_referred_to_the_outreach_it_came_from() -> None:
+    needs = needs_of(CaseFacts(outcome="follow_up_financial"))
+    ranked = rank(demo_catalogue(), MatchRequest(municipality="GM0141", needs=needs))
+    assert ranked, "the demo catalogue has help for Almelo"
+    assert ranked[0].offer.kind is not OfferKind.OUTREACH
+    assert "vroeg-erop-af-almelo" not in [item.offer.id for item in ranked]
+
+
+def test_outreach_offer_is_left_out_with_the_reason() -> None:
+    outreach = offer("erop-af", kind="outreach", needs=["debt_help"])
+    assert exclusion(outreach, NEEDS_DEBT) == "is zelf een outreachprogramma, geen hulp om naar te verwijzen"
+    assert rank([outreach], NEEDS_DEBT) == []
+
+
+@pytest.mark.parametrize(
+    ("needs", "kind"),
+    [
+        (["debt_help", "youth"], OfferKind.YOUTH),
+        (["debt_settlement"], OfferKind.DEBT_SETTLEMENT),
+        (["income_management"], OfferKind.INCOME_MANAGEMENT),
+        (["budget_coaching", "debt_help"], OfferKind.DEBT_HELP),
+        (["social_support"], OfferKind.DEBT_HELP),
+    ],
+)
+def test_offer_stored_without_a_kind_gets_one_from_its_needs_and_never_outreach(
+    needs: list[str], kind: OfferKind
+) -> None:
+    assert offer("old", needs=needs).kind is kind
+
+
+def test_exact_age_is_checked_against_the_offers_ages_and_a_band_only_roughly() -> None:
+    narrow = offer("jongeren-18-23", age_minimum=18, age_maximum=23)
+    at = {age: MatchRequest(municipality="GM0141", needs=["debt_help"], age=age) for age in (17, 18, 23, 24, 27)}
+    assert {age: exclusion(narrow, request) is None for age, request in at.items()} == {
+        17: False,
+        18: True,
+        23: True,
+        24: False,
+        27: False,
+    }
+    assert at[27].age_band == "18-27"
+    band_only = MatchRequest(municipality="GM0141", needs=["debt_help"], age_band="18-27")
+    ranked = rank([narrow], band_only)
+    assert "alleen leeftijdsgroep 18-27 bekend: controleer de leeftijdsgrens" in reasons(ranked[0], band_only)
+    assert "leeftijd past (23 jaar)" in reasons(rank([narrow], at[23])[0], at[23])
+
+
+def test_age_that_contradicts_the_band_is_refused() -> None:
+    with pytest.raises(ValidationError, match="age_band 28-66 does not contain age 23"):
+        MatchRequest(municipality="GM0141", needs=["debt_help"], age=23, age_band="28-66")
+
+
+@pytest.mark.parametrize(
+    ("case", "added"),
+    [
+        (CaseFacts("follow_up_financial", age=23), [Need.YOUTH]),
+        (CaseFacts("follow_up_financial", age=28), []),
+        (CaseFacts("follow_up_financial", age_band="18-27"), [Need.YOUTH]),  # an event from before the age
+        (CaseFacts("follow_up_financial", creditor_count=3), [Need.DEBT_SETTLEMENT]),
+        (CaseFacts("follow_up_financial", creditor_count=1, total_arrears_cents=650_000), [Need.DEBT_SETTLEMENT]),
+        (CaseFacts("follow_up_financial", creditor_count=2, total_arrears_cents=90_000), []),
+        (CaseFacts("follow_up_non_financial", age=20, creditor_count=5), []),
+    ],
+)
+def test_youth_and_debt_settlement_needs_follow_from_the_case(case: CaseFacts, added: list[Need]) -> None:
+    broad = list(NEEDS_AFTER_OUTCOME[case.outcome])
+    assert needs_of(case) == broad + added
+
+
+def test_youth_fund_and_collective_settlement_outrank_broad_offers_for_the_people_they_exist_for() -> None:
+    catalogue = [
+        offer("broad", needs=["debt_help", "budget_coaching"], capacity_available=5, capacity_maximum=5),
+        offer("jpf", needs=["debt_help", "youth"], age_minimum=18, age_maximum=27, capacity_available=1),
+        offer("collectief", needs=["debt_settlement"], capacity_available=1),
+    ]
+
+    def best(case: CaseFacts) -> str:
+        request = MatchRequest(municipality="GM0141", needs=needs_of(case), age=case.age)
+        return rank(catalogue, request)[0].offer.id
+
+    assert best(CaseFacts("follow_up_financial", age=45)) == "broad"
+    assert best(CaseFacts("follow_up_financial", age=22)) == "jpf"
+    assert best(CaseFacts("follow_up_financial", age=45, creditor_count=4)) == "collectief"
+    assert best(CaseFacts("follow_up_financial", age=29)) == "broad"  # 29 is past the fund's ages
+
+
+def test_offers_already_tried_for_the_household_are_left_out() -> None:
+    catalogue = [offer("first", capacity_available=5), offer("second")]
+    assert [item.offer.id for item in rank(catalogue, NEEDS_DEBT, tried=frozenset({"first"}))] == ["second"]
+    assert exclusion(catalogue[0], prepare(NEEDS_DEBT, frozenset({"first"}))) == "al geprobeerd voor dit huishouden"
+
+
+# the programmes of the Schuldenlab plan (seeds/004_7a47c39db307b998.txt) as the demo catalogue must name them
+SEED_PROGRAMMES = {
+    "vroeg-erop-af-almelo": "Vroeg erop af!",
+    "schuldenspecialisten-almelo": "Inzet schuldenspecialisten",
+    "jongeren-perspectief-fonds": "Jongeren Perspectief Fonds",
+    "doorbraakmethode": "Doorbraakmethode",
+    "collectief-schuldregelen": "Collectief schuldregelen",
+    "rub-zorgverzekering": "Regeling Uitstroom Bijstandsgerechtigden (RUB)",
+}
+
+
+def test_demo_catalogue_names_the_seed_programmes_as_the_seed_does() -> None:
+    names = {item.id: item.name for item in demo_catalogue()}
+    assert {offer_id: names.get(offer_id) for offer_id in SEED_PROGRAMMES} == SEED_PROGRAMMES
