@@ -1,0 +1,1 @@
+"""The Schuldenlab: the cooperative's innovation portfolio."""
