@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 
 from plumbing.access import CASEWORKERS, Principal, Role, may_see_municipality, staff
 from plumbing.audit import audit
+from plumbing.paging import PER_PAGE, Page, PageNumber, PageRequest, PerPage
 from plumbing.reference import Municipality as InRegion
 from plumbing.runtime import Runtime
 from plumbing.web import RuntimeDep
@@ -72,7 +73,11 @@ def case_public(case: dict[str, Any]) -> CasePublic:
     )
 
 
-@router.get("/cases", response_model=list[CasePublic], summary="The queue: deadline first, then priority")
+@router.get(
+    "/cases",
+    response_model=Page[CasePublic],
+    summary="The queue: deadline first, then priority; in pages numbered from 1, with the total",
+)
 async def list_cases(
     runtime: RuntimeDep,
     worker: Caseworker,
@@ -80,10 +85,14 @@ async def list_cases(
     postcode_area: Annotated[str | None, Query(pattern=r"^[1-9]\d{3}$", description="Neighbourhood")] = None,
     creditor_type: CreditorType | None = None,
     case_status: Annotated[str, Query(alias="status", pattern="^(registered|open|closed)$")] = "open",
-) -> list[CasePublic]:
+    page: PageNumber = 1,
+    per_page: PerPage = PER_PAGE,
+) -> Page[CasePublic]:
     may_see_municipality(worker, municipality)
     selection = QueueFilter(municipality, postcode_area, creditor_type, case_status)
-    return [case_public(case) for case in await queue(runtime.db, selection)]
+    asked = PageRequest(page, per_page)
+    cases, total = await queue(runtime.db, selection, asked)
+    return asked.answer([case_public(case) for case in cases], total)
 
 
 @router.get("/cases/{case_id}", response_model=CasePublic, summary="One case")

@@ -9,6 +9,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from plumbing.events import new_event
 from plumbing.outbox import change_with_events, outbox_entry
+from plumbing.paging import FIRST_PAGE, PageRequest, find_page
 from plumbing.unit_of_work import UnitOfWork
 from services.signals.bundling import CLOSED, OPEN
 from services.signals.domain import CreditorType, age_band
@@ -83,12 +84,20 @@ class QueueFilter:
         return query
 
 
-async def queue(db: AsyncDatabase[Any], selection: QueueFilter, limit: int = 500) -> list[dict[str, Any]]:
+async def queue(
+    db: AsyncDatabase[Any], selection: QueueFilter, page: PageRequest = FIRST_PAGE
+) -> tuple[list[dict[str, Any]], int]:
+    """One page of the queue, and how many cases it holds in all."""
     order = QUEUE_ORDER if selection.status == OPEN else [("first_signal_at", -1)]
-    cases: list[dict[str, Any]] = (
-        await db.cases.find(selection.query(), {"outbox": 0}).sort(order).limit(limit).to_list()
-    )
-    return cases
+    return await find_page(db.cases, selection.query(), order, page, {"outbox": 0})
+
+
+async def overdue_in(db: AsyncDatabase[Any], selection: QueueFilter, today: date | None = None) -> int:
+    """How many cases of the selection, on any page, are past their deadline (only open cases have one)."""
+    if selection.status != OPEN:
+        return 0
+    deadline = {"$ne": None, "$lt": (today or date.today()).isoformat()}
+    return await db.cases.count_documents({**selection.query(), "deadline": deadline})
 
 
 def is_overdue(case: dict[str, Any], today: date | None = None) -> bool:

@@ -6,22 +6,22 @@ from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
+from plumbing.paging import FIRST_PAGE, PageRequest, find_page
 from services.signals.bundling import CLOSED
 from services.signals.rules import Outcome, feedback_for
 
 
 async def creditor_feedback(
-    db: AsyncDatabase[Any], partner: str, since: datetime, limit: int = 1000
-) -> list[dict[str, Any]]:
-    """Per signal of this partner: picked up, not picked up, or pending. Never the outcome itself."""
-    signals = (
-        await db.signals.find(
-            {"partner": partner, "received_at": {"$gte": since}},
-            {"contract_reference": 1, "received_at": 1, "case_id": 1, "repeat": 1},
-        )
-        .sort("received_at", 1)
-        .limit(limit)
-        .to_list()
+    db: AsyncDatabase[Any], partner: str, since: datetime, page: PageRequest = FIRST_PAGE
+) -> tuple[list[dict[str, Any]], int]:
+    """Per signal of this partner, one page at a time (oldest first), and how many there are in all: picked up,
+    not picked up, or pending. Never the outcome itself."""
+    signals, total = await find_page(
+        db.signals,
+        {"partner": partner, "received_at": {"$gte": since}},
+        [("received_at", 1)],
+        page,
+        {"contract_reference": 1, "received_at": 1, "case_id": 1, "repeat": 1},
     )
     case_ids = list({signal["case_id"] for signal in signals if signal.get("case_id")})
     outcomes = {
@@ -37,7 +37,7 @@ async def creditor_feedback(
             ).value,
         }
         for signal in signals
-    ]
+    ], total
 
 
 async def ddas_export(db: AsyncDatabase[Any], municipality: str, start: date, end: date) -> dict[str, Any]:

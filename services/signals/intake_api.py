@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from plumbing.access import Principal, Scope, partner
 from plumbing.coalescer import Coalescer
+from plumbing.paging import Page, PageNumber, PageRequest
 from plumbing.web import RuntimeDep
 from services.signals.domain import CreditorType, SignalSubmission
 from services.signals.evictions import EvictionReport, report_eviction
@@ -18,6 +19,7 @@ from services.signals.partners import creditor_type_refusal
 from services.signals.settings import SignalsSettings
 
 MAX_BATCH_BYTES = 4 * 1024 * 1024
+MAX_FEEDBACK_PER_PAGE = 1000  # a creditor's system reads its feedback in bulk
 
 router = APIRouter(prefix="/api/v1", tags=["partner intake"])
 
@@ -192,16 +194,24 @@ async def _bounded_body(request: Request) -> bytes:
     return bytes(body)
 
 
-@router.get("/feedback", response_model=list[FeedbackItem], summary="Feedback on this partner's own signals")
+@router.get(
+    "/feedback",
+    response_model=Page[FeedbackItem],
+    summary="Feedback on this partner's own signals, oldest first, in pages numbered from 1, with the total",
+)
 async def feedback(
     creditor: Creditor,
     runtime: RuntimeDep,
     since: Annotated[datetime | None, Query(description="Default: the last 90 days.")] = None,
-) -> list[dict[str, Any]]:
+    page: PageNumber = 1,
+    per_page: Annotated[int, Query(ge=1, le=MAX_FEEDBACK_PER_PAGE)] = MAX_FEEDBACK_PER_PAGE,
+) -> Page[FeedbackItem]:
     since = since or datetime.now(UTC) - timedelta(days=90)
     if since.tzinfo is None:
         since = since.replace(tzinfo=UTC)
-    return await creditor_feedback(runtime.db, creditor.subject, since)
+    asked = PageRequest(page, per_page)
+    items, total = await creditor_feedback(runtime.db, creditor.subject, since, asked)
+    return asked.answer([FeedbackItem.model_validate(item) for item in items], total)
 
 
 @router.post("/evictions", status_code=status.HTTP_202_ACCEPTED, summary="Report how an announced eviction ended")

@@ -9,6 +9,7 @@ from pydantic import ValidationError
 
 from plumbing.access import CASEWORKERS, Principal, may_see_municipality, staff
 from plumbing.audit import audit, reason_given
+from plumbing.paging import PageLinks, PageRequest, page_number
 from plumbing.reference import municipalities, municipality_name
 from plumbing.web import RuntimeDep, render_page
 from services.signals.bundling import OPEN
@@ -22,6 +23,7 @@ from services.signals.casework import (
     get_case,
     is_overdue,
     log_contact_attempt,
+    overdue_in,
     queue,
 )
 from services.signals.domain import CreditorType
@@ -49,6 +51,7 @@ async def queue_page(
     wijk: OptionalText = None,
     schuldeiser: OptionalText = None,
     status_filter: Annotated[str, Query(alias="status")] = OPEN,
+    pagina: OptionalText = None,
 ) -> Response:
     own = {code: name for code, name in municipalities().items() if worker.serves(code)}
     selection = QueueFilter(
@@ -57,12 +60,17 @@ async def queue_page(
         creditor_type=CreditorType(schuldeiser) if schuldeiser in CREDITOR_TYPES else None,
         status=status_filter if status_filter in STATUSES else OPEN,
     )
-    cases = await queue(runtime.db, selection)
+    page = PageRequest(page_number(pagina))
+    cases, total = await queue(runtime.db, selection, page)
+    kept = {"gemeente": selection.municipality or "", "wijk": selection.postcode_area or "", "status": selection.status}
+    kept["schuldeiser"] = selection.creditor_type.value if selection.creditor_type else ""
     return render_page(
         request,
         "queue.html",
         "Werkvoorraad vroegsignalen",
         cases=cases,
+        paging=PageLinks.of(page, len(cases), total, kept),
+        overdue_total=await overdue_in(runtime.db, selection),
         selection=selection,
         overdue={case["_id"] for case in cases if is_overdue(case)},
         municipalities=own,

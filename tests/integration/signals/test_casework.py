@@ -29,7 +29,7 @@ async def test_queue_is_ordered_by_deadline_then_crisis_creditors_and_amount(sig
     two_creditors = await submit(signals, 3, arrears_cents=10_000)
     await submit(signals, 3, partner="vitens", creditor_type="water", arrears_cents=6_000)
     crisis = await submit(signals, 4, arrears_cents=8_000, eviction_planned=True)
-    queue = (await signals.client.get("/api/v1/cases", params={"municipality": "GM0141"})).json()
+    queue = (await signals.client.get("/api/v1/cases", params={"municipality": "GM0141"})).json()["items"]
     assert [case["id"] for case in queue] == [crisis, two_creditors, large, small]
     assert queue[0]["deadline"] < queue[1]["deadline"]
 
@@ -39,10 +39,10 @@ async def test_queue_filters_by_neighbourhood_creditor_type_and_status(signals: 
     elsewhere = await submit(signals, 2, partner="enexis", postcode="7604 GH", creditor_type="energy")
     by_area = (
         await signals.client.get("/api/v1/cases", params={"municipality": "GM0141", "postcode_area": "7607"})
-    ).json()
+    ).json()["items"]
     by_type = (
         await signals.client.get("/api/v1/cases", params={"municipality": "GM0141", "creditor_type": "energy"})
-    ).json()
+    ).json()["items"]
     assert [case["id"] for case in by_area] == [in_area]
     assert [case["id"] for case in by_type] == [elsewhere]
     bad = await signals.client.get("/api/v1/cases", params={"municipality": "GM0141", "status": "lost"})
@@ -141,7 +141,8 @@ async def test_creditor_sees_only_whether_its_own_signals_were_picked_up(signals
     await submit(signals, 3, partner="vitens", creditor_type="water", contract_reference="W-C")
     await signals.client.post(f"/api/v1/cases/{picked}/close", json={"outcome": "quick_fix"})
     await signals.client.post(f"/api/v1/cases/{dropped}/close", json={"outcome": "no_help_wanted"})
-    feedback = (await signals.client.get("/api/v1/feedback", headers=signals.as_partner("woonstad-almelo"))).json()
+    answer = (await signals.client.get("/api/v1/feedback", headers=signals.as_partner("woonstad-almelo"))).json()
+    feedback = answer["items"]
     assert {item["contract_reference"]: item["feedback"] for item in feedback} == {
         "HUUR-A": "picked_up",
         "HUUR-B": "not_picked_up",

@@ -113,10 +113,10 @@ async def test_signal_below_the_municipality_threshold_is_registered_not_queued(
     body = signal_body(municipality="GM0150", arrears_cents=15_000, address={"postcode": "7411 KT", "house_number": 3})
     response = await signals.client.post("/api/v1/signals", json=body, headers=signals.as_partner("woonstad-deventer"))
     assert response.status_code == 202
-    assert (await signals.client.get("/api/v1/cases", params={"municipality": "GM0150"})).json() == []
+    assert (await signals.client.get("/api/v1/cases", params={"municipality": "GM0150"})).json()["items"] == []
     registered = (
         await signals.client.get("/api/v1/cases", params={"municipality": "GM0150", "status": "registered"})
-    ).json()
+    ).json()["items"]
     assert [case["total_arrears_cents"] for case in registered] == [15_000]
 
 
