@@ -12,7 +12,7 @@ from plumbing.outbox import change_with_events, outbox_entry
 from plumbing.paging import FIRST_PAGE, PageRequest, find_page
 from plumbing.unit_of_work import UnitOfWork
 from services.signals.bundling import CLOSED, OPEN
-from services.signals.domain import CreditorType, age_band
+from services.signals.domain import CreditorType, age_band, age_in_years
 from services.signals.events import (
     CASE_CLOSED,
     CONTACT_ATTEMPTED,
@@ -141,6 +141,7 @@ async def log_contact_attempt(
 async def close_case(work: UnitOfWork, settings: SignalsSettings, case_id: str, closing: CaseClose) -> None:
     work.audit("case.closed", f"case:{case_id}")
     case = await _open_case(work.db, case_id)
+    born = _birth_date(case, settings)
     announced = CaseClosed(
         case_id=case_id,
         household_ref=case["household_ref"],
@@ -149,7 +150,10 @@ async def close_case(work: UnitOfWork, settings: SignalsSettings, case_id: str, 
         follow_up=closing.outcome in FOLLOW_UP_OUTCOMES,
         reached=case["reached"],
         creditor_types=case["creditor_types"],
-        age_band=age_band(_birth_date(case, settings), date.today()),
+        age_band=age_band(born, date.today()),
+        age=age_in_years(born, date.today()),
+        creditor_count=case["creditor_count"] or None,
+        total_arrears_cents=case["total_arrears_cents"],
     )
     changes = {
         "status": CLOSED,

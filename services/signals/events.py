@@ -73,6 +73,16 @@ class CaseClosed(BaseModel):
     reached: bool = Field(description="Contact with the household was made at least once.")
     creditor_types: list[str]
     age_band: str | None = Field(default=None, examples=["18-27"], description="Coarse age band, when known.")
+    age: int | None = Field(
+        default=None,
+        ge=0,
+        le=150,
+        examples=[23],
+        description="Age in whole years on the day the case closed, when known: enough for offers' age limits "
+        "(18-27 and the like), while the birth date stays in this service.",
+    )
+    creditor_count: int | None = Field(default=None, ge=1, description="Creditors in the case when it closed.")
+    total_arrears_cents: int | None = Field(default=None, ge=0, description="Arrears of all its creditors, in cents.")
 
 
 class EvictionReported(BaseModel):
