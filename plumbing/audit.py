@@ -1,13 +1,17 @@
 """Append-only audit log: every read and change of personal data and every sign-in, with who, which record, what,
-why, the result, where from and when. Entries are only ever inserted; no code path updates or deletes them. No
-secrets, passwords or BSNs are written here: the record is named by its id."""
+why, the result, where from and when. Entries are only ever inserted; no code path updates them, and only the
+retention run of the service deletes them, whole, after `audit_retention_days` (`expire_entries`). No secrets,
+passwords or BSNs are written here: the record is named by its id."""
 
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
 from pymongo.asynchronous.database import AsyncDatabase
 
 from plumbing.access import Principal, Role, staff
+from plumbing.register import Erasure, PersonalField, Term
+from plumbing.settings import PlatformSettings
 from plumbing.unit_of_work import Actor, audit_entry
 from plumbing.web import RuntimeDep
 
@@ -40,6 +44,40 @@ async def reason_given(db: AsyncDatabase[Any], principal: Principal, record: str
 async def entries(db: AsyncDatabase[Any], record: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
     query = {"record": record} if record else {}
     return await db.audit.find(query).sort("at", -1).limit(limit).to_list()
+
+
+AUDIT_TERM = Term("{audit_retention_days} days after the entry was written; the entry is deleted whole")
+AUDIT_PURPOSE = "account for every view and change of personal data and every sign-in (who, what, why, when)"
+AUDIT_BASIS = "AVG art. 5(2) and 32 (accountability, security of processing); BIO 12.4 (logging)"
+
+
+def audit_register_entries() -> tuple[PersonalField, ...]:
+    """The audit log's personal fields, as every service that keeps one lists them in its register."""
+    fields = (
+        ("who", "who acted: a staff member's username, or a partner system"),
+        ("origin", "the client address the request came from"),
+        ("user_agent", "the browser or program that made the request"),
+        ("session", "the sign-in session"),
+        ("reason", "why a staff member opened a record with personal data"),
+    )
+    return tuple(
+        PersonalField(
+            "audit", path, "staff member", f"{AUDIT_PURPOSE}: {what}", AUDIT_BASIS, AUDIT_TERM, erasure=Erasure.DOCUMENT
+        )
+        for path, what in fields
+    )
+
+
+async def ensure_index(db: AsyncDatabase[Any]) -> None:
+    """The log is read newest first and expired oldest first, both by time."""
+    await db.audit.create_index([("at", 1)])
+
+
+async def expire_entries(db: AsyncDatabase[Any], settings: PlatformSettings, now: datetime | None = None) -> int:
+    """Deletes the entries older than the audit log's term, in one operation; returns how many went."""
+    written_before = (now or datetime.now(UTC)) - timedelta(days=settings.audit_retention_days)
+    result = await db.audit.delete_many({"at": {"$lt": written_before}})
+    return result.deleted_count
 
 
 router = APIRouter(prefix="/api/v1", tags=["audit"])

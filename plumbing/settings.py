@@ -49,6 +49,14 @@ class PlatformSettings(BaseSettings):
         description="The region's municipalities (TOML, `[municipalities]` CBS gemeentecode = name); unset, "
         "plumbing/region.toml. Read once per process by plumbing.reference, which every service's models use.",
     )
+    audit_retention_days: int = Field(
+        default=1095,
+        ge=1,
+        description="The audit log's entries are deleted this long after they were written. It must outlive the "
+        "data it accounts for (at most 730 days after a case closed), so that a household can still learn who saw "
+        "its data (AVG art. 15); no longer, as it names staff and their addresses (AVG art. 5(1)(e)).",
+    )
+    retention_interval_seconds: float = Field(default=3600.0, description="How often a service's retention runs.")
 
     @field_validator("region_file")
     @classmethod

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from plumbing import audit
 from plumbing.coalescer import Coalescer
 from plumbing.kafka import Delivered
+from plumbing.retention import RetentionJob
 from plumbing.runtime import Runtime
 from plumbing.web import service_app
 from services.signals import access_api, access_pages, cases_api, intake_api, pages
@@ -16,7 +17,7 @@ from services.signals.accounts import ensure_administrator
 from services.signals.events import EVENTS_TOPIC
 from services.signals.intake import Accepted, Submitted, accept_signals, ensure_indexes
 from services.signals.kafka_intake import on_signals_submitted
-from services.signals.retention import RetentionJob
+from services.signals.retention import run_retention
 from services.signals.settings import SignalsSettings
 from services.signals.subscriptions import INTAKE_TOPIC, SIGNAL_SUBMITTED
 
@@ -35,7 +36,13 @@ def create_app(settings: SignalsSettings | None = None) -> FastAPI:
         admin_password = settings.admin_password.get_secret_value() if settings.admin_password else None
         await ensure_administrator(runtime.db, admin_password)
         runtime.relay_outboxes([runtime.db.cases, runtime.db.evictions, runtime.db.partners, runtime.db.accounts])
-        runtime.jobs.append(RetentionJob(runtime.db, settings))
+        await audit.ensure_index(runtime.db)
+
+        async def retention() -> dict[str, int]:
+            async with runtime.unit_of_work() as work:
+                return await run_retention(work, settings)
+
+        runtime.jobs.append(RetentionJob(retention, settings.retention_interval_seconds))
 
         async def on_submitted(batch: list[Delivered]) -> Mapping[int, str]:
             return await on_signals_submitted(runtime, settings, batch)

@@ -54,6 +54,7 @@ def new_case_fields(
         "crisis": False,
         "first_signal_at": now,
         "first_signal_on": now.date().isoformat(),
+        "last_signal_at": now,
         "deadline": None,
         "contact_attempts": [],
         "reached": False,
@@ -63,11 +64,18 @@ def new_case_fields(
 
 
 def fold_signal(
-    case: dict[str, Any], signal_id: str, partner: str, submission: SignalSubmission, policy: Policy, on: date
+    case: dict[str, Any],
+    signal_id: str,
+    partner: str,
+    submission: SignalSubmission,
+    policy: Policy,
+    on: date,
+    received_at: datetime | None = None,
 ) -> Folded:
     """Folds the signal received `on` that day into the case. The outreach term starts when the case starts to be
     worked (the day its arrears reach the threshold) or when a crisis is reported, not on the first signal: a case
-    that crosses the threshold weeks later, or a crisis reported later, never starts overdue."""
+    that crosses the threshold weeks later, or a crisis reported later, never starts overdue. A counted signal at
+    `received_at` restarts the wait of a case below the threshold (it closes by itself when that wait is over)."""
     known = [Creditor(c["partner"], c["creditor_type"], c["arrears_cents"]) for c in case["creditors"]]
     kind = submission.creditor_type.value
     if is_repeat(known, partner, kind, submission.arrears_cents):
@@ -93,6 +101,8 @@ def fold_signal(
         "total_arrears_cents": sum(c["arrears_cents"] for c in creditors),
         "crisis": was_crisis or submission.crisis,
     }
+    if received_at is not None:
+        updated["last_signal_at"] = received_at
     events: list[tuple[str, BaseModel]] = [
         (
             SIGNAL_RAISED,

@@ -12,11 +12,13 @@ from plumbing.paging import PER_PAGE, Page, PageNumber, PageRequest, PerPage
 from plumbing.reference import Municipality as InRegion
 from plumbing.runtime import Runtime
 from plumbing.web import RuntimeDep
+from services.signals import retention
 from services.signals.casework import (
     CaseClose,
     CaseNotFound,
     CaseNotOpen,
     ContactAttemptCreate,
+    OutcomeDoesNotFit,
     QueueFilter,
     close_case,
     get_case,
@@ -26,7 +28,6 @@ from services.signals.casework import (
 )
 from services.signals.domain import CreditorType
 from services.signals.figures import ddas_export
-from services.signals.retention import erase_expired
 
 router = APIRouter(prefix="/api/v1", tags=["outreach"])
 Caseworker = Annotated[Principal, staff(*CASEWORKERS)]
@@ -139,6 +140,10 @@ async def close(case_id: str, closing: CaseClose, runtime: RuntimeDep, request: 
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"case {case_id} does not exist") from error
     except CaseNotOpen as error:
         raise HTTPException(status.HTTP_409_CONFLICT, f"case {case_id} is not open") from error
+    except OutcomeDoesNotFit as error:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT, f"outcome: {error}; choose one of {error.fitting}"
+        ) from error
 
 
 @router.get("/export/ddas", summary="The municipality's figures in the shape of DDAS-vroegsignalering (JSON)")
@@ -151,7 +156,11 @@ async def export_ddas(
     return await ddas_export(runtime.db, municipality, start, end)
 
 
-@router.post("/retention/run", summary="Erase personal data whose retention term has passed, now")
+@router.post(
+    "/retention/run",
+    summary="Close the cases below the threshold whose wait is over, and erase what is past its term, now",
+)
 async def run_retention(runtime: RuntimeDep, request: Request, admin: Administrator) -> dict[str, int]:
-    await audit(runtime.db, request, admin, "retention.run", "cases")
-    return {"erased_cases": await erase_expired(runtime.db, request.app.state.settings)}
+    async with runtime.unit_of_work(request, admin) as work:
+        work.audit("retention.run", "cases")
+        return await retention.run_retention(work, request.app.state.settings)

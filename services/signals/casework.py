@@ -11,8 +11,8 @@ from plumbing.events import new_event
 from plumbing.outbox import change_with_events, outbox_entry
 from plumbing.paging import FIRST_PAGE, PageRequest, find_page
 from plumbing.unit_of_work import UnitOfWork
-from services.signals.bundling import CLOSED, OPEN
-from services.signals.domain import CreditorType, age_band, age_in_years
+from services.signals.bundling import ACTIVE_STATUSES, CLOSED, OPEN
+from services.signals.domain import CreditorType, age_band
 from services.signals.events import (
     CASE_CLOSED,
     CONTACT_ATTEMPTED,
@@ -21,7 +21,7 @@ from services.signals.events import (
     ContactAttempted,
 )
 from services.signals.intake import SOURCE
-from services.signals.rules import FOLLOW_UP_OUTCOMES, ContactKind, Outcome, PartOfDay
+from services.signals.rules import FOLLOW_UP_OUTCOMES, ContactKind, Outcome, PartOfDay, closing_outcomes
 from services.signals.sealing import Sealer
 from services.signals.settings import SignalsSettings
 
@@ -40,6 +40,15 @@ class CaseNotFound(Exception):
 
 class CaseNotOpen(Exception):
     pass
+
+
+class OutcomeDoesNotFit(Exception):
+    """A case below the threshold was never reached out to: it cannot close with what outreach found; an open case
+    cannot close as below the threshold."""
+
+    def __init__(self, outcome: Outcome, status: str, fitting: list[Outcome]) -> None:
+        super().__init__(f"{outcome.value} does not fit a case that is {status}")
+        self.fitting = ", ".join(outcome.value for outcome in fitting)
 
 
 class ContactAttemptCreate(BaseModel):
@@ -139,30 +148,36 @@ async def log_contact_attempt(
 
 
 async def close_case(work: UnitOfWork, settings: SignalsSettings, case_id: str, closing: CaseClose) -> None:
+    """Closes an open case, or one below the threshold (registered), with an outcome that fits it."""
     work.audit("case.closed", f"case:{case_id}")
-    case = await _open_case(work.db, case_id)
+    case = await get_case(work.db, case_id)
+    if case["status"] not in ACTIVE_STATUSES:
+        raise CaseNotOpen(case_id)
+    fitting = closing_outcomes(case["status"] == OPEN)
+    if closing.outcome not in fitting:
+        raise OutcomeDoesNotFit(closing.outcome, case["status"], fitting)
+    announced, changes = closing_of(case, settings, closing.outcome, closing.note, work.actor.who, datetime.now(UTC))
+    await _change_open_case(work, settings, case, CASE_CLOSED, announced, changes, status=case["status"])
+
+
+def closing_of(
+    case: dict[str, Any], settings: SignalsSettings, outcome: Outcome, note: str, who: str, now: datetime
+) -> tuple[CaseClosed, dict[str, Any]]:
+    """The event announcing that the case closed with `outcome`, and the case's changes; alike whether a worker
+    closes it or it closes by itself below the threshold (services.signals.retention)."""
     born = _birth_date(case, settings)
     announced = CaseClosed(
-        case_id=case_id,
+        case_id=case["_id"],
         household_ref=case["household_ref"],
         municipality=case["municipality"],
-        outcome=closing.outcome,
-        follow_up=closing.outcome in FOLLOW_UP_OUTCOMES,
+        outcome=outcome,
+        follow_up=outcome in FOLLOW_UP_OUTCOMES,
         reached=case["reached"],
         creditor_types=case["creditor_types"],
-        age_band=age_band(born, date.today()),
-        age=age_in_years(born, date.today()),
-        creditor_count=case["creditor_count"] or None,
-        total_arrears_cents=case["total_arrears_cents"],
+        age_band=age_band(born, now.date()),
     )
-    changes = {
-        "status": CLOSED,
-        "outcome": closing.outcome.value,
-        "closing_note": closing.note,
-        "closed_by": work.actor.who,
-        "closed_at": datetime.now(UTC),
-    }
-    await _change_open_case(work, settings, case, CASE_CLOSED, announced, changes)
+    changes = {"status": CLOSED, "outcome": outcome.value, "closing_note": note, "closed_by": who, "closed_at": now}
+    return announced, changes
 
 
 def _birth_date(case: dict[str, Any], settings: SignalsSettings) -> date | None:
@@ -178,13 +193,14 @@ async def _change_open_case(
     data: BaseModel,
     changes: dict[str, Any],
     push: dict[str, Any] | None = None,
+    status: str = OPEN,
 ) -> None:
-    """Applies `changes` to a case that is still open, with the event announcing them, in one write."""
+    """Applies `changes` to a case that still has `status`, with the event announcing them, in one write."""
     event = new_event(type=event_type, source=SOURCE, subject=case["household_ref"], data=data)
     update = change_with_events(changes, outbox_entry(settings.topic(EVENTS_TOPIC), event))
     if push:
         update["$push"] = push
-    result = await work.db.cases.update_one({"_id": case["_id"], "status": OPEN}, update)
+    result = await work.db.cases.update_one({"_id": case["_id"], "status": status}, update)
     if result.modified_count != 1:
         raise CaseNotOpen(case["_id"])
     work.announced("cases", case["_id"])

@@ -67,6 +67,8 @@ async def ensure_indexes(db: AsyncDatabase[Any]) -> None:
     await db.cases.create_index([("municipality", 1), ("status", 1), ("deadline", 1)])
     await db.cases.create_index([("outbox_pending", 1)])
     await db.cases.create_index([("status", 1), ("closed_at", 1)])
+    await db.cases.create_index([("status", 1), ("last_signal_at", 1)])
+    await db.evictions.create_index([("received_at", 1)])
     await db.signals.create_index([("partner", 1), ("received_at", 1)])
     await db.signals.create_index([("case_id", 1)])
 
@@ -233,7 +235,7 @@ def _fold_household(
         policy = Policy(
             settings.threshold_for(item.submission.municipality), settings.term_for(item.submission.municipality)
         )
-        folded = fold_signal(case, item.signal_id, partner, item.submission, policy, now.date())
+        folded = fold_signal(case, item.signal_id, partner, item.submission, policy, now.date(), now)
         case = folded.case
         entries.extend(_entries(settings, folded))
         outcome[item.signal_id] = (case["_id"], folded.repeat)

@@ -18,6 +18,7 @@ from services.signals.casework import (
     CaseNotFound,
     CaseNotOpen,
     ContactAttemptCreate,
+    OutcomeDoesNotFit,
     QueueFilter,
     close_case,
     get_case,
@@ -28,7 +29,8 @@ from services.signals.casework import (
 )
 from services.signals.domain import CreditorType
 from services.signals.labels import CONTACT_KINDS, CREDITOR_TYPES, PARTS_OF_DAY, STATUSES
-from services.signals.rules import OUTCOME_LABELS
+from services.signals.retention import closes_by_itself_on
+from services.signals.rules import OUTCOME_LABELS, closing_outcomes
 from services.signals.sealing import Sealer
 
 router = APIRouter(include_in_schema=False)
@@ -149,6 +151,9 @@ async def close_form(
             await close_case(work, request.app.state.settings, case_id, closing)
     except (CaseNotFound, CaseNotOpen):
         return await _render_case(request, runtime, case_id, errors={"": "Deze casus is niet (meer) open."})
+    except OutcomeDoesNotFit:
+        message = "Deze uitkomst past niet bij deze casus; kies een van de genoemde uitkomsten."
+        return await _render_case(request, runtime, case_id, errors={"uitkomst": message})
     return RedirectResponse(f"/casussen/{case_id}?afgesloten=1", status_code=status.HTTP_303_SEE_OTHER)
 
 
@@ -198,6 +203,8 @@ async def _render_case(
         contact_kinds=CONTACT_KINDS,
         parts_of_day=PARTS_OF_DAY,
         outcomes={outcome.value: label for outcome, label in OUTCOME_LABELS.items()},
+        closing_outcomes=[outcome.value for outcome in closing_outcomes(case["status"] == OPEN)],
+        closes_on=closes_by_itself_on(case, request.app.state.settings),
         creditor_types=CREDITOR_TYPES,
         statuses=STATUSES,
         municipalities=municipalities(),

@@ -44,6 +44,8 @@ class Outcome(StrEnum):
     FOLLOW_UP_FINANCIAL = "follow_up_financial"
     FOLLOW_UP_NON_FINANCIAL = "follow_up_non_financial"
     REFERRAL_WITHOUT_CONTACT = "referral_without_contact"
+    # not worked: the arrears stayed below the municipality's threshold until the case closed by itself
+    BELOW_THRESHOLD = "below_threshold"
 
 
 OUTCOME_LABELS = {
@@ -60,6 +62,7 @@ OUTCOME_LABELS = {
     Outcome.FOLLOW_UP_FINANCIAL: "Vervolg financieel",
     Outcome.FOLLOW_UP_NON_FINANCIAL: "Vervolg niet-financieel",
     Outcome.REFERRAL_WITHOUT_CONTACT: "Doorverwijzing zonder contact",
+    Outcome.BELOW_THRESHOLD: "Onder de drempel, niet opgepakt",
 }
 
 FOLLOW_UP_OUTCOMES = frozenset(
@@ -70,6 +73,26 @@ FOLLOW_UP_OUTCOMES = frozenset(
     }
 )
 PICKED_UP_OUTCOMES = FOLLOW_UP_OUTCOMES | {Outcome.QUICK_FIX, Outcome.ALREADY_IN_DEBT_HELP, Outcome.OTHER_TRAJECTORY}
+
+
+# outcomes that say what reaching out found: a case nobody reached out to (below the threshold) cannot have them
+AFTER_OUTREACH_OUTCOMES = frozenset(
+    {
+        Outcome.NO_CONTACT,
+        Outcome.NO_HELP_WANTED,
+        Outcome.QUICK_FIX,
+        Outcome.FOLLOW_UP_FINANCIAL,
+        Outcome.FOLLOW_UP_NON_FINANCIAL,
+    }
+)
+
+
+def closing_outcomes(reached_threshold: bool) -> list[Outcome]:
+    """The outcomes a case may close with: an open case any but `below_threshold`; a case below the threshold
+    that one, or what the worker learnt without reaching out (already paid, not resident, already in help...)."""
+    if reached_threshold:
+        return [outcome for outcome in Outcome if outcome is not Outcome.BELOW_THRESHOLD]
+    return [outcome for outcome in Outcome if outcome not in AFTER_OUTREACH_OUTCOMES]
 
 
 class Feedback(StrEnum):

@@ -30,9 +30,30 @@ class SignalsSettings(PlatformSettings):
         default_factory=dict, description="Per CBS gemeentecode: working days to reach out to a non-crisis case."
     )
     batch_max_signals: int = 1_000
-    retention_days_without_help: int = Field(default=183, description="Erase personal data this long after closing.")
-    retention_days_after_help: int = Field(default=730, description="The same, when help or a referral followed.")
-    retention_interval_seconds: float = 3600.0
+    retention_days_without_help: int = Field(
+        default=183,
+        ge=1,
+        description="Erase a case's personal data this long after it closed without help: a signal is kept only as "
+        "long as the offer of help needs it (Wgs art. 5; AVG art. 5(1)(e)), here long enough to recognise a repeat.",
+    )
+    retention_days_after_help: int = Field(
+        default=730,
+        ge=1,
+        description="The same, when help or a referral followed: the household may come back during the help.",
+    )
+    registered_close_days: int = Field(
+        default=90,
+        ge=1,
+        description="A case below the threshold waits this long after its last counted signal for its arrears to "
+        "reach the threshold; then it closes itself (outcome below_threshold, creditor feedback not_picked_up) and "
+        "its personal data is erased after `retention_days_without_help`, like any case closed without help.",
+    )
+    eviction_address_retention_days: int = Field(
+        default=30,
+        ge=1,
+        description="Erase the address of an eviction report this long after it came in: it is needed only to find "
+        "the household's pseudonym, and for the housing partner to correct a report (AVG art. 5(1)(c) and (e)).",
+    )
 
     def threshold_for(self, municipality: str) -> int:
         return self.threshold_cents.get(municipality, DEFAULT_THRESHOLD_CENTS)

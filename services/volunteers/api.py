@@ -8,6 +8,8 @@ from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from plumbing.access import Principal, Role, Scope, staff, staff_or_partner
+from plumbing.audit import audit
+from plumbing.register import PERSONAL
 from plumbing.web import RuntimeDep
 from services.volunteers.assignments import (
     NoPlace,
@@ -25,9 +27,11 @@ from services.volunteers.assignments import (
 )
 from services.volunteers.domain import Screening, SignUp, VolunteerCreate
 from services.volunteers.requests import LessonRequest, from_school
+from services.volunteers.retention import run_retention
 
 router = APIRouter(prefix="/api/v1", tags=["volunteers"])
 Coordinator = Annotated[Principal, staff(Role.VOLUNTEER_COORDINATOR)]
+Administrator = Annotated[Principal, staff(Role.ADMINISTRATOR)]
 School = Annotated[Principal, staff_or_partner(Scope.REQUEST_LESSONS, Role.VOLUNTEER_COORDINATOR)]
 
 
@@ -52,7 +56,7 @@ class Hours(BaseModel):
     model_config = ConfigDict(extra="forbid")
     on: date
     hours: float = Field(gt=0, le=24)
-    by: str = Field(default="vrijwilliger", max_length=100)
+    by: str = Field(default="vrijwilliger", max_length=100, json_schema_extra=PERSONAL)
 
 
 class Lesson(BaseModel):
@@ -213,3 +217,9 @@ async def post_lesson_given(
             await lesson_given(work, request.app.state.settings, request_id, body.students_reached)
     except (NotFound, WrongState) as error:
         raise refused(error) from error
+
+
+@router.post("/retention/run", summary="Delete stale sign-ups and erase the data of volunteers who left, now")
+async def post_retention_run(runtime: RuntimeDep, request: Request, admin: Administrator) -> dict[str, int]:
+    await audit(runtime.db, request, admin, "retention.run", "volunteers")
+    return await run_retention(runtime.db, request.app.state.settings)

@@ -6,12 +6,14 @@ from fastapi import FastAPI
 
 from plumbing import audit
 from plumbing.events import CloudEvent
+from plumbing.retention import RetentionJob
 from plumbing.runtime import Runtime
 from plumbing.web import service_app
 from services.volunteers import api, pages
 from services.volunteers.assignments import ensure_indexes
 from services.volunteers.events import EVENTS_TOPIC
 from services.volunteers.requests import from_household_matched
+from services.volunteers.retention import run_retention
 from services.volunteers.settings import VolunteersSettings
 from services.volunteers.subscriptions import HOUSEHOLD_MATCHED, REFERRALS_TOPIC
 
@@ -21,6 +23,10 @@ def create_app(settings: VolunteersSettings | None = None) -> FastAPI:
 
     async def setup(runtime: Runtime) -> None:
         await ensure_indexes(runtime.db)
+        await audit.ensure_index(runtime.db)
+        runtime.jobs.append(
+            RetentionJob(lambda: run_retention(runtime.db, settings), settings.retention_interval_seconds)
+        )
         runtime.relay_outboxes([runtime.db.assignments, runtime.db.volunteers])
 
         async def on_household_matched(event: CloudEvent) -> None:

@@ -19,6 +19,20 @@ class VolunteersSettings(PlatformSettings):
     certificate_of_conduct_valid_years: int = Field(
         default=3, ge=1, le=10, description="A VOG older than this must be renewed before the volunteer is assigned."
     )
+    applicant_retention_days: int = Field(
+        default=183,
+        ge=1,
+        description="A sign-up that is still an applicant (never screened) this long after it was first seen is "
+        "deleted: as for job applicants, no longer than the selection needs (AVG art. 5(1)(e); the Autoriteit "
+        "Persoonsgegevens advises at most a year, with consent).",
+    )
+    left_retention_days: int = Field(
+        default=365,
+        ge=1,
+        description="A volunteer who left loses their contact data, certificate of conduct date, languages, "
+        "employer and the households they served this long after leaving: enough to answer questions about their "
+        "work and to welcome them back, no longer (AVG art. 5(1)(e)).",
+    )
 
     def certificates_from(self, today: date | None = None) -> date:
         """The oldest certificate of conduct still accepted today."""

@@ -166,9 +166,9 @@ async def test_retention_erases_personal_data_after_the_term_and_records_it(sign
     erased = await signals.db.cases.find_one({"_id": expired})
     assert erased["personal"] is None and erased["total_arrears_cents"] == 45_000
     signal = await signals.db.signals.find_one({"case_id": expired})
-    assert "person" not in signal["submission"] and "address" not in signal["submission"]
+    assert signal["submission"]["person"] is None and signal["submission"]["address"] is None
     record = await signals.db.erasures.find_one({"_id": expired})
-    assert record["fields"] == ["case.personal", "signal.submission.person", "signal.submission.address"]
+    assert {"case.personal", "signal.submission.person", "signal.submission.address"} <= set(record["fields"])
     for kept in (helped, still_open):
         stored = (await signals.db.cases.find_one({"_id": kept}))["personal"]
         assert "Jansen" not in stored  # encrypted at rest
