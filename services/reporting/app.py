@@ -10,6 +10,10 @@ from plumbing.runtime import Runtime
 from plumbing.web import service_app
 from services.reporting import api, pages
 from services.reporting.counting import record_batch
+from services.reporting.events import EVENTS_TOPIC
+from services.reporting.lab import api as lab_api
+from services.reporting.lab import pages as lab_pages
+from services.reporting.lab.store import ensure_indexes as ensure_lab_indexes
 from services.reporting.projection import ProjectionCache, active_projection, ensure_indexes
 from services.reporting.settings import ReportingSettings
 from services.reporting.subscriptions import REFERRALS_TOPIC, SIGNALS_TOPIC, VOLUNTEERS_TOPIC
@@ -20,6 +24,8 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
 
     async def setup(runtime: Runtime) -> None:
         await ensure_indexes(await active_projection(runtime.db))
+        await ensure_lab_indexes(runtime.db)
+        runtime.relay_outboxes([runtime.db.lab_projects, runtime.db.lab_prices])
 
         projection = ProjectionCache(runtime.db)
 
@@ -34,9 +40,10 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
         settings=settings,
         title="Redzaam reporting",
         description="Exact regional counters per municipality, month and metric, built from every event; "
-        "programme targets; CSV exports with small numbers suppressed for outside the region.",
+        "programme targets; CSV exports with small numbers suppressed for outside the region; the Schuldenlab's "
+        "innovation portfolio with its lifecycle, micro-MKBA and KPIs measured from the counters.",
         templates=Path(__file__).parent / "templates",
-        routers=[api.router, pages.router],
-        publishes=[],
+        routers=[api.router, lab_api.router, pages.router, lab_pages.router],
+        publishes=[EVENTS_TOPIC],
         setup=setup,
     )

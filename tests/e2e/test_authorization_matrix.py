@@ -33,6 +33,7 @@ CREDITORS = {"partner:housing", "partner:energy"}
 HELP_OFFER = {"partner:debt_help"}
 ADMIN = {"administrator"}
 COORDINATOR = {"volunteer_coordinator"}
+LEAD = {"programme_lead"}
 EVERYONE = {"anonymous"} | STAFF | PARTNERS
 
 POLICY: dict[str, dict[str, set[str]]] = {
@@ -119,7 +120,39 @@ POLICY: dict[str, dict[str, set[str]]] = {
         "GET /api/v1/breakdown/{metric}": STAFF,
         "GET /api/v1/targets": STAFF,
         "GET /api/v1/export.csv": STAFF,
+        "PUT /api/v1/targets/{target_id}": LEAD,
         "GET /": STAFF,
+        "GET /doelen": LEAD,
+        "POST /doelen/{target_id}": LEAD,
+        # the Schuldenlab: staff read it; the lead registers, starts and decides; a project's own leader (any member
+        # of staff named as its leader) changes its details, MKBA and KPIs, which the use case checks per project
+        "GET /api/v1/lab/projects": STAFF,
+        "POST /api/v1/lab/projects": LEAD,
+        "GET /api/v1/lab/projects/{project_id}": STAFF,
+        "PUT /api/v1/lab/projects/{project_id}": STAFF,
+        "POST /api/v1/lab/projects/{project_id}/start": LEAD,
+        "POST /api/v1/lab/projects/{project_id}/decisions": LEAD,
+        "PUT /api/v1/lab/projects/{project_id}/analysis": STAFF,
+        "PUT /api/v1/lab/projects/{project_id}/kpis": STAFF,
+        "GET /api/v1/lab/prices": STAFF,
+        "PUT /api/v1/lab/prices": LEAD,
+        "GET /api/v1/lab/summary": STAFF,
+        "GET /api/v1/lab/portfolio.json": STAFF,
+        "GET /api/v1/lab/portfolio.csv": STAFF,
+        "GET /lab": STAFF,
+        "GET /lab/nieuw": LEAD,
+        "POST /lab/nieuw": LEAD,
+        "GET /lab/prijzen": STAFF,
+        "POST /lab/prijzen": LEAD,
+        "GET /lab/{project_id}": STAFF,
+        "POST /lab/{project_id}/start": LEAD,
+        "POST /lab/{project_id}/besluit": LEAD,
+        "GET /lab/{project_id}/wijzigen": STAFF,
+        "POST /lab/{project_id}/wijzigen": STAFF,
+        "GET /lab/{project_id}/mkba": STAFF,
+        "POST /lab/{project_id}/mkba": STAFF,
+        "POST /lab/{project_id}/kpis": STAFF,
+        "POST /lab/{project_id}/kpis/{kpi_id}/verwijderen": STAFF,
     },
 }
 OPERATIONS = {"GET /healthz", "GET /readyz", "GET /metrics"}  # the same in every service, for the orchestrator

@@ -1,6 +1,7 @@
 """Staff pages in headless Chromium: the shared Dutch layout, navigation and the figures the API reports."""
 
 import re
+from datetime import date
 from pathlib import Path
 
 import httpx
@@ -102,3 +103,38 @@ def test_a_form_posted_without_its_csrf_token_is_refused(platform: Platform, pag
         f"{platform.url('signals')}/beheer/leden", form={"code": "forged", "naam": "Forged", "soort": "bank"}
     )
     assert response.status == 403 and "csrf" in response.text()
+
+
+def test_the_programme_lead_enters_the_eviction_baseline_on_a_page(
+    platform: Platform, page: Page, artifacts: Path
+) -> None:
+    sign_in(page, platform, "lead")
+    page.goto(f"{platform.url('reporting')}/")
+    evictions = page.get_by_role("listitem").filter(has_text="Huisuitzettingen gehalveerd")
+    expect(evictions).to_contain_text("Nulmeting ontbreekt")
+    evictions.get_by_role("link", name="nulmeting invullen").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Programmadoelen instellen")
+    section = page.get_by_role("region", name="Huisuitzettingen gehalveerd")
+    baseline = section.get_by_label("Nulmeting: aantal per jaar vóór het programma (bij daling)")
+    baseline.fill("-4")
+    section.get_by_role("button", name="Huisuitzettingen gehalveerd opslaan").click()
+    expect(page.get_by_role("alert")).to_contain_text("Vul de nulmeting in")
+    expect(baseline).to_have_attribute("aria-invalid", "true")
+    page.screenshot(path=str(artifacts / "targets-error.png"), full_page=True)
+    baseline.fill("60")
+    section.get_by_role("button", name="Huisuitzettingen gehalveerd opslaan").click()
+    expect(page.get_by_role("region", name="Huisuitzettingen gehalveerd").get_by_role("status")).to_have_text(
+        "Opgeslagen."
+    )
+    targets = httpx.get(f"{platform.url('reporting')}/api/v1/targets", headers=platform.headers("lead")).json()
+    ceiling = next(item["target"] for item in targets if item["id"] == "evictions")
+    start, end = date(2026, 1, 1), date(2028, 12, 31)
+    assert ceiling == round(60 * ((end - start).days + 1) / 365.25 / 2)  # half the yearly baseline over the period
+    page.goto(f"{platform.url('reporting')}/")
+    expect(page.get_by_role("listitem").filter(has_text="Huisuitzettingen gehalveerd")).to_contain_text(
+        f"van hoogstens {ceiling}"
+    )
+    page.screenshot(path=str(artifacts / "targets-dashboard.png"), full_page=True)
+    outreach = platform.headers("outreach")
+    refused = httpx.get(f"{platform.url('reporting')}/doelen", headers=outreach)
+    assert refused.status_code == 403
