@@ -7,21 +7,14 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
 from plumbing.access import CASEWORKERS, Principal, Role, staff
+from plumbing.paging import PageLinks, PageRequest, page_number
 from plumbing.web import RuntimeDep, render_page
 from services.referrals.catalogue import all_offers
 from services.referrals.cohort import progress
 from services.referrals.domain import IllegalTransition, ReferralState, Result
 from services.referrals.labels import KINDS, NEEDS, PHASES, RESULTS, STATES
 from services.referrals.lifecycle import Conflict, NoCapacity, ReferralNotFound, get_referral, move
-from services.referrals.referrals_api import (
-    PER_PAGE,
-    Complete,
-    Decline,
-    Selection,
-    actor,
-    recent_referrals,
-    visible_referral,
-)
+from services.referrals.referrals_api import Complete, Decline, Selection, actor, recent_referrals, visible_referral
 
 router = APIRouter(include_in_schema=False)
 LABELS = {"states": STATES, "phases": PHASES, "needs": NEEDS, "results": RESULTS, "kinds": KINDS}
@@ -39,25 +32,17 @@ async def overview(
 ) -> Response:
     """Referrals a page at a time ("x–y van z"); staff see how many wait for an offer and can list only those.
     A page number that is not one shows the first page rather than an error."""
-    page = int(pagina) if pagina.isdigit() and int(pagina) >= 1 else 1
+    page = PageRequest(page_number(pagina))
     unmet_only = wachtend == "1"
     referrals, total = await recent_referrals(runtime, caller, Selection(unmet=unmet_only, page=page))
-    _, waiting = await recent_referrals(runtime, caller, Selection(unmet=True, per_page=1))
-    first = (page - 1) * PER_PAGE + 1
+    _, waiting = await recent_referrals(runtime, caller, Selection(unmet=True, page=PageRequest(1, 1)))
     return render_page(
         request,
         "overview.html",
         "Hulpaanbod en verwijzingen",
         offers=await all_offers(runtime.db),
         referrals=referrals,
-        paging={
-            "first": first,
-            "last": first + len(referrals) - 1,
-            "total": total,
-            "previous": page - 1 if page > 1 else None,
-            "next": page + 1 if first + len(referrals) - 1 < total else None,
-            "query": "wachtend=1&" if unmet_only else "",
-        },
+        paging=PageLinks.of(page, len(referrals), total, {"wachtend": "1" if unmet_only else ""}),
         unmet_only=unmet_only,
         waiting=waiting,
         **LABELS,

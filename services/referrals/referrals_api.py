@@ -8,6 +8,7 @@ from fastapi import APIRouter, HTTPException, Query, Request, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from plumbing.access import CASEWORKERS, Principal, Role, Scope, may_see_municipality, staff_or_partner
+from plumbing.paging import FIRST_PAGE, PER_PAGE, Page, PageNumber, PageRequest, PerPage, find_page
 from plumbing.reference import Municipality
 from plumbing.web import RuntimeDep
 from services.referrals.catalogue import all_offers
@@ -16,7 +17,6 @@ from services.referrals.lifecycle import Conflict, NoCapacity, ReferralNotFound,
 from services.referrals.placing import WAITING
 
 router = APIRouter(prefix="/api/v1", tags=["referrals"])
-PER_PAGE, MAX_PER_PAGE = 50, 200
 
 
 Handler = Annotated[Principal, staff_or_partner(Scope.HANDLE_REFERRALS, *CASEWORKERS, Role.PARTNER_EMPLOYEE)]
@@ -120,16 +120,6 @@ async def post_referral(
     return referral_public(await get_referral(runtime.db, referral_id))
 
 
-class ReferralPage(BaseModel):
-    """One page of referrals, and how many there are in all."""
-
-    items: list[ReferralPublic]
-    total: int = Field(description="Referrals matching the filters, on all pages.")
-    page: int = Field(description="This page, from 1.")
-    per_page: int
-    pages: int = Field(description="Pages in all; a page past the last one is empty.")
-
-
 @dataclass(frozen=True)
 class Selection:
     """Which referrals, and which page of them."""
@@ -137,13 +127,12 @@ class Selection:
     municipality: str | None = None
     state: ReferralState | None = None
     unmet: bool = False
-    page: int = 1
-    per_page: int = PER_PAGE
+    page: PageRequest = FIRST_PAGE
 
 
 @router.get(
     "/referrals",
-    response_model=ReferralPage,
+    response_model=Page[ReferralPublic],
     summary="Referrals, newest first (unmet: oldest first), in pages numbered from 1, with the total",
 )
 async def list_referrals(
@@ -154,18 +143,12 @@ async def list_referrals(
     unmet: Annotated[
         bool, Query(description="Only the referrals waiting for an offer (requested, none fits or all are full).")
     ] = False,
-    page: Annotated[int, Query(ge=1, description="Page number, from 1.")] = 1,
-    per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = PER_PAGE,
-) -> ReferralPage:
-    selection = Selection(municipality, state, unmet, page, per_page)
-    documents, total = await recent_referrals(runtime, caller, selection)
-    return ReferralPage(
-        items=[referral_public(doc) for doc in documents],
-        total=total,
-        page=page,
-        per_page=per_page,
-        pages=-(-total // per_page),
-    )
+    page: PageNumber = 1,
+    per_page: PerPage = PER_PAGE,
+) -> Page[ReferralPublic]:
+    asked = PageRequest(page, per_page)
+    documents, total = await recent_referrals(runtime, caller, Selection(municipality, state, unmet, asked))
+    return asked.answer([referral_public(doc) for doc in documents], total)
 
 
 async def recent_referrals(
@@ -188,9 +171,7 @@ async def recent_referrals(
     if organisation is not None:
         query["organisation_id"] = organisation
     order = 1 if selection.unmet else -1  # the longest waiting first
-    found = runtime.db.referrals.find(query, {"outbox": 0}).sort([("created_at", order), ("_id", order)])
-    documents = await found.skip((selection.page - 1) * selection.per_page).limit(selection.per_page).to_list()
-    return documents, await runtime.db.referrals.count_documents(query)
+    return await find_page(runtime.db.referrals, query, [("created_at", order)], selection.page, {"outbox": 0})
 
 
 @router.get("/referrals/{referral_id}", response_model=ReferralPublic, summary="One referral")

@@ -62,21 +62,22 @@ async def test_api_pages_the_referrals_newest_first_with_the_total(referrals: Re
 async def test_page_says_which_referrals_of_how_many_it_shows_with_links_to_the_others(referrals: Referrals) -> None:
     await stored_referrals(referrals, 51)
     first = (await referrals.client.get("/")).text
-    assert "1–50 van 51" in first
-    assert 'href="/?pagina=2" rel="next"' in first and 'rel="prev"' not in first
+    assert "1–50 van 51 verwijzingen" in first
+    assert 'href="?pagina=2#verwijzingen" rel="next"' in first and 'rel="prev"' not in first
     second = (await referrals.client.get("/", params={"pagina": 2})).text
-    assert "51–51 van 51" in second
-    assert 'href="/?pagina=1" rel="prev"' in second and 'rel="next"' not in second
+    assert "51–51 van 51 verwijzingen" in second
+    assert 'href="?pagina=1#verwijzingen" rel="prev"' in second and 'rel="next"' not in second
     assert len(re.findall(r'href="/verwijzingen/ref-', second)) == 1
     assert (await referrals.client.get("/", params={"pagina": "twee"})).status_code == 200  # the first page
 
 
 async def test_staff_see_how_many_referrals_wait_for_an_offer_and_can_list_them(referrals: Referrals) -> None:
-    await stored_referrals(referrals, 3, offer_id=None)
+    await stored_referrals(referrals, 52, offer_id=None)
     overview = (await referrals.client.get("/")).text
-    assert "3 verwijzingen wachten op passend aanbod" in overview
+    assert "52 verwijzingen wachten op passend aanbod" in overview
     waiting = (await referrals.client.get("/", params={"wachtend": 1})).text
-    assert "Wachten op passend aanbod" in waiting and "1–3 van 3" in waiting
-    assert waiting.count("Wacht op aanbod") == 3
-    listed = (await referrals.client.get("/api/v1/referrals", params={"unmet": "true"})).json()
-    assert (listed["total"], [r["id"] for r in listed["items"]]) == (3, ["ref-0000", "ref-0001", "ref-0002"])
+    assert "Wachten op passend aanbod" in waiting and "1–50 van 52 verwijzingen" in waiting
+    assert 'href="?wachtend=1&amp;pagina=2#verwijzingen" rel="next"' in waiting  # the next page waits too
+    assert waiting.count("Wacht op aanbod") == 50
+    listed = (await referrals.client.get("/api/v1/referrals", params={"unmet": "true", "per_page": 3})).json()
+    assert (listed["total"], [r["id"] for r in listed["items"]]) == (52, ["ref-0000", "ref-0001", "ref-0002"])
