@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 from playwright.sync_api import Page
 
-from plumbing.reference import municipalities
+from plumbing.reference import municipalities as region
 from services.signals import totp
 from tests.conftest import Servers
 
@@ -24,7 +24,7 @@ ADMIN_PASSWORD = "e2e-admin-password-0123456789"
 STAFF_PASSWORD = "e2e-wachtwoord-0123456789"
 # username: (role, municipalities, organisation)
 ACCOUNTS = {
-    "outreach": ("outreach_worker", list(municipalities()), ""),
+    "outreach": ("outreach_worker", list(region()), ""),
     "almelo": ("outreach_worker", ["GM0141"], ""),
     "schuldhulp": ("debt_specialist", ["GM0141"], ""),
     "coordinator": ("volunteer_coordinator", [], ""),
@@ -125,7 +125,7 @@ class Platform:
                 "id": partner_id,
                 "name": partner_id.title(),
                 "type": kind,
-                "municipalities": list(municipalities()),
+                "municipalities": list(region()),
             }
             response = httpx.post(f"{self.url('signals')}/api/v1/partners", json=member, headers=admin)
             assert response.status_code == 201, response.text
