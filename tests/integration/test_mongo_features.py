@@ -158,3 +158,18 @@ async def test_filters_on_ids_and_other_fields_match_exactly(mongo: Any) -> None
     deleted = await mongo.items.delete_many({"_id": {"$in": ["d6", "d7", "d8"]}, "flag": True})
     assert deleted.deleted_count == 2
     assert await mongo.items.count_documents({"_id": {"$in": [1, 2]}}) == 0  # non-string ids: the stock path
+
+
+async def test_delete_many_by_list_size_range_and_flag(mongo: Any) -> None:
+    """What the volunteers' retention deletes: stale sign-ups with no requests, not waiting for the relay."""
+    await mongo.items.insert_many(
+        [
+            {"_id": "stale", "requests": [], "seen": 1},
+            {"_id": "busy", "requests": ["r"], "seen": 1},
+            {"_id": "recent", "requests": [], "seen": 5},
+            {"_id": "unpublished", "requests": [], "seen": 1, "outbox_pending": True},
+        ]
+    )
+    query = {"requests": {"$size": 0}, "seen": {"$lte": 2}, "outbox_pending": {"$ne": True}}
+    assert (await mongo.items.delete_many(query)).deleted_count == 1
+    assert sorted(await mongo.items.distinct("_id")) == ["busy", "recent", "unpublished"]
