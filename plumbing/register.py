@@ -25,6 +25,8 @@ PERSONAL_NAMES = frozenset(
         "name",
         "person",
         "birth_date",
+        "age",
+        "age_band",
         "phone",
         "email",
         "address",

@@ -24,6 +24,10 @@ PSEUDONYM_TERM = Term(
     "kept with the figures; not erased: a pseudonym, linked to an address only with the key that never leaves "
     "this service"
 )
+EVENT_TERM = Term(
+    "kept in the topic as long as the broker keeps it: the other services and reporting rebuild from it; never a "
+    "name, address or birth date"
+)
 ACCOUNT_TERM = Term(
     "as long as the account exists; not erased by a retention run: a deactivated account is kept so that the "
     "audit log's names stay resolvable"
@@ -136,7 +140,7 @@ REGISTER = Register(
                 "the pseudonymous household reference: bundles signals into one case and counts households "
                 "without naming them",
                 PSEUDONYM_BASIS,
-                PSEUDONYM_TERM,
+                EVENT_TERM if collection.startswith("topic:") else PSEUDONYM_TERM,
                 models=models,
             )
             for collection, path, models in (
@@ -147,14 +151,17 @@ REGISTER = Register(
                 ("topic:signals.events", "data.household_ref", tuple(f"{m}.household_ref" for m in EVENT_MODELS)),
             )
         ),
-        PersonalField(
-            "topic:signals.events",
-            "data.age_band",
-            HOUSEHOLD,
-            "a coarse age band of a closed case: matching offers with an age limit",
-            "AVG art. 6(1)(e) with the Wgs art. 3 (referral to help)",
-            PSEUDONYM_TERM,
-            models=("CaseClosed.age_band",),
+        *(
+            PersonalField(
+                "topic:signals.events",
+                f"data.{name}",
+                HOUSEHOLD,
+                f"the {what} of a closed case's resident: matching offers with an age limit (the birth date stays)",
+                "AVG art. 6(1)(e) with the Wgs art. 3 (referral to help)",
+                EVENT_TERM,
+                models=(f"CaseClosed.{name}",),
+            )
+            for name, what in (("age", "age in whole years"), ("age_band", "coarse age band"))
         ),
         PersonalField(
             "accounts",
