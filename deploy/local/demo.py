@@ -8,8 +8,12 @@ import os
 import sys
 import time
 from datetime import date, timedelta
+from pathlib import Path
 
 import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # the Schuldenlab's demo data beside this script
+from demo_lab import PROJECTS, load_lab
 
 SIGNALS, REFERRALS, VOLUNTEERS, REPORTING = (f"http://127.0.0.1:{port}" for port in (8001, 8002, 8003, 8004))
 
@@ -300,6 +304,7 @@ def load(client: httpx.Client) -> None:
     )
     if enrolled.status_code not in (201, 409):
         enrolled.raise_for_status()
+    load_lab(client, staff(client, "programmaleider"))
 
 
 def main() -> None:
@@ -312,7 +317,8 @@ def main() -> None:
         load(client)
     print(
         f"[demo] loaded {len(MEMBERS)} members, {len(OFFERS)} offers, {len(VOLUNTEERS_DEMO)} volunteers, "
-        f"{len(SIGNALS_DEMO)} signals; sign in at {SIGNALS}/inloggen as {', '.join(ACCOUNTS)} "
+        f"{len(SIGNALS_DEMO)} signals, {len(PROJECTS)} Schuldenlab projects; "
+        f"sign in at {SIGNALS}/inloggen as {', '.join(ACCOUNTS)} "
         f"(password {DEMO_PASSWORD}) or beheerder (REDZAAM_ADMIN_PASSWORD)",
         file=sys.stderr,
     )
