@@ -108,6 +108,7 @@ POLICY: dict[str, dict[str, set[str]]] = {
         "POST /api/v1/lesson-requests": COORDINATOR | {"partner:school"},
         "POST /api/v1/assignments/{request_id}/lesson-given": COORDINATOR,
         "GET /api/v1/audit": ADMIN,
+        "POST /api/v1/retention/run": ADMIN,
         "GET /": COORDINATOR,
         "POST /koppelingen/{request_id}": COORDINATOR,
         "GET /vrijwilligers/{volunteer_id}": COORDINATOR,
