@@ -13,7 +13,8 @@ import random
 import statistics
 import time
 
-from services.referrals.domain import AGE_BANDS, DebtPhase, MatchRequest, Need, OfferCreate, OfferStatus, rank
+from services.referrals.domain import AGE_BANDS, DebtPhase, MatchRequest, Need, OfferCreate, OfferStatus
+from services.referrals.matching import rank
 
 MUNICIPALITIES = ["GM0141", "GM0150", "GM0163", "GM0175", "GM0177", "GM0193", "GM1742"]
 

@@ -17,18 +17,9 @@ from plumbing.outbox import change_with_events, outbox_entry
 from plumbing.settings import PlatformSettings
 from plumbing.unit_of_work import UnitOfWork
 from services.referrals.catalogue import offers_in, offers_with_ids
-from services.referrals.domain import (
-    MatchRequest,
-    OfferCreate,
-    OfferKind,
-    OfferStatus,
-    ReferralState,
-    exclusion,
-    prepare,
-    rank,
-    reasons,
-)
+from services.referrals.domain import MatchRequest, OfferCreate, OfferKind, OfferStatus, ReferralState
 from services.referrals.events import EVENTS_TOPIC, HOUSEHOLD_MATCHED, HouseholdMatched
+from services.referrals.matching import exclusion, prepare, rank, reasons
 
 SOURCE = "/redzaam/referrals"
 WAITING: dict[str, Any] = {"state": ReferralState.REQUESTED.value, "offer_id": None}

@@ -12,8 +12,9 @@ from plumbing.paging import FIRST_PAGE, PER_PAGE, Page, PageNumber, PageRequest,
 from plumbing.reference import Municipality
 from plumbing.web import RuntimeDep
 from services.referrals.catalogue import all_offers
-from services.referrals.domain import IllegalTransition, MatchRequest, ReferralState, Result, rank, reasons
+from services.referrals.domain import IllegalTransition, MatchRequest, ReferralState, Result
 from services.referrals.lifecycle import Conflict, NoCapacity, ReferralNotFound, create_referral, get_referral, move
+from services.referrals.matching import rank, reasons
 from services.referrals.placing import WAITING
 
 router = APIRouter(prefix="/api/v1", tags=["referrals"])

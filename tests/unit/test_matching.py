@@ -17,11 +17,8 @@ from services.referrals.domain import (
     OfferStatus,
     ReferralState,
     check_transition,
-    exclusion,
-    prepare,
-    rank,
-    reasons,
 )
+from services.referrals.matching import exclusion, prepare, rank, reasons
 from services.referrals.needs import NEEDS_AFTER_OUTCOME, CaseFacts, needs_of
 
 NEEDS_DEBT = MatchRequest(municipality="GM0141", needs=["debt_help"])
