@@ -182,7 +182,8 @@ DEMO_PASSWORD = "redzaam-demo-2026"
 ACCOUNTS = {
     "outreach": ("Olga Outreach", "outreach_worker", ALL, ""),
     "schuldhulp": ("Sem Schuldhulp", "debt_specialist", ["GM0141"], ""),
-    "coordinator": ("Cor Coördinator", "volunteer_coordinator", [], ""),
+    "coordinator": ("Cor Coördinator", "volunteer_coordinator", ALL, ""),
+    "coordinator-almelo": ("Carla Coördinator", "volunteer_coordinator", ["GM0141"], ""),  # sees Almelo only
     "schuldenlab": ("Sara Schuldenlab", "partner_employee", [], "schuldenlab-almelo"),
     "programmaleider": ("Pim Programma", "programme_lead", [], ""),
 }

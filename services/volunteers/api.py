@@ -9,9 +9,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from plumbing.access import Principal, Role, Scope, staff, staff_or_partner
 from plumbing.audit import audit
+from plumbing.paging import FIRST_PAGE, PER_PAGE, Page, PageNumber, PageRequest, PerPage, find_page
 from plumbing.register import PERSONAL
 from plumbing.web import RuntimeDep
 from services.volunteers.assignments import (
+    WAITING,
     NoPlace,
     NotFound,
     WrongState,
@@ -28,6 +30,14 @@ from services.volunteers.assignments import (
 from services.volunteers.domain import Screening, SignUp, VolunteerCreate
 from services.volunteers.requests import LessonRequest, from_school
 from services.volunteers.retention import run_retention
+from services.volunteers.scope import (
+    OutsideMunicipalities,
+    may_register,
+    may_request_in,
+    requests_of,
+    visible_request,
+    visible_volunteer,
+)
 
 router = APIRouter(prefix="/api/v1", tags=["volunteers"])
 Coordinator = Annotated[Principal, staff(Role.VOLUNTEER_COORDINATOR)]
@@ -81,6 +91,8 @@ def assignment_public(doc: dict[str, Any]) -> AssignmentPublic:
 def refused(error: Exception) -> HTTPException:
     if isinstance(error, NotFound):
         return HTTPException(status.HTTP_404_NOT_FOUND, f"{error} does not exist")
+    if isinstance(error, OutsideMunicipalities):
+        return HTTPException(status.HTTP_403_FORBIDDEN, str(error))
     return HTTPException(status.HTTP_409_CONFLICT, str(error))
 
 
@@ -95,6 +107,10 @@ async def put_volunteer(
 ) -> dict[str, Any]:
     if volunteer.id != volunteer_id:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "id: must equal the volunteer id in the path")
+    try:
+        await may_register(runtime.db, coordinator, volunteer_id, volunteer.municipalities)
+    except (NotFound, OutsideMunicipalities) as error:
+        raise refused(error) from error
     async with runtime.unit_of_work(request, coordinator) as work:
         created, assigned = await enrol(work, request.app.state.settings, volunteer)
     response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
@@ -113,6 +129,7 @@ async def post_screening(
     volunteer_id: str, screening: Screening, runtime: RuntimeDep, coordinator: Coordinator, request: Request
 ) -> dict[str, Any]:
     try:
+        await visible_volunteer(runtime.db, coordinator, volunteer_id)
         async with runtime.unit_of_work(request, coordinator) as work:
             volunteer, assigned = await screen(work, request.app.state.settings, volunteer_id, screening)
     except NotFound as error:
@@ -124,18 +141,30 @@ async def post_screening(
     }
 
 
-@router.get("/assignments", response_model=list[AssignmentPublic], summary="Requests: waiting, assigned, released")
+@router.get(
+    "/assignments",
+    response_model=Page[AssignmentPublic],
+    summary="Requests of the coordinator's municipalities: waiting, assigned, released; newest first, in pages",
+)
 async def list_assignments(
     runtime: RuntimeDep,
     coordinator: Coordinator,
     state: Annotated[str | None, Query(pattern="^(waiting|assigned|released)$")] = None,
-) -> list[AssignmentPublic]:
-    return [assignment_public(doc) for doc in await recent_assignments(runtime, state)]
+    page: PageNumber = 1,
+    per_page: PerPage = PER_PAGE,
+) -> Page[AssignmentPublic]:
+    asked = PageRequest(page, per_page)
+    documents, total = await recent_assignments(runtime, coordinator, state, asked)
+    return asked.answer([assignment_public(doc) for doc in documents], total)
 
 
-async def recent_assignments(runtime: RuntimeDep, state: str | None = None) -> list[dict[str, Any]]:
-    query = {"state": state} if state else {}
-    return await runtime.db.assignments.find(query, {"outbox": 0}).sort("created_at", -1).limit(200).to_list()
+async def recent_assignments(
+    runtime: RuntimeDep, who: Principal, state: str | None = None, page: PageRequest = FIRST_PAGE
+) -> tuple[list[dict[str, Any]], int]:
+    """One page of the requests `who` sees, newest first (waiting ones oldest first), and how many in all."""
+    query = {**requests_of(who), **({"state": state} if state else {})}
+    order = [("created_at", 1 if state == WAITING else -1)]
+    return await find_page(runtime.db.assignments, query, order, page, {"outbox": 0})
 
 
 @router.get("/assignments/{request_id}/candidates", summary="Volunteers who could take this request, best first")
@@ -143,7 +172,7 @@ async def get_candidates(
     request_id: str, runtime: RuntimeDep, coordinator: Coordinator, http: Request
 ) -> list[dict[str, Any]]:
     try:
-        waiting = await get_request(runtime.db, request_id)
+        waiting = await visible_request(runtime.db, coordinator, request_id)
     except NotFound as error:
         raise refused(error) from error
     return [vars(candidate) for candidate in await candidates(runtime.db, http.app.state.settings, waiting)]
@@ -158,6 +187,7 @@ async def post_assign(
     request_id: str, body: Confirm, runtime: RuntimeDep, coordinator: Coordinator, request: Request
 ) -> AssignmentPublic:
     try:
+        await visible_request(runtime.db, coordinator, request_id)
         async with runtime.unit_of_work(request, coordinator) as work:
             chosen = await assign(work, request.app.state.settings, request_id, body.volunteer_id)
     except (NotFound, NoPlace, WrongState) as error:
@@ -172,6 +202,7 @@ async def post_release(
     request_id: str, runtime: RuntimeDep, coordinator: Coordinator, request: Request
 ) -> AssignmentPublic:
     try:
+        await visible_request(runtime.db, coordinator, request_id)
         async with runtime.unit_of_work(request, coordinator) as work:
             await release(work, request.app.state.settings, request_id)
     except (NotFound, WrongState) as error:
@@ -184,8 +215,9 @@ async def post_hours(request_id: str, body: Hours, runtime: RuntimeDep, coordina
     if body.on > date.today():
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "on: lies in the future")
     try:
+        await visible_request(runtime.db, coordinator, request_id)
         await log_hours(runtime.db, request_id, body.on, body.hours, body.by)
-    except WrongState as error:
+    except (NotFound, WrongState) as error:
         raise refused(error) from error
 
 
@@ -198,6 +230,10 @@ async def post_hours(request_id: str, body: Hours, runtime: RuntimeDep, coordina
 async def post_lesson_request(
     lesson: LessonRequest, runtime: RuntimeDep, request: Request, school: School
 ) -> AssignmentPublic:
+    try:
+        may_request_in(school, lesson.municipality)
+    except OutsideMunicipalities as error:
+        raise refused(error) from error
     request_id = f"lesson-{uuid.uuid4().hex[:12]}"
     async with runtime.unit_of_work(request, school) as work:
         await from_school(work, request.app.state.settings, request_id, lesson)
@@ -213,6 +249,7 @@ async def post_lesson_given(
     request_id: str, body: Lesson, runtime: RuntimeDep, coordinator: Coordinator, request: Request
 ) -> None:
     try:
+        await visible_request(runtime.db, coordinator, request_id)
         async with runtime.unit_of_work(request, coordinator) as work:
             await lesson_given(work, request.app.state.settings, request_id, body.students_reached)
     except (NotFound, WrongState) as error:

@@ -9,20 +9,22 @@ from pydantic import ValidationError
 
 from plumbing.access import Principal, Role, staff
 from plumbing.audit import audit
+from plumbing.paging import PER_PAGE, PageLinks, PageRequest, find_page, page_number
 from plumbing.reference import municipalities
 from plumbing.web import RuntimeDep, render_page
 from services.volunteers.api import recent_assignments
 from services.volunteers.assignments import (
+    WAITING,
     NoPlace,
     NotFound,
     WrongState,
     assign,
     candidates,
-    get_volunteer,
     register_volunteer,
     screen,
 )
 from services.volunteers.domain import Screening, SignUp, VolunteerCreate
+from services.volunteers.scope import requests_of, visible_request, visible_volunteer, volunteers_of
 
 router = APIRouter(include_in_schema=False)
 Coordinator = Annotated[Principal, staff(Role.VOLUNTEER_COORDINATOR)]
@@ -32,23 +34,52 @@ LABELS = {"roles": ROLES, "statuses": STATUSES, "municipalities": municipalities
 
 
 @router.get("/")
-async def overview(request: Request, runtime: RuntimeDep, coordinator: Coordinator, fout: str = "") -> Response:
-    volunteers = await runtime.db.volunteers.find().sort("name", 1).to_list()
-    assignments = await recent_assignments(runtime)
-    proposals = {
-        item["_id"]: await candidates(runtime.db, request.app.state.settings, item)
-        for item in assignments
-        if item["state"] == "waiting"
+async def overview(
+    request: Request,
+    runtime: RuntimeDep,
+    coordinator: Coordinator,
+    fout: str = "",
+    wachtend: str = "",
+    koppelingen: str = "",
+    vrijwilligers: str = "",
+) -> Response:
+    """The coordinator's municipalities only: the waiting requests (longest waiting first), the assignments and the
+    volunteers, each a page at a time ("x–y van z"); the page numbers are the parameters named after the lists."""
+    asked = {"wachtend": wachtend, "koppelingen": koppelingen, "vrijwilligers": vrijwilligers}
+    pages = {name: PageRequest(page_number(value), PER_PAGE) for name, value in asked.items()}
+    waiting, waiting_total = await recent_assignments(runtime, coordinator, WAITING, pages["wachtend"])
+    query = {**requests_of(coordinator), "state": {"$ne": WAITING}}
+    assigned, assigned_total = await find_page(
+        runtime.db.assignments, query, [("created_at", -1)], pages["koppelingen"], {"outbox": 0}
+    )
+    volunteers, volunteers_total = await find_page(
+        runtime.db.volunteers, volunteers_of(coordinator), [("name", 1)], pages["vrijwilligers"], {"outbox": 0}
+    )
+    proposals = {item["_id"]: await candidates(runtime.db, request.app.state.settings, item) for item in waiting}
+    helping = list({item["volunteer_id"] for item in assigned if item.get("volunteer_id")})
+    names = {
+        doc["_id"]: doc["name"] async for doc in runtime.db.volunteers.find({"_id": {"$in": helping}}, {"name": 1})
     }
+
+    def links(name: str, shown: int, total: int) -> PageLinks:
+        others = {other: value for other, value in asked.items() if other != name}
+        return PageLinks.of(pages[name], shown, total, others)
+
     return render_page(
         request,
         "overview.html",
         "Vrijwilligers en koppelingen",
+        waiting=waiting,
+        assigned=assigned,
         volunteers=volunteers,
-        assignments=assignments,
+        paging={
+            "wachtend": links("wachtend", len(waiting), waiting_total),
+            "koppelingen": links("koppelingen", len(assigned), assigned_total),
+            "vrijwilligers": links("vrijwilligers", len(volunteers), volunteers_total),
+        },
         proposals=proposals,
         error=fout,
-        names={volunteer["_id"]: volunteer["name"] for volunteer in volunteers},
+        names=names,
         **LABELS,
     )
 
@@ -62,6 +93,7 @@ async def confirm(
     vrijwilliger: Annotated[str, Form()] = "",
 ) -> Response:
     try:
+        await visible_request(runtime.db, coordinator, request_id)
         async with runtime.unit_of_work(request, coordinator) as work:
             chosen = await assign(work, request.app.state.settings, request_id, vrijwilliger or None)
     except (NotFound, NoPlace, WrongState):
@@ -74,7 +106,7 @@ async def confirm(
 @router.get("/vrijwilligers/{volunteer_id}")
 async def review(request: Request, runtime: RuntimeDep, coordinator: Coordinator, volunteer_id: str) -> Response:
     await audit(runtime.db, request, coordinator, "volunteer.viewed", f"volunteer:{volunteer_id}")
-    return await _render_review(request, runtime, volunteer_id)
+    return await _render_review(request, runtime, coordinator, volunteer_id)
 
 
 @router.post("/vrijwilligers/{volunteer_id}/screening")
@@ -90,8 +122,9 @@ async def screening_form(
         checked = Screening.model_validate({"certificate_of_conduct_date": vog, "trained_roles": getraind or []})
     except ValidationError:
         message = "Vul de datum van de VOG in (niet in de toekomst) en kies minstens één training."
-        return await _render_review(request, runtime, volunteer_id, error=message)
+        return await _render_review(request, runtime, coordinator, volunteer_id, error=message)
     try:
+        await visible_volunteer(runtime.db, coordinator, volunteer_id)
         async with runtime.unit_of_work(request, coordinator) as work:
             await screen(work, request.app.state.settings, volunteer_id, checked)
     except NotFound:
@@ -155,9 +188,11 @@ async def sign_up_form(
     return render_page(request, "signed_up.html", "Bedankt voor uw aanmelding", **LABELS)
 
 
-async def _render_review(request: Request, runtime: RuntimeDep, volunteer_id: str, error: str = "") -> Response:
+async def _render_review(
+    request: Request, runtime: RuntimeDep, coordinator: Principal, volunteer_id: str, error: str = ""
+) -> Response:
     try:
-        volunteer = await get_volunteer(runtime.db, volunteer_id)
+        volunteer = await visible_volunteer(runtime.db, coordinator, volunteer_id)
     except NotFound:
         return render_page(request, "not_found.html", "Vrijwilliger niet gevonden", status_code=404)
     return render_page(

@@ -27,7 +27,7 @@ ACCOUNTS = {
     "outreach": ("outreach_worker", list(region()), ""),
     "almelo": ("outreach_worker", ["GM0141"], ""),
     "schuldhulp": ("debt_specialist", ["GM0141"], ""),
-    "coordinator": ("volunteer_coordinator", [], ""),
+    "coordinator": ("volunteer_coordinator", list(region()), ""),
     "humanitas": ("partner_employee", [], "humanitas"),
     "lead": ("programme_lead", [], ""),
 }

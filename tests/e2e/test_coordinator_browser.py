@@ -61,7 +61,7 @@ def test_coordinator_reviews_a_sign_up_activates_the_volunteer_and_assigns_a_wai
 
     assigned = httpx.get(
         f"{volunteers}/api/v1/assignments", params={"state": "assigned"}, headers=platform.headers("coordinator")
-    ).json()
+    ).json()["items"]
     assert [(a["id"], a["kind"]) for a in assigned if a["id"] == lesson["id"]] == [(lesson["id"], "lesson")]
 
 

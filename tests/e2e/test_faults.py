@@ -202,8 +202,8 @@ def test_nothing_is_lost_or_counted_twice_when_services_and_servers_fail(platfor
     until(lambda: signals_db.cases.count_documents({}) == SIGNALS, 300, "every signal in a case")
 
     cases = httpx.get(
-        f"{platform.url('signals')}/api/v1/cases", params={"municipality": "GM0141"}, headers=worker
-    ).json()
+        f"{platform.url('signals')}/api/v1/cases", params={"municipality": "GM0141", "per_page": 200}, headers=worker
+    ).json()["items"]
     to_close = sorted(case["id"] for case in cases)[:CLOSED]
     for number, case_id in enumerate(to_close):
         if number == CLOSED // 2:
@@ -255,19 +255,19 @@ def test_nothing_is_lost_or_counted_twice_when_services_and_servers_fail(platfor
 
     # every case, referral and assignment in its expected state
     by_status = {
-        status: len(
-            httpx.get(
-                f"{platform.url('signals')}/api/v1/cases",
-                params={"municipality": "GM0141", "status": status},
-                headers=worker,
-            ).json()
-        )
+        status: httpx.get(
+            f"{platform.url('signals')}/api/v1/cases",
+            params={"municipality": "GM0141", "status": status},
+            headers=worker,
+        ).json()["total"]
         for status in ("open", "closed")
     }
     assert by_status == {"open": SIGNALS - CLOSED, "closed": CLOSED}
     states = sorted(item["state"] for item in httpx.get(referrals_url, headers=humanitas).json())
     assert states == ["accepted"] * (CLOSED - COMPLETED) + ["completed"] * COMPLETED
-    assignments = httpx.get(f"{platform.url('volunteers')}/api/v1/assignments", headers=coordinator).json()
+    assignments = httpx.get(
+        f"{platform.url('volunteers')}/api/v1/assignments", params={"per_page": 200}, headers=coordinator
+    ).json()["items"]
     assert sorted(item["state"] for item in assignments) == ["assigned"] * CLOSED
 
     # every bad record is on the dead-letter topic with its origin, and no good one is

@@ -97,7 +97,7 @@ def test_signal_is_matched_assigned_and_counted_exactly_once(platform: Platform)
     caseworker = platform.headers("outreach")
     referrals = httpx.get(f"{platform.url('referrals')}/api/v1/referrals", headers=caseworker).json()["items"]
     assert [(r["state"], r["offer_id"]) for r in referrals] == [("requested", OFFER["id"])]
-    assignments = httpx.get(f"{platform.url('volunteers')}/api/v1/assignments", headers=coordinator).json()
+    assignments = httpx.get(f"{platform.url('volunteers')}/api/v1/assignments", headers=coordinator).json()["items"]
     assert [(a["state"], a["volunteer_id"]) for a in assignments] == [("assigned", "vw-e2e")]
     assert referrals[0]["household_ref"] == assignments[0]["household_ref"]
     assert referrals[0]["household_ref"].startswith("hh-")

@@ -102,7 +102,7 @@ async def test_only_screened_volunteers_are_assigned(volunteers: Volunteers) -> 
     lesson = await volunteers.lesson()
     assert (lesson["state"], lesson["volunteer_id"]) == ("waiting", None)
     await volunteers.volunteer("teacher", roles=["guest_teacher"], trained_roles=["guest_teacher"])
-    assigned = (await volunteers.client.get("/api/v1/assignments", params={"state": "assigned"})).json()
+    assigned = (await volunteers.client.get("/api/v1/assignments", params={"state": "assigned"})).json()["items"]
     assert [(a["id"], a["volunteer_id"]) for a in assigned] == [(lesson["id"], "teacher")]
 
 
