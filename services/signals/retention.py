@@ -33,7 +33,7 @@ logger = logging.getLogger(__name__)
 
 ROUND = 500
 HELP_OUTCOMES = sorted(FOLLOW_UP_OUTCOMES | PICKED_UP_OUTCOMES)
-CLOSED_BY_RETENTION = "retention"
+CLOSED_BY_RETENTION = "system:retention"  # no username has a colon
 # which erasure a case had: 2 also erases notes and contract references, which the first one (personal only) kept
 ERASURE = 2
 
@@ -75,10 +75,11 @@ async def close_registered_due(work: UnitOfWork, settings: SignalsSettings, now:
     topic = settings.topic(EVENTS_TOPIC)
     closed = 0
     while cases := await work.db.cases.find(query, {"outbox": 0}).limit(ROUND).to_list():
-        writes = []
+        writes, event_of = [], {}
         for case in cases:
             announced, changes = closing_of(case, settings, Outcome.BELOW_THRESHOLD, "", CLOSED_BY_RETENTION, now)
             event = new_event(type=CASE_CLOSED, source=SOURCE, subject=case["household_ref"], data=announced)
+            event_of[case["_id"]] = event.id
             writes.append(
                 UpdateOne(
                     {"_id": case["_id"], "status": REGISTERED, "version": case["version"]},
@@ -86,9 +87,11 @@ async def close_registered_due(work: UnitOfWork, settings: SignalsSettings, now:
                 )
             )
         result = await work.db.cases.bulk_write(writes, ordered=False)
-        ids = [case["_id"] for case in cases]
-        if result.modified_count < len(cases):  # some took a signal meanwhile: they wait again
-            ids = [case["_id"] for case in await work.db.cases.find({"_id": {"$in": ids}, "status": CLOSED}).to_list()]
+        ids = list(event_of)
+        if result.modified_count < len(cases):  # a signal, a worker or another run came first: which are ours?
+            ours = {f"outbox.{event_id}.event_id": 1 for event_id in event_of.values()}
+            stored = await work.db.cases.find({"_id": {"$in": ids}}, ours).to_list()
+            ids = [case["_id"] for case in stored if event_of[case["_id"]] in case.get("outbox", {})]
         work.announced("cases", *ids)
         for case_id in ids:
             work.audit("case.closed", f"case:{case_id}", reason="below the threshold: closed by the retention run")

@@ -3,6 +3,7 @@ a registered case closes by itself after its wait (feedback `not_picked_up`, a `
 worker's hand, and is then erased on time; notes, contract references, eviction addresses and old audit entries
 are erased after their terms."""
 
+import asyncio
 import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -203,3 +204,21 @@ def values_at(document: Any, path: str) -> list[Any]:
     for part in path.split("."):
         document = document.get(part) if isinstance(document, dict) else None
     return [document]
+
+
+async def test_two_retention_runs_at_once_close_each_case_once_with_one_event(signals: Signals) -> None:
+    cases = [await submit(signals, house, BELOW, arrears_cents=10_000) for house in range(1, 21)]
+    await signals.db.cases.update_many(
+        {"_id": {"$in": cases}}, {"$set": {"last_signal_at": datetime.now(UTC) - timedelta(days=100)}}
+    )
+    works = [UnitOfWork(signals.db, None), UnitOfWork(signals.db, None)]
+    closed = await asyncio.gather(*(close_registered_due(work, signals.settings) for work in works))
+    assert sum(closed) == len(cases)
+    stored = await signals.db.cases.find({"_id": {"$in": cases}}).to_list()
+    closing_events = [
+        entry
+        for case in stored
+        for entry in case["outbox"].values()
+        if entry["event"]["type"] == "nl.redzaam.case.closed"
+    ]
+    assert len(closing_events) == len(cases) and {case["status"] for case in stored} == {"closed"}
