@@ -177,6 +177,7 @@ async def create_account(
     naam: Text = "",
     rol: Text = "",
     gemeenten: Annotated[list[str] | None, Form()] = None,
+    regio: Text = "",
     organisatie: Text = "",
     wachtwoord: Text = "",
 ) -> Response:
@@ -189,6 +190,7 @@ async def create_account(
                 "name": naam,
                 "role": rol,
                 "municipalities": gemeenten or [],
+                "region_wide": regio == "ja",
                 "organisation": organisatie,
                 "password": wachtwoord,
             }
@@ -196,7 +198,7 @@ async def create_account(
         await accounts.create_account(runtime.db, account)
     except ValidationError as error:
         names = {"username": "gebruikersnaam", "name": "naam", "role": "rol", "municipalities": "gemeenten",
-                 "organisation": "organisatie", "password": "wachtwoord"}  # fmt: skip
+                 "region_wide": "gemeenten", "organisation": "organisatie", "password": "wachtwoord"}  # fmt: skip
         errors: dict[str, str] = {}
         for problem in error.errors():
             field = str(problem["loc"][0]) if problem["loc"] else str(problem["msg"]).split(":")[0].split()[-1]

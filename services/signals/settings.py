@@ -2,6 +2,7 @@ from typing import ClassVar
 
 from pydantic import Field, SecretStr
 
+from plumbing.reference import Municipality
 from plumbing.settings import PlatformSettings
 
 DEFAULT_THRESHOLD_CENTS = 5_000
@@ -23,10 +24,10 @@ class SignalsSettings(PlatformSettings):
     admin_password: SecretStr | None = Field(
         default=None, description="Creates the first administrator account (`beheerder`) when there is none."
     )
-    threshold_cents: dict[str, int] = Field(
+    threshold_cents: dict[Municipality, int] = Field(
         default_factory=dict, description="Per CBS gemeentecode: arrears below which a case is registered, not worked."
     )
-    term_working_days: dict[str, int] = Field(
+    term_working_days: dict[Municipality, int] = Field(
         default_factory=dict, description="Per CBS gemeentecode: working days to reach out to a non-crisis case."
     )
     batch_max_signals: int = 1_000

@@ -16,8 +16,10 @@ from services.signals.accounts import AccountCreate
 from services.signals.domain import SignalSubmission
 from services.signals.evictions import EvictionReport
 from services.signals.partners import PartnerCreate
+from services.signals.settings import SignalsSettings
 from services.volunteers.domain import SignUp, VolunteerCreate
 from services.volunteers.requests import LessonRequest
+from services.volunteers.settings import VolunteersSettings
 from tests.factories import signal_body
 
 ADDRESS = {"postcode": "7607 AB", "house_number": 1}
@@ -132,3 +134,12 @@ def test_a_region_file_that_is_not_one_is_refused_clearly(tmp_path: Path, conten
 def test_a_region_file_setting_other_than_the_one_in_use_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValidationError, match="region_file"):
         PlatformSettings(dev_mode=True, region_file=tmp_path / "elsewhere.toml")
+
+
+def test_settings_that_name_municipalities_refuse_a_code_outside_the_region() -> None:
+    keys = {"pseudonym_key": "p" * 20, "data_key": "d" * 20}
+    with pytest.raises(ValidationError, match=re.escape("threshold_cents.GM9999")):
+        SignalsSettings(dev_mode=True, threshold_cents={UNKNOWN: 10_000}, **keys)
+    with pytest.raises(ValidationError, match=re.escape("manual_assignment_municipalities.0")):
+        VolunteersSettings(dev_mode=True, manual_assignment_municipalities=[UNKNOWN])
+    assert SignalsSettings(dev_mode=True, term_working_days={"GM0150": 5}, **keys).term_working_days == {"GM0150": 5}
