@@ -4,6 +4,7 @@ personal data is encrypted."""
 
 import asyncio
 import time
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -66,3 +67,44 @@ def test_personal_data_stays_in_signals_and_out_of_every_log(platform: Platform,
 def assert_nothing_personal(where: str, text: Any) -> None:
     found = [value for value in PERSONAL if value in text]
     assert not found, f"{where} holds personal data: {found}"
+
+
+def test_a_case_below_the_threshold_closes_by_itself_is_counted_and_then_erased(
+    platform: Platform, servers: Servers
+) -> None:
+    """Registered only (below EUR 50), never worked: after its wait the retention run closes it, the creditor hears
+    `not_picked_up`, reporting counts it as closed below the threshold, and after the term it is erased."""
+    admin, signals = platform.headers("beheerder"), platform.url("signals")
+    small = {**SIGNAL, "person": PERSON, "address": {**ADDRESS, "house_number": 78}, "arrears_cents": 3_000}
+    small.update(contract_reference="KLEIN-E2E", eviction_planned=False)
+    accepted = httpx.post(f"{signals}/api/v1/signals", json=small, headers=platform.partner_headers())
+    assert accepted.status_code == 202, accepted.text
+    case_id = accepted.json()["case_id"]
+    long_ago = datetime.now(UTC) - timedelta(days=91)
+    with MongoClient(servers.mongo_uri, tz_aware=True) as client:
+        cases = client[f"{platform.namespace}_signals"].cases
+        assert cases.find_one({"_id": case_id})["status"] == "registered"
+        cases.update_one({"_id": case_id}, {"$set": {"last_signal_at": long_ago}})
+        ran = httpx.post(f"{signals}/api/v1/retention/run", headers=admin)
+        assert ran.status_code == 200 and ran.json()["closed_below_threshold"] == 1, ran.text
+        assert cases.find_one({"_id": case_id})["outcome"] == "below_threshold"
+
+        feedback = httpx.get(f"{signals}/api/v1/feedback", headers=platform.partner_headers()).json()["items"]
+        assert {item["contract_reference"]: item["feedback"] for item in feedback}["KLEIN-E2E"] == "not_picked_up"
+        breakdown = f"{platform.url('reporting')}/api/v1/breakdown/cases_closed"
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            counted = httpx.get(breakdown, params={"municipality": SIGNAL["municipality"]}, headers=admin).json()
+            if counted.get("below_threshold"):
+                break
+            time.sleep(0.3)
+        assert counted.get("below_threshold") == 1, counted
+
+        cases.update_one({"_id": case_id}, {"$set": {"closed_at": datetime.now(UTC) - timedelta(days=184)}})
+        ran = httpx.post(f"{signals}/api/v1/retention/run", headers=admin)
+        assert ran.status_code == 200 and ran.json()["erased_cases"] == 1, ran.text
+        erased = cases.find_one({"_id": case_id})
+        signal = client[f"{platform.namespace}_signals"].signals.find_one({"case_id": case_id})
+        assert erased["personal"] is None and signal["submission"]["person"] is None
+    volunteers = httpx.post(f"{platform.url('volunteers')}/api/v1/retention/run", headers=admin)
+    assert volunteers.status_code == 200 and set(volunteers.json()) >= {"deleted_applicants", "erased_volunteers"}
