@@ -190,13 +190,12 @@ REGISTER = Register(
             ACCOUNT_TERM,
             models=("AccountCreate.password",),
         ),
-        PersonalField(
-            "accounts",
-            "totp_secret",
-            STAFF,
-            "the second factor of an administrator, encrypted",
-            "AVG art. 32: securing access",
-            ACCOUNT_TERM,
+        *(
+            PersonalField("accounts", path, STAFF, f"{what}, encrypted", "AVG art. 32: securing access", ACCOUNT_TERM)
+            for path, what in (
+                ("totp_secret", "the second factor of an administrator"),
+                ("totp_pending", "a second factor being set up, until its first code is confirmed"),
+            )
         ),
         *audit_register_entries(),
     ),
