@@ -41,6 +41,7 @@ router = APIRouter(include_in_schema=False, dependencies=[staff(*Role)])
 Staff = Annotated[Principal, staff(*Role)]
 ProgrammeLead = Annotated[Principal, staff(Role.PROGRAMME_LEAD)]
 BUDGET_ROWS, EFFECT_ROWS, INVESTMENT_ROWS = 4, 4, 2
+SHORT_MONTHS = ["jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]
 
 # what a person reads when the lab refuses, per field the rule or the form names
 MESSAGES = {
@@ -409,6 +410,7 @@ def kpi_chart(measured: Measured, width: int = 560, height: int = 150) -> dict[s
                 "y": height - 20 - bar_height,
                 "value": value,
                 "month": month,
+                "short": SHORT_MONTHS[int(month[5:]) - 1],
                 "label_x": round(index * slot + slot / 2),
             }
         )
