@@ -81,8 +81,9 @@ class Pages:
 
 
 def format_euro(cents: int) -> str:
-    euros, rest = divmod(int(cents), 100)
-    return f"€ {euros:,}".replace(",", ".") + f",{rest:02d}"
+    """Dutch notation: € 1.234,50, and − € 1.234,50 for a negative amount."""
+    euros, rest = divmod(abs(int(cents)), 100)
+    return ("− " if cents < 0 else "") + f"€ {euros:,}".replace(",", ".") + f",{rest:02d}"
 
 
 def format_date(value: date | str | None) -> str:
