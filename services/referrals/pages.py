@@ -14,7 +14,15 @@ from services.referrals.cohort import progress
 from services.referrals.domain import IllegalTransition, ReferralState, Result
 from services.referrals.labels import KINDS, NEEDS, PHASES, RESULTS, STATES
 from services.referrals.lifecycle import Conflict, NoCapacity, ReferralNotFound, get_referral, move
-from services.referrals.referrals_api import Complete, Decline, Selection, actor, recent_referrals, visible_referral
+from services.referrals.referrals_api import (
+    Complete,
+    Decline,
+    Selection,
+    actor,
+    passed_on,
+    recent_referrals,
+    visible_referral,
+)
 
 router = APIRouter(include_in_schema=False)
 LABELS = {"states": STATES, "phases": PHASES, "needs": NEEDS, "results": RESULTS, "kinds": KINDS}
@@ -44,6 +52,7 @@ async def overview(
         referrals=referrals,
         paging=PageLinks.of(page, len(referrals), total, {"wachtend": "1" if unmet_only else ""}),
         unmet_only=unmet_only,
+        declined=request.query_params.get("afgewezen") == "1",
         waiting=waiting,
         **LABELS,
     )
@@ -84,11 +93,13 @@ async def referral_action(
         await visible_referral(runtime, referral_id, caller)
         settings = request.app.state.settings
         async with runtime.unit_of_work(request, caller) as work:
-            await move(work, settings, referral_id, wanted, actor(caller), reason=reason, result=result)
+            moved = await move(work, settings, referral_id, wanted, actor(caller), reason=reason, result=result)
     except (IllegalTransition, Conflict):
         return await _render(request, runtime, referral_id, error="Deze stap kan nu niet; de verwijzing is veranderd.")
     except NoCapacity:
         return await _render(request, runtime, referral_id, error="Er is geen plek meer vrij bij dit aanbod.")
+    if passed_on(moved, caller):  # declined by this partner: no longer its referral to see
+        return RedirectResponse("/?afgewezen=1", status_code=status.HTTP_303_SEE_OTHER)
     return RedirectResponse(f"/verwijzingen/{referral_id}?opgeslagen=1", status_code=status.HTTP_303_SEE_OTHER)
 
 

@@ -201,7 +201,7 @@ async def transition(
     reason: str = "",
     result: Result | None = None,
 ) -> ReferralPublic:
-    await visible_referral(runtime, referral_id, caller)
+    before = await visible_referral(runtime, referral_id, caller)
     try:
         async with runtime.unit_of_work(request, caller) as work:
             moved = await move(
@@ -213,7 +213,15 @@ async def transition(
         raise HTTPException(status.HTTP_409_CONFLICT, f"capacity: {error}") from error
     except Conflict as error:
         raise HTTPException(status.HTTP_409_CONFLICT, "the referral changed meanwhile; try again") from error
+    if passed_on(moved, caller):  # the partner sees its own decline, not the offer the household went to next
+        return referral_public({**before, "state": ReferralState.DECLINED.value, "explanation": []})
     return referral_public(moved)
+
+
+def passed_on(referral: dict[str, Any], caller: Principal) -> bool:
+    """The caller is a partner and the referral, declined by it, now waits for or went to another offer."""
+    organisation = partner_organisation(caller)
+    return organisation is not None and referral.get("organisation_id") != organisation
 
 
 @router.post("/referrals/{referral_id}/accept", response_model=ReferralPublic, summary="Accept: holds a place")

@@ -7,10 +7,12 @@ from typing import Any
 import pytest
 from pymongo import AsyncMongoClient
 
+from plumbing.access import Role
 from plumbing.events import CloudEvent
 from plumbing.outbox import new_document
 from plumbing.unit_of_work import UnitOfWork
 from services.referrals.placing import rematch_waiting
+from tests.access import staff_headers
 from tests.conftest import Servers
 from tests.integration.commands import CommandCounter
 from tests.integration.kafka_helpers import read_all
@@ -149,3 +151,30 @@ async def test_rematching_costs_the_same_few_commands_however_many_referrals_wai
         assert costs[0] == costs[1] <= 5, listener.commands
     finally:
         await client.close()
+
+
+async def test_partner_that_declines_sees_its_decline_not_where_the_household_went_next(referrals: Referrals) -> None:
+    await referrals.offer("eigen")  # ranks first: as roomy, and first by id
+    await referrals.offer("gemeente", organisation="Gemeente Almelo", organisation_id="gemeente-almelo")
+    referral = await referrals.refer()
+    partner = referrals.as_partner("humanitas")
+    declined = await referrals.client.post(
+        f"/api/v1/referrals/{referral['id']}/decline", json={"reason": "vol"}, headers=partner
+    )
+    assert declined.status_code == 200, declined.text
+    assert (declined.json()["state"], declined.json()["offer_id"]) == ("declined", "eigen")
+    assert (await referrals.client.get(f"/api/v1/referrals/{referral['id']}", headers=partner)).status_code == 403
+    assert (await referrals.client.get(f"/api/v1/referrals/{referral['id']}")).json()["offer_id"] == "gemeente"
+
+    second = await referrals.refer(household=household())
+    assert second["offer_id"] == "eigen"
+    employee = staff_headers(referrals.settings, Role.PARTNER_EMPLOYEE, organisation="humanitas")
+    page = await referrals.client.post(
+        f"/verwijzingen/{second['id']}/afwijzen", data={"reden": "geen tijd"}, headers=employee
+    )
+    assert (page.status_code, page.headers["location"]) == (303, "/?afgewezen=1")
+    overview = await referrals.client.get("/?afgewezen=1", headers=employee)
+    assert (
+        overview.status_code == 200
+        and "Afgewezen. De verwijzing gaat naar het volgende passende aanbod" in overview.text
+    )
