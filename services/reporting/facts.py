@@ -14,6 +14,7 @@ METRICS = {
     "signals_raised": "Signalen ontvangen",
     "cases_opened": "Casussen gestart",
     "households_reached": "Huishoudens bereikt",
+    "households_reached_in_term": "Huishoudens bereikt binnen de termijn",
     "cases_closed": "Casussen afgesloten",
     "households_matched": "Huishoudens gekoppeld aan hulpaanbod",
     "referrals_accepted": "Verwijzingen geaccepteerd",
@@ -41,6 +42,7 @@ METRICS = {
 DISTINCT_METRICS = frozenset(
     {
         "households_reached",
+        "households_reached_in_term",
         "households_matched",
         "doorbraak_enrolled",
         "doorbraak_exited",
@@ -78,7 +80,12 @@ def _opened(event: CloudEvent) -> list[Fact]:
 
 def _contact(event: CloudEvent) -> list[Fact]:
     data = event.data_as(seen.ContactAttempted)
-    return [Fact("households_reached", data.municipality, data.household_ref)] if data.reached else []
+    if not data.reached:
+        return []
+    facts = [Fact("households_reached", data.municipality, data.household_ref)]
+    if data.within_term:
+        facts.append(Fact("households_reached_in_term", data.municipality, data.household_ref))
+    return facts
 
 
 def _closed(event: CloudEvent) -> list[Fact]:

@@ -44,6 +44,7 @@ class CaseOpened(Tolerant):
 class ContactAttempted(Tolerant):
     household_ref: str
     reached: bool
+    within_term: bool | None = None  # absent in events from before it was announced
 
 
 class CaseClosed(Tolerant):

@@ -12,7 +12,7 @@ from plumbing.outbox import change_with_events, outbox_entry
 from plumbing.paging import FIRST_PAGE, PageRequest, find_page
 from plumbing.unit_of_work import UnitOfWork
 from services.signals.bundling import ACTIVE_STATUSES, CLOSED, OPEN
-from services.signals.domain import CreditorType, age_band
+from services.signals.domain import CreditorType, age_band, age_in_years
 from services.signals.events import (
     CASE_CLOSED,
     CONTACT_ATTEMPTED,
@@ -134,6 +134,7 @@ async def log_contact_attempt(
         kind=attempt.kind,
         on=attempt.on,
         reached=attempt.reached,
+        within_term=case.get("deadline") is not None and attempt.on <= date.fromisoformat(case["deadline"]),
     )
     await _change_open_case(
         work,
@@ -175,6 +176,9 @@ def closing_of(
         reached=case["reached"],
         creditor_types=case["creditor_types"],
         age_band=age_band(born, now.date()),
+        age=age_in_years(born, now.date()),
+        creditor_count=case["creditor_count"] or None,
+        total_arrears_cents=case["total_arrears_cents"],
     )
     changes = {"status": CLOSED, "outcome": outcome.value, "closing_note": note, "closed_by": who, "closed_at": now}
     return announced, changes

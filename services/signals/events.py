@@ -60,6 +60,9 @@ class ContactAttempted(BaseModel):
     kind: str = Field(examples=["home_visit"])
     on: date
     reached: bool
+    within_term: bool | None = Field(
+        default=None, description="The attempt fell on or before the case's deadline (the outreach term)."
+    )
 
 
 class CaseClosed(BaseModel):

@@ -242,3 +242,20 @@ async def test_the_programme_targets_count_what_the_programmes_mean(mongo: Any) 
     assert measured["employers"].value == 0  # the employer desk announces nothing yet; recruiting is not using it
     # the data set is one where the old definitions would differ
     assert len(staying) < len(active) and 0 < len(reached & matched) < len(reached) and via_employer
+
+
+async def test_households_reached_within_the_outreach_term_are_counted_apart(mongo: Any) -> None:
+    def attempt(household: str, **data: Any) -> CloudEvent:
+        return event("contact.attempted", MONTHS[0], household_ref=household, municipality="GM0141", **data)
+
+    events = [
+        attempt("hh-1", reached=True, within_term=True),
+        attempt("hh-1", reached=True, within_term=False),
+        attempt("hh-2", reached=True, within_term=False),
+        attempt("hh-3", reached=True),  # announced before the platform said whether it was in time
+        attempt("hh-4", reached=False, within_term=True),
+    ]
+    projection = projection_named(mongo, "counters")
+    await record_batch(projection, [Delivered(item, Origin("t.events", 0, n)) for n, item in enumerate(events)])
+    shown = await read_figures(projection)
+    assert (shown.totals["households_reached"], shown.totals["households_reached_in_term"]) == (3, 1)

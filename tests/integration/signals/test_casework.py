@@ -196,3 +196,22 @@ async def test_ddas_export_counts_signals_attempts_and_outcomes_of_the_municipal
         "/api/v1/export/ddas", params={"municipality": "GM0141", "start": TODAY, "end": "2020-01-01"}
     )
     assert reversed_period.status_code == 422
+
+
+async def test_a_contact_attempt_says_whether_it_fell_within_the_outreach_term(
+    signals: Signals, servers: Servers
+) -> None:
+    late, in_time = await submit(signals, 1), await submit(signals, 2)
+    await signals.db.cases.update_one(  # the term of this one ran out yesterday: an attempt today is late
+        {"_id": late}, {"$set": {"deadline": (date.today() - timedelta(days=1)).isoformat()}}
+    )
+    attempt = {"kind": "home_visit", "on": TODAY, "part_of_day": "evening", "reached": True}
+    for case_id in (late, in_time):
+        assert (await signals.client.post(f"/api/v1/cases/{case_id}/contact-attempts", json=attempt)).status_code == 201
+    records = await read_all(servers.kafka_bootstrap, signals.settings.topic("signals.events"), expected=6)
+    attempts = {
+        event.data["case_id"]: event.data["within_term"]
+        for event in (CloudEvent.model_validate_json(record.value) for record in records)
+        if event.type == "nl.redzaam.contact.attempted"
+    }
+    assert attempts == {late: False, in_time: True}
