@@ -157,6 +157,9 @@ VOLUNTEERS_DEMO = [
     ("vw-sander", "Sander Bos", ["budget_coach", "guest_teacher"], ["GM0150"], 2, "Saxion"),
 ]
 
+# birth dates of some demo people: the energy arrears in Almelo are of a 22-year-old, whom the Youth Perspective Fund
+# (18-27) helps when the case is handed on
+BORN = {2: (date.today() - timedelta(days=22 * 365 + 100)).isoformat()}
 SIGNALS_DEMO = [
     ("woonstad-almelo", "rent", "GM0141", "7607 AB", 12, 61_500, 75, True),
     ("menzis", "health_insurance", "GM0141", "7607 AB", 12, 48_000, 140, False),
@@ -272,7 +275,7 @@ def load(client: httpx.Client) -> None:
             json={
                 "creditor_type": kind,
                 "municipality": municipality,
-                "person": {"name": f"Demo huishouden {number + 1}"},
+                "person": {"name": f"Demo huishouden {number + 1}", "birth_date": BORN.get(number)},
                 "address": {"postcode": postcode, "house_number": house},
                 "arrears_cents": cents,
                 "arrears_since": (date.today() - timedelta(days=days)).isoformat(),
