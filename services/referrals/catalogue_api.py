@@ -10,7 +10,7 @@ from plumbing.events import describe_validation_error
 from plumbing.web import RuntimeDep
 from services.referrals.catalogue import all_offers, from_hsds, save_offer, to_hsds
 from services.referrals.domain import OfferCreate
-from services.referrals.placing import rematch_waiting
+from services.referrals.placing import rematch_saved
 
 router = APIRouter(prefix="/api/v1", tags=["catalogue"])
 Publisher = Annotated[Principal, staff_or_partner(Scope.HANDLE_REFERRALS, Role.ADMINISTRATOR, Role.PARTNER_EMPLOYEE)]
@@ -28,14 +28,15 @@ async def put_offer(
     offer_id: str, offer: OfferCreate, runtime: RuntimeDep, request: Request, response: Response, publisher: Publisher
 ) -> OfferCreate:
     """Administrators publish any offer; a partner only its own organisation's. Referrals waiting for an offer
-    that this one can take are matched to it (or to a better one) at once."""
+    that this one can take are matched to it (or to a better one) at once; when it takes no referrals any more
+    (closed, or outreach), the ones still requested there go to their next best offer."""
     if publisher.role is not Role.ADMINISTRATOR and offer.organisation_id != publisher.organisation:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "organisation_id: you may publish only your own offers")
     if offer.id != offer_id:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "id: must equal the offer id in the path")
     async with runtime.unit_of_work(request, publisher) as work:
         created = await save_offer(work.db, offer)
-        await rematch_waiting(work, request.app.state.settings, [offer.id])
+        await rematch_saved(work, request.app.state.settings, [offer.id])
     response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
     return offer
 
@@ -63,5 +64,5 @@ async def import_hsds(
             else:
                 message = describe_validation_error(parsed) if isinstance(parsed, ValidationError) else str(parsed)
                 result.rejected.append({"index": index, "field": f"services.{index}", "error": message})
-        await rematch_waiting(work, request.app.state.settings, result.imported)
+        await rematch_saved(work, request.app.state.settings, result.imported)
     return result

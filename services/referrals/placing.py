@@ -92,22 +92,39 @@ def placement(
     }, [outbox_entry(settings.topic(EVENTS_TOPIC), matched)]
 
 
-def rematch_step(fields: dict[str, Any], at: datetime) -> dict[str, Any]:
+def rematch_step(fields: dict[str, Any], at: datetime, why: str = "") -> dict[str, Any]:
     reason = f"opnieuw gekoppeld aan {fields['offer_name']}" if fields["offer_id"] else "wacht op passend aanbod"
-    return {"state": ReferralState.REQUESTED.value, "at": at, "by": "system", "reason": reason}
+    return {"state": ReferralState.REQUESTED.value, "at": at, "by": "system", "reason": f"{why}{reason}"}
+
+
+def takes_referrals(offer: OfferCreate) -> bool:
+    return offer.status is OfferStatus.ACTIVE and offer.kind is not OfferKind.OUTREACH
+
+
+async def rematch_saved(work: UnitOfWork, settings: PlatformSettings, offer_ids: list[str]) -> list[str]:
+    """After offers were saved or imported: the referrals still requested at one that takes no referrals any more
+    (closed, or outreach) go to their next best offer or wait unmet, and unmet referrals are matched to the offers
+    with places. Returns the ids of the referrals it moved."""
+    offers = await offers_with_ids(work.db, offer_ids)
+    closed = [offer for offer in offers if not takes_referrals(offer)]
+    moved = await _move_from_closed(work, settings, closed) if closed else []
+    open_ = [offer for offer in offers if takes_referrals(offer) and offer.capacity_available > 0]
+    return moved + (await _match_waiting(work, settings, open_) if open_ else [])
 
 
 async def rematch_waiting(work: UnitOfWork, settings: PlatformSettings, offer_ids: list[str]) -> list[str]:
     """Matches the oldest unmet referrals that the offers `offer_ids` (changed now) could serve, each to its best
     offer, as many as the free places allow; returns the ids of the referrals it wrote a match for."""
-    db = work.db
     changed = [
         offer
-        for offer in await offers_with_ids(db, offer_ids)
-        if offer.status is OfferStatus.ACTIVE and offer.kind is not OfferKind.OUTREACH and offer.capacity_available > 0
+        for offer in await offers_with_ids(work.db, offer_ids)
+        if takes_referrals(offer) and offer.capacity_available > 0
     ]
-    if not changed:
-        return []
+    return await _match_waiting(work, settings, changed) if changed else []
+
+
+async def _match_waiting(work: UnitOfWork, settings: PlatformSettings, changed: list[OfferCreate]) -> list[str]:
+    db = work.db
     places = sum(offer.capacity_available for offer in changed)
     waiting = (
         await db.referrals.find(
@@ -124,27 +141,63 @@ async def rematch_waiting(work: UnitOfWork, settings: PlatformSettings, offer_id
     )
     if not waiting:
         return []
-    free = {offer.id: offer for offer in await offers_in(db, sorted({r["municipality"] for r in waiting}))}
-    writes, matched, now = [], [], datetime.now(UTC)
-    for referral in waiting:
+    offers = await offers_in(db, sorted({r["municipality"] for r in waiting}))
+    return await _place(work, settings, waiting, offers, unmet_too=False)
+
+
+async def _move_from_closed(work: UnitOfWork, settings: PlatformSettings, closed: list[OfferCreate]) -> list[str]:
+    """Referrals requested at offers that take none any more, a bounded batch at a time."""
+    query = {"state": ReferralState.REQUESTED.value, "offer_id": {"$in": [offer.id for offer in closed]}}
+    moved: list[str] = []
+    while True:
+        stranded = (
+            await work.db.referrals.find(query, {"outbox": 0, "history": 0})
+            .sort("created_at", 1)
+            .limit(REMATCH_READ)
+            .to_list()
+        )
+        if not stranded:
+            return moved
+        offers = await offers_in(work.db, sorted({r["municipality"] for r in stranded}))
+        placed = await _place(work, settings, stranded, offers, unmet_too=True)
+        moved += placed
+        if len(placed) < len(stranded) or len(stranded) < REMATCH_READ:
+            return moved
+
+
+async def _place(
+    work: UnitOfWork,
+    settings: PlatformSettings,
+    referrals: list[dict[str, Any]],
+    offers: list[OfferCreate],
+    unmet_too: bool,
+) -> list[str]:
+    """Each referral, oldest first, to its best offer not yet tried, counting down the places of this batch; one
+    without a fitting offer is written unmet when `unmet_too`, else left as it is. The offer a referral leaves
+    because it closed did not refuse the household: it may take it again when it reopens. One bulk write, each
+    referral guarded by its version."""
+    free = {offer.id: offer for offer in offers}
+    writes, placed, now = [], [], datetime.now(UTC)
+    for referral in referrals:
         fields, entries = placement(
             settings,
             referral["_id"],
             referral["household_ref"],
             request_of(referral),
             [*free.values()],
-            tried_of(referral),
+            tried_of(referral) - {referral.get("offer_id")},
         )
-        if not entries:
+        if not entries and not unmet_too:
             continue
-        best = free[fields["offer_id"]]  # a place for this batch: the next referral sees one fewer
-        free[best.id] = best.model_copy(update={"capacity_available": best.capacity_available - 1})
+        if entries:  # a place for this batch: the next referral sees one fewer
+            best = free[fields["offer_id"]]
+            free[best.id] = best.model_copy(update={"capacity_available": best.capacity_available - 1})
+        why = f"{referral['offer_name']} neemt geen verwijzingen meer aan; " if referral.get("offer_id") else ""
         update = change_with_events({**fields, "updated_at": now}, *entries)
-        update["$push"] = {"history": rematch_step(fields, now)}
-        writes.append(UpdateOne({"_id": referral["_id"], "version": referral["version"], **WAITING}, update))
-        matched.append(referral["_id"])
-    if not writes:
-        return []
-    await db.referrals.bulk_write(writes, ordered=False)
-    work.announced("referrals", *matched)
-    return matched
+        update["$push"] = {"history": rematch_step(fields, now, why)}
+        writes.append(UpdateOne({"_id": referral["_id"], "version": referral["version"]}, update))
+        placed.append(referral["_id"])
+    if writes:
+        await work.db.referrals.bulk_write(writes, ordered=False)
+        work.announced("referrals", *placed)
+    return placed

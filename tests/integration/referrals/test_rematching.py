@@ -178,3 +178,31 @@ async def test_partner_that_declines_sees_its_decline_not_where_the_household_we
         overview.status_code == 200
         and "Afgewezen. De verwijzing gaat naar het volgende passende aanbod" in overview.text
     )
+
+
+async def test_referrals_requested_at_an_offer_that_closes_go_to_the_next_offer_or_wait(
+    referrals: Referrals, servers: Servers
+) -> None:
+    await referrals.offer("closing", capacity_available=5, capacity_maximum=5)
+    first, second = [await referrals.refer(household=household()) for _ in range(2)]
+    assert first["offer_id"] == second["offer_id"] == "closing"
+    await referrals.offer("other", capacity_available=1, capacity_maximum=1)
+    await referrals.offer("closing", status="temporarily_closed", capacity_available=5, capacity_maximum=5)
+
+    async def stored(referral: dict[str, Any]) -> dict[str, Any]:
+        found: dict[str, Any] = await referrals.db.referrals.find_one({"_id": referral["id"]})
+        return found
+
+    moved, waiting = await stored(first), await stored(second)
+    assert (moved["state"], moved["offer_id"], waiting["state"], waiting["offer_id"]) == (
+        "requested",
+        "other",
+        "requested",
+        None,
+    )  # one place at the other offer: the longest waiting gets it
+    assert moved["history"][-1]["reason"] == "closing neemt geen verwijzingen meer aan; opnieuw gekoppeld aan other"
+    assert "closing: niet actief" in waiting["explanation"]
+    await referrals.offer("closing", capacity_available=5, capacity_maximum=5)  # reopens: it refused no one
+    assert (await stored(second))["offer_id"] == "closing"
+    announced = await events_of(referrals, servers, expected=4)
+    assert sorted(announced) == [("household.matched", "closing")] * 3 + [("household.matched", "other")]
