@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
 def decide(page: Page, why: str, financing: str = "") -> None:
     page.get_by_label("Go: door naar", exact=False).check()
-    page.get_by_label("Waarom").fill(why)
+    page.get_by_label("Waarom", exact=True).fill(why)
     page.get_by_label("Op welk bewijs (cijfers, MKBA, monitoring)").fill("KPI op doel, MKBA positief")
     if financing:
         page.get_by_label("Duurzaam financieringsmodel", exact=False).fill(financing)
@@ -30,8 +30,8 @@ def test_a_project_from_idea_to_scale_up_in_the_browser(platform: Platform, page
     sign_in(page, platform, "lead")
     page.goto(f"{lab}/lab/nieuw")
     page.get_by_label("Code (kleine letters, cijfers en streepjes)").fill("huurpilot-e2e")
-    page.get_by_label("Titel").fill("Huurpilot Almelo")
-    page.get_by_label("Innovatiethema").fill("Rol van de gemeente in schuldenproblematiek")
+    page.get_by_label("Titel", exact=True).fill("Huurpilot Almelo")
+    page.get_by_label("Innovatiethema", exact=True).fill("Rol van de gemeente in schuldenproblematiek")
     page.get_by_label("Vroege interventie").check()
     page.get_by_label("Best practice, toegesneden op de regio").check()
     page.get_by_label("Gemeente", exact=True).select_option(label="Almelo")
@@ -81,11 +81,11 @@ def test_a_project_from_idea_to_scale_up_in_the_browser(platform: Platform, page
 
     before = kpi_value(platform)
     page.get_by_label("Naam", exact=True).fill("Huisuitzettingen in Almelo")
-    page.get_by_label("Teller").select_option("evictions_executed")
+    page.get_by_label("Teller", exact=True).select_option("evictions_executed")
     page.locator("#kpi-gemeente").select_option(label="Almelo")
     page.get_by_label("hoogstens het doel per maand (daling)").check()
-    page.get_by_label("Nulmeting per maand").fill("4")
-    page.get_by_label("Doel per maand").fill("2")
+    page.get_by_label("Nulmeting per maand", exact=True).fill("4")
+    page.get_by_label("Doel per maand", exact=True).fill("2")
     page.get_by_role("button", name="KPI toevoegen").click()
     expect(page.locator("[data-figure=kpi-kpi-1]")).to_have_text(str(before))
     for number in range(2):
@@ -95,9 +95,8 @@ def test_a_project_from_idea_to_scale_up_in_the_browser(platform: Platform, page
             "outcome": "executed",
             "on": date.today().isoformat(),
         }
-        posted = httpx.post(
-            f"{platform.url('signals')}/api/v1/evictions", json=report, headers=platform.partner_headers()
-        )
+        headers = platform.partner_headers() | {"Idempotency-Key": f"lab-e2e-eviction-{number}"}
+        posted = httpx.post(f"{platform.url('signals')}/api/v1/evictions", json=report, headers=headers)
         assert posted.status_code in (200, 201, 202), posted.text
     deadline = time.monotonic() + 60
     while kpi_value(platform) < before + 2 and time.monotonic() < deadline:
