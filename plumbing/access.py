@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import quote
 
 import jwt
@@ -285,6 +285,3 @@ def may_see_municipality(principal: Principal, municipality: str) -> None:
     """Caseworkers see only their own municipalities' households."""
     if principal.role in CASEWORKERS and not principal.serves(municipality):
         raise HTTPException(status.HTTP_403_FORBIDDEN, "this household belongs to another municipality")
-
-
-PrincipalDep = Annotated[Principal, Depends(caller)]

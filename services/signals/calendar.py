@@ -1,4 +1,9 @@
-"""Working days for outreach deadlines: weekends and the public holidays of the Algemene termijnenwet."""
+"""Working days for outreach deadlines: weekends and the public holidays of the Algemene termijnenwet.
+
+Written here rather than taken from the `holidays` package, because the law's list is not the package's: the
+Algemene termijnenwet (art. 3) counts Bevrijdingsdag every year and Goede Vrijdag never, while `holidays` for the
+Netherlands has Good Friday and Liberation Day only in lustrum years. The unit tests hold this calendar to the
+package's for every other day, so its Easter arithmetic is checked against a well-kept source."""
 
 from datetime import date, timedelta
 from functools import lru_cache
@@ -52,10 +57,3 @@ def add_working_days(start: date, days: int) -> date:
         if is_working_day(current):
             remaining -= 1
     return current
-
-
-def working_days_between(start: date, end: date) -> int:
-    """Working days after `start` up to and including `end`; negative when `end` lies before `start`."""
-    if end < start:
-        return -working_days_between(end, start)
-    return sum(1 for offset in range(1, (end - start).days + 1) if is_working_day(start + timedelta(days=offset)))

@@ -42,3 +42,15 @@ def test_working_days_skip_weekend_and_holidays() -> None:
     assert add_working_days(date(2026, 4, 2), 3) == date(2026, 4, 8)  # over Easter Monday
     assert add_working_days(date(2026, 12, 23), 3) == date(2026, 12, 29)  # over Christmas and a weekend
     assert add_working_days(date(2026, 12, 31), 1) == date(2027, 1, 4)  # over New Year's Day into 2027
+
+
+@pytest.mark.parametrize("year", range(2020, 2051))
+def test_the_holidays_agree_with_the_holidays_package_except_where_the_law_differs(year: int) -> None:
+    """The package has Good Friday and Easter and Whit Sunday (a Sunday is no working day anyway), and Liberation
+    Day only in lustrum years; the Algemene termijnenwet has 5 May every year and no Good Friday."""
+    import holidays  # a development dependency: the second source these dates are checked against
+
+    listed = holidays.Netherlands(years=year)
+    expected = {day for day, name in listed.items() if name not in ("Good Friday", "Easter Sunday", "Pentecost")}
+    expected.add(date(year, 5, 5))
+    assert public_holidays(year) == expected
