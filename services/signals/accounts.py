@@ -172,10 +172,16 @@ async def sign_in(
         role=Role(account["role"]),
         organisation=account.get("organisation", ""),
         municipalities=tuple(account.get("municipalities", [])),
-        region_wide=account.get("region_wide", False),
+        region_wide=account.get("region_wide", _saw_the_region(account)),
         session=secrets.token_urlsafe(16),
         second_factor=second_factor,
     )
+
+
+def _saw_the_region(account: dict[str, Any]) -> bool:
+    """An account stored before accounts named a region keeps what it could: a coordinator created without
+    municipalities saw every municipality's volunteers, so stays region-wide until re-created."""
+    return account["role"] == Role.VOLUNTEER_COORDINATOR.value and not account.get("municipalities")
 
 
 class UnknownAccount(Exception):

@@ -38,6 +38,15 @@ async def test_a_coordinator_works_for_named_municipalities_or_the_whole_region(
     assert (regina.municipalities, regina.region_wide, regina.serves("GM0150")) == ((), True, True)
 
 
+async def test_a_coordinator_account_from_before_municipalities_were_named_stays_region_wide(signals: Signals) -> None:
+    assert (await create(signals, "oud", "volunteer_coordinator", region_wide=True)).status_code == 201
+    await signals.db.accounts.update_one(
+        {"_id": "oud"}, {"$unset": {"region_wide": ""}, "$set": {"municipalities": []}}
+    )
+    old = await token_of(signals, {"grant_type": "password", "username": "oud", "password": PASSWORD})
+    assert old.region_wide and old.serves("GM1742")
+
+
 async def test_a_partners_token_names_its_type(signals: Signals) -> None:
     member = {"id": "rabobank", "name": "Rabobank", "type": "bank", "municipalities": ["GM0141"]}
     admin = signals.as_staff(Role.ADMINISTRATOR)
