@@ -118,7 +118,10 @@ def event_message(publication: Publication) -> dict[str, Any]:
         "name": publication.model.__name__,
         "title": publication.event_type,
         "summary": publication.model.__doc__,
-        "headers": {"type": "object", "properties": {"ce_type": {"type": "string", "const": publication.event_type}}},
+        "headers": {
+            "type": "object",
+            "properties": {"content-type": {"type": "string", "const": "application/cloudevents+json; charset=utf-8"}},
+        },
         "payload": {
             "allOf": [
                 envelope,

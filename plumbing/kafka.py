@@ -100,6 +100,12 @@ def dead_letter_headers(origin: Origin, reason: str, consumer_group: str) -> lis
     ]
 
 
+# The CloudEvents Kafka protocol binding, structured content mode: the value is the whole event as JSON and the
+# content-type header says so, which is how a partner's CloudEvents SDK tells structured from binary mode (a `ce_`
+# header would mean binary mode).
+STRUCTURED = [("content-type", b"application/cloudevents+json; charset=utf-8")]
+
+
 class EventPublisher:
     """Idempotent producer (acks=all); the Kafka key is the event subject so that ordering holds per aggregate."""
 
@@ -114,9 +120,7 @@ class EventPublisher:
         await self._producer.stop()
 
     async def publish(self, topic: str, event: CloudEvent) -> None:
-        await self._producer.send_and_wait(
-            topic, encode(event), key=event.subject.encode(), headers=[("ce_type", event.type.encode())]
-        )
+        await self._producer.send_and_wait(topic, encode(event), key=event.subject.encode(), headers=STRUCTURED)
         self._metrics.produced.labels(topic=topic, type=event.type).inc()
 
     async def publish_many(self, items: list[tuple[str, CloudEvent]]) -> list[Exception | None]:
@@ -127,9 +131,7 @@ class EventPublisher:
         for topic, event in items:
             try:
                 futures.append(
-                    await self._producer.send(
-                        topic, encode(event), key=event.subject.encode(), headers=[("ce_type", event.type.encode())]
-                    )
+                    await self._producer.send(topic, encode(event), key=event.subject.encode(), headers=STRUCTURED)
                 )
             except Exception as error:
                 futures.append(error)
