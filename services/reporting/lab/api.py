@@ -20,24 +20,19 @@ from services.reporting.lab.mkba import Analysis, Price, analyse
 from services.reporting.lab.portfolio import (
     PHASE_LABELS,
     Gate,
-    Phase,
+    NewProject,
     Project,
     ProjectFields,
     Refused,
     budget_total,
-    by_phase,
-    per_year,
+    may_edit,
+    summary,
 )
 from services.reporting.projection import active_projection
 
 router = APIRouter(prefix="/api/v1/lab", tags=["schuldenlab"])
 Staff = Annotated[Principal, staff(*Role)]
 ProgrammeLead = Annotated[Principal, staff(Role.PROGRAMME_LEAD)]
-COOPERATION_CASES_PER_YEAR = (5, 8)  # the seed plan: 5 to 8 short innovation trajectories a year
-
-
-class NewProject(ProjectFields):
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$", examples=["vroeg-erop-af"])
 
 
 class Prices(BaseModel):
@@ -54,12 +49,6 @@ def refused(error: Exception) -> HTTPException:
 
 
 ERRORS = (store.ProjectNotFound, store.ProjectExists, store.Conflict, Refused)
-
-
-def may_edit(principal: Principal, project: Project) -> bool:
-    """The programme lead, or the project's own leader."""
-    leader = project.leader.account if project.leader else ""
-    return principal.role is Role.PROGRAMME_LEAD or (bool(leader) and principal.subject == leader)
 
 
 async def editable(request: Request, principal: Principal, project_id: str) -> Project:
@@ -191,15 +180,6 @@ async def put_prices(body: Prices, runtime: RuntimeDep, request: Request, lead: 
 @router.get("/summary", summary="Projects per phase and the cooperative's trajectories per year against 5-8")
 async def get_summary(runtime: RuntimeDep, viewer: Staff, year: int | None = None) -> dict[str, Any]:
     return summary(await store.all_projects(runtime.db), year or date.today().year)
-
-
-def summary(projects: list[Project], year: int) -> dict[str, Any]:
-    board = by_phase(projects)
-    low, high = COOPERATION_CASES_PER_YEAR
-    return {
-        "per_phase": {phase.value: len(board[phase]) for phase in Phase},
-        "cooperation_cases": {"year": year, **per_year(projects, year), "target_low": low, "target_high": high},
-    }
 
 
 @router.get("/portfolio.json", summary="The whole portfolio as JSON")

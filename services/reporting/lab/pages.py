@@ -14,7 +14,6 @@ from plumbing.web import RuntimeDep, render_page
 from services.reporting.events import EVENTS_TOPIC
 from services.reporting.facts import METRICS
 from services.reporting.lab import store
-from services.reporting.lab.api import NewProject, may_edit, summary
 from services.reporting.lab.kpis import Kpi, Measured, measure
 from services.reporting.lab.mkba import STAKEHOLDER_LABELS, Analysis, Price, analyse, split_incentive
 from services.reporting.lab.portfolio import (
@@ -25,12 +24,15 @@ from services.reporting.lab.portfolio import (
     PHASE_LABELS,
     PHASE_WORK,
     Gate,
+    NewProject,
     Phase,
     Project,
     ProjectFields,
     Refused,
     budget_total,
     by_phase,
+    may_edit,
+    summary,
 )
 from services.reporting.projection import active_projection
 from services.reporting.settings import ReportingSettings

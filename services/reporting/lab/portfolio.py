@@ -8,10 +8,11 @@ without a sustainable financing model.
 
 from datetime import date
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from plumbing.access import Principal, Role
 from plumbing.reference import Municipality
 from services.reporting.lab.kpis import Kpi
 from services.reporting.lab.mkba import Analysis
@@ -129,6 +130,12 @@ class ProjectFields(BaseModel):
     quarters: dict[Quarter, Phase] = Field(
         default_factory=dict, description="The planned phase per quarter, e.g. {'2026-Q3': 'develop'}."
     )
+
+
+class NewProject(ProjectFields):
+    """A project as it is registered: its fields and the code it is known by."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$", examples=["vroeg-erop-af"])
 
 
 class Decision(BaseModel):
@@ -263,3 +270,22 @@ def by_phase(projects: list[Project]) -> dict[Phase, list[Project]]:
     for project in sorted(projects, key=lambda item: item.title.lower()):
         board[project.phase].append(project)
     return board
+
+
+COOPERATION_CASES_PER_YEAR = (5, 8)  # the seed plan: 5 to 8 short innovation trajectories a year
+
+
+def summary(projects: list[Project], year: int) -> dict[str, Any]:
+    """Projects per phase, and the cooperative's trajectories started and finished in a year against 5-8."""
+    board = by_phase(projects)
+    low, high = COOPERATION_CASES_PER_YEAR
+    return {
+        "per_phase": {phase.value: len(board[phase]) for phase in Phase},
+        "cooperation_cases": {"year": year, **per_year(projects, year), "target_low": low, "target_high": high},
+    }
+
+
+def may_edit(principal: Principal, project: Project) -> bool:
+    """The programme lead, or the project's own leader (the staff account named as its leader)."""
+    leader = project.leader.account if project.leader else ""
+    return principal.role is Role.PROGRAMME_LEAD or (bool(leader) and principal.subject == leader)
