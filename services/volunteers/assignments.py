@@ -64,9 +64,8 @@ async def register_volunteer(db: AsyncDatabase[Any], volunteer: VolunteerCreate,
     taken = len(existing.get("requests", [])) if existing else 0
     fields["free_places"] = volunteer.max_households - taken
     entries = []
-    if announce_to and _registry_place(existing or {"status": VolunteerStatus.APPLICANT.value}) != _registry_place(
-        fields
-    ):
+    before = existing or {**fields, "status": VolunteerStatus.APPLICANT.value, "assignable_roles": []}
+    if announce_to and _registry_place(before) != _registry_place(fields):  # a new applicant counts for nothing yet
         changed = VolunteerStatusChanged(
             volunteer_id=volunteer.id,
             status=fields["status"],

@@ -81,6 +81,7 @@ POLICY: dict[str, dict[str, set[str]]] = {
         "POST /api/v1/catalogue/hsds": ADMIN,
         "POST /api/v1/cohorts/doorbraak/members": CASEWORKERS,
         "POST /api/v1/cohorts/doorbraak/members/{household_ref}/steps/{index}/done": CASEWORKERS,
+        "POST /api/v1/cohorts/doorbraak/members/{household_ref}/exit": CASEWORKERS,
         "GET /api/v1/cohorts/doorbraak": CASEWORKERS,
         "POST /api/v1/referrals": CASEWORKERS | HELP_OFFER,
         "GET /api/v1/referrals": CASEWORKERS | {"partner_employee"} | HELP_OFFER,

@@ -78,7 +78,7 @@ def test_signal_is_matched_assigned_and_counted_exactly_once(platform: Platform)
     hand_on(platform, first.json()["case_id"])
 
     seen = wait_for_counters(
-        platform, {"signals_raised", "households_matched", "volunteers_assigned", "employers_engaged"}
+        platform, {"signals_raised", "households_matched", "volunteers_assigned", "employers_recruiting"}
     )
     time.sleep(2)  # give a duplicate, if any were published, time to be counted wrongly
     seen = counters(platform)
@@ -89,8 +89,9 @@ def test_signal_is_matched_assigned_and_counted_exactly_once(platform: Platform)
         "households_matched": (1, 1),
         "volunteers_assigned": (1, 1),
         "volunteers_active": (1, 1),
+        "volunteers_registered": (1, 1),  # screened for one role, in the registry
         "volunteers_via_employers": (1, 1),
-        "employers_engaged": (1, 1),
+        "employers_recruiting": (1, 1),
         "members_joined": (4, 4),  # the four partners the administrator registered
     }
 

@@ -207,9 +207,13 @@ async def test_guest_lesson_reports_students_reached_once(volunteers: Volunteers
         f"/api/v1/assignments/{lesson['id']}/lesson-given", json={"students_reached": 17}
     )
     assert (given.status_code, twice.status_code) == (204, 409)
-    records = await read_all(servers.kafka_bootstrap, volunteers.settings.topic("volunteers.events"), expected=2)
+    records = await read_all(servers.kafka_bootstrap, volunteers.settings.topic("volunteers.events"), expected=3)
     types = [CloudEvent.model_validate_json(r.value).type for r in records]
-    assert types == ["nl.redzaam.volunteer.assigned", "nl.redzaam.lesson.given"]
+    assert sorted(types) == [
+        "nl.redzaam.lesson.given",
+        "nl.redzaam.volunteer.assigned",
+        "nl.redzaam.volunteer.status_changed",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -273,3 +277,22 @@ async def test_bad_hours_and_unknown_requests_are_refused(volunteers: Volunteers
     assert (await volunteers.client.post("/api/v1/assignments/nope/release")).status_code == 404
     nobody = await volunteers.client.post(f"/api/v1/assignments/{lesson['id']}/assign", json={})
     assert nobody.status_code == 409 and "keeps waiting" in nobody.json()["detail"]
+
+
+async def test_a_volunteers_place_in_the_registry_is_announced_when_it_changes(
+    volunteers: Volunteers, servers: Servers
+) -> None:
+    await volunteers.volunteer("nina", screened=False)  # an applicant: nothing to count yet
+    screening = {"certificate_of_conduct_date": YESTERDAY, "trained_roles": ["debt_buddy"]}
+    assert (await volunteers.client.post("/api/v1/volunteers/nina/screening", json=screening)).status_code == 200
+    await volunteers.volunteer("nina", weekly_hours=6)  # more hours: the registry does not change
+    await volunteers.volunteer("nina", status="left")
+    records = await read_all(servers.kafka_bootstrap, volunteers.settings.topic("volunteers.events"), expected=2)
+    changes = [CloudEvent.model_validate_json(record.value).data for record in records]
+    assert [(change["status"], change["roles"], change["municipalities"]) for change in changes] == [
+        ("active", ["debt_buddy"], ["GM0141"]),
+        ("left", [], ["GM0141"]),
+    ]
+    assert all(
+        set(change) == {"volunteer_id", "status", "roles", "municipalities", "recruited_through"} for change in changes
+    )
