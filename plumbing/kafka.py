@@ -427,16 +427,22 @@ class EventConsumer:
         self._metrics.dead_lettered.labels(topic=origin.topic).inc()
 
 
-async def ensure_topics(bootstrap: str, names: list[str], partitions: int = 6) -> None:
-    """Creates the topics that do not exist yet; partitions allow scaling out a consumer group."""
+async def ensure_topics(
+    bootstrap: str, names: list[str], partitions: int = 6, replication_factor: int = 1, min_insync_replicas: int = 1
+) -> None:
+    """Creates the topics that do not exist yet; partitions allow scaling out a consumer group, replicas surviving
+    the loss of a broker (with acks=all, a write is acknowledged once `min_insync_replicas` of them hold it)."""
     if not names:
         return
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()
     try:
         existing = set(await admin.list_topics())
+        configs = {"min.insync.replicas": str(min_insync_replicas)}
         missing = [
-            NewTopic(name, num_partitions=partitions, replication_factor=1) for name in names if name not in existing
+            NewTopic(name, num_partitions=partitions, replication_factor=replication_factor, topic_configs=configs)
+            for name in names
+            if name not in existing
         ]
         if missing:
             with contextlib.suppress(TopicAlreadyExistsError):  # another replica created it first

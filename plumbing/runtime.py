@@ -52,14 +52,21 @@ class Runtime:
     async def open(self, publishes: list[str] | None = None) -> None:
         """Connects, and creates the topics this service publishes to (and the dead-letter topic)."""
         revocations_topic = self.settings.topic(REVOCATIONS_TOPIC)
-        await ensure_topics(
-            self.settings.kafka_bootstrap, [self.settings.dead_letter_topic, revocations_topic, *(publishes or [])]
-        )
+        await self.ensure_topics([self.settings.dead_letter_topic, revocations_topic, *(publishes or [])])
         self.revocation_reader = RevocationReader(self.settings.kafka_bootstrap, revocations_topic, self.revocations)
         self.client = await mongo.connect(self.settings)
         self.db = mongo.database(self.client, self.settings)
         self.publisher = EventPublisher(self.settings.kafka_bootstrap, self.metrics)
         await self.publisher.start()
+
+    async def ensure_topics(self, names: list[str]) -> None:
+        """Creates the topics that do not exist yet, replicated as the settings say."""
+        await ensure_topics(
+            self.settings.kafka_bootstrap,
+            names,
+            replication_factor=self.settings.topic_replication_factor,
+            min_insync_replicas=self.settings.topic_min_insync_replicas,
+        )
 
     def subscribe(
         self,
@@ -93,7 +100,7 @@ class Runtime:
     async def start(self) -> None:
         # Topics consumed before any producer has written to them are created here, with their partitions, rather
         # than by the broker on first sight: a topic appearing under a running group makes it rebalance.
-        await ensure_topics(self.settings.kafka_bootstrap, [topic for c in self.consumers for topic in c.topics])
+        await self.ensure_topics([topic for c in self.consumers for topic in c.topics])
         await self.revocation_reader.start()
         for consumer in self.consumers:
             await consumer.start()

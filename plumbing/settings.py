@@ -22,6 +22,18 @@ class PlatformSettings(BaseSettings):
 
     dev_mode: bool = False
     kafka_bootstrap: str = "127.0.0.1:9092"
+    topic_replication_factor: int = Field(
+        default=1,
+        ge=1,
+        description="Replicas of each topic a service creates: 1 for the single local broker, 3 on a cluster of "
+        "three brokers, so that losing one loses nothing.",
+    )
+    topic_min_insync_replicas: int = Field(
+        default=1,
+        ge=1,
+        description="min.insync.replicas of each topic a service creates: with acks=all a write is acknowledged "
+        "only once this many replicas hold it (2 of 3 on a cluster).",
+    )
     topic_prefix: str = "redzaam"
     mongo_uri: str = "mongodb://127.0.0.1:27017/"
     mongo_database: str = ""
@@ -68,6 +80,14 @@ class PlatformSettings(BaseSettings):
         if value is not None:
             load_region(value)
         return value
+
+    @model_validator(mode="after")
+    def insync_within_replicas(self) -> "PlatformSettings":
+        if self.topic_min_insync_replicas > self.topic_replication_factor:
+            raise ValueError(
+                "REDZAAM_TOPIC_MIN_INSYNC_REPLICAS exceeds REDZAAM_TOPIC_REPLICATION_FACTOR: no write would succeed"
+            )
+        return self
 
     @field_validator("consumer_max_attempts")
     @classmethod

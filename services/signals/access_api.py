@@ -10,7 +10,6 @@ from pydantic import BaseModel, Field
 
 from plumbing.access import PARTNER_TOKEN_SECONDS, SESSION_SECONDS, Principal, Role, enrolling, issue_token, staff
 from plumbing.audit import audit
-from plumbing.kafka import ensure_topics
 from plumbing.runtime import Runtime
 from plumbing.web import RuntimeDep
 from services.signals import accounts, partners
@@ -69,7 +68,7 @@ async def admit_member(runtime: Runtime, request: Request, admin: Principal, det
     once). The API and the administrator's page both admit members through here."""
     async with runtime.unit_of_work(request, admin) as work:
         secret = await partners.register(work, request.app.state.settings, details)
-    await ensure_topics(runtime.settings.kafka_bootstrap, [partner_topic(request.app.state.settings, details.id)])
+    await runtime.ensure_topics([partner_topic(request.app.state.settings, details.id)])
     return secret
 
 

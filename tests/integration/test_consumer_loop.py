@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from pymongo.errors import DuplicateKeyError
 
 from plumbing.events import CloudEvent, encode
@@ -238,3 +240,19 @@ async def test_conditional_updates_from_one_service_do_not_overwrite_each_other(
     finally:
         await client.drop_database(namespace)
         await client.close()
+
+
+async def test_topics_are_created_with_the_replication_asked_for(servers: Servers, namespace: str) -> None:
+    topic = f"{namespace}.replicated"
+    # one broker holds one replica; a min.insync.replicas above the broker's default shows the setting arrived
+    await ensure_topics(servers.kafka_bootstrap, [topic], partitions=2, replication_factor=1, min_insync_replicas=2)
+    admin = AIOKafkaAdminClient(bootstrap_servers=servers.kafka_bootstrap)
+    await admin.start()
+    try:
+        [description] = await admin.describe_topics([topic])
+        [response] = await admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, topic)])
+    finally:
+        await admin.close()
+    assert [len(partition["replicas"]) for partition in description["partitions"]] == [1, 1]
+    configs = {name: value for name, value, *_ in response.resources[0][4]}
+    assert configs["min.insync.replicas"] == "2"

@@ -1,6 +1,7 @@
 import pytest
 from pydantic import ValidationError
 
+from plumbing.settings import PlatformSettings
 from services.signals.settings import SignalsSettings
 
 STRONG = "k9vP2xQ7rT4mW8zL1nB6"
@@ -50,3 +51,20 @@ def test_a_placeholder_token_key_is_refused_outside_dev_mode(monkeypatch: pytest
     monkeypatch.setenv("REDZAAM_TOKEN_KEY", "changeme")
     with pytest.raises(ValidationError, match="REDZAAM_TOKEN_KEY"):
         SignalsSettings()  # type: ignore[call-arg]
+
+
+def test_topics_are_replicated_as_the_environment_says(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REDZAAM_DEV_MODE", "true")
+    defaults = PlatformSettings()
+    assert (defaults.topic_replication_factor, defaults.topic_min_insync_replicas) == (1, 1)
+    monkeypatch.setenv("REDZAAM_TOPIC_REPLICATION_FACTOR", "3")
+    monkeypatch.setenv("REDZAAM_TOPIC_MIN_INSYNC_REPLICAS", "2")
+    settings = PlatformSettings()
+    assert (settings.topic_replication_factor, settings.topic_min_insync_replicas) == (3, 2)
+
+
+def test_more_insync_replicas_than_replicas_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REDZAAM_DEV_MODE", "true")
+    monkeypatch.setenv("REDZAAM_TOPIC_MIN_INSYNC_REPLICAS", "2")
+    with pytest.raises(ValidationError, match="REDZAAM_TOPIC_MIN_INSYNC_REPLICAS exceeds"):
+        PlatformSettings()
