@@ -11,6 +11,16 @@
 #   deploy/local/infra.sh restart kafka|mongo   restart one of them and wait until both answer
 #   deploy/local/infra.sh kill kafka|mongo      SIGKILL one of them (fault tests), then start it again and wait
 #   deploy/local/infra.sh status   say what runs where
+#
+# Beside it, a three-node KRaft cluster (each node controller and broker; brokers on 9192/9292/9392, controllers on
+# 9193/9293/9393; replication factor 3, min.insync.replicas 2, no unclean leader election), state under
+# $REDZAAM_LOCAL_DIR/kafka-cluster, from the same jars. It uses the same MongoDB-wire server.
+#   deploy/local/infra.sh up --cluster       fetch + start the three nodes (and mongo) + wait
+#   deploy/local/infra.sh stop --cluster     stop the three nodes, by PID (mongo and the single broker keep running)
+#   deploy/local/infra.sh status --cluster   say which nodes run
+#   deploy/local/infra.sh wait --cluster     block until a produce/consume on the cluster succeeds
+#   deploy/local/infra.sh kill-broker N      SIGKILL node N (1-3), as a crash would; it stays down
+#   deploy/local/infra.sh start-broker N     start node N again (does not wait)
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -23,6 +33,11 @@ python="${REDZAAM_PYTHON:-$repo/.venv/bin/python}"
 
 kafka_dir="$state/kafka"
 mongo_dir="$state/mongo"
+cluster_dir="$state/kafka-cluster"
+cluster_nodes=(1 2 3)
+node_port() { echo $((9092 + 100 * $1)); }
+node_controller_port() { echo $((9093 + 100 * $1)); }
+cluster_bootstrap="127.0.0.1:9192,127.0.0.1:9292,127.0.0.1:9392"
 
 log() { printf '[infra] %s\n' "$*" >&2; }
 
@@ -113,6 +128,66 @@ start_mongo() {
   echo $! >"$pidfile"
 }
 
+start_node() {  # one node of the three-node cluster
+  local node="$1"
+  [[ " ${cluster_nodes[*]} " == *" $node "* ]] || { log "no cluster node '$node' (1, 2 or 3)"; exit 2; }
+  local dir="$cluster_dir/node-$node" pidfile="$cluster_dir/node-$node/kafka.pid"
+  if running "$pidfile"; then
+    log "cluster node $node already running (pid $(cat "$pidfile"))"
+    return
+  fi
+  need java "install a JDK, version 17 or newer"
+  mkdir -p "$dir/data" "$dir/logs"
+  local voters="" n
+  for n in "${cluster_nodes[@]}"; do
+    voters+="${voters:+,}$n@127.0.0.1:$(node_controller_port "$n")"
+  done
+  sed -e "s#@NODE_ID@#$node#g" -e "s#@KAFKA_PORT@#$(node_port "$node")#g" \
+    -e "s#@CONTROLLER_PORT@#$(node_controller_port "$node")#g" -e "s#@VOTERS@#$voters#g" \
+    -e "s#@DATA_DIR@#$dir/data#g" "$here/kafka/cluster.properties" >"$dir/server.properties"
+  # three JVMs share a small machine: small heaps
+  local java_opts=(-Xms256m -Xmx512m -XX:+UseG1GC
+    "-Dlog4j2.configurationFile=$here/kafka/log4j2.yaml" "-Dkafka.logs.dir=$dir/logs")
+  local cp="$kafka_dir/libs/*"
+  if [[ ! -f "$cluster_dir/cluster.id" ]]; then
+    mkdir -p "$cluster_dir"
+    java "${java_opts[@]}" -cp "$cp" kafka.tools.StorageTool random-uuid >"$cluster_dir/cluster.id"
+  fi
+  if [[ ! -f "$dir/data/meta.properties" ]]; then
+    log "formatting cluster node $node (cluster $(cat "$cluster_dir/cluster.id"))"
+    java "${java_opts[@]}" -cp "$cp" kafka.tools.StorageTool format \
+      -t "$(cat "$cluster_dir/cluster.id")" -c "$dir/server.properties" >"$dir/logs/format.log" 2>&1
+  fi
+  log "starting cluster node $node: broker 127.0.0.1:$(node_port "$node"), controller $(node_controller_port "$node")"
+  ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+  nohup java "${java_opts[@]}" -cp "$cp" kafka.Kafka "$dir/server.properties" >"$dir/logs/stdout.log" 2>&1 &
+  echo $! >"$pidfile"
+}
+
+cluster_status() {
+  local node pidfile
+  for node in "${cluster_nodes[@]}"; do
+    pidfile="$cluster_dir/node-$node/kafka.pid"
+    if running "$pidfile"; then
+      echo "cluster node $node: running (pid $(cat "$pidfile")), broker 127.0.0.1:$(node_port "$node")"
+    else
+      echo "cluster node $node: stopped"
+    fi
+  done
+  echo "kafka bootstrap: $cluster_bootstrap"
+  echo "mongodb uri:     mongodb://127.0.0.1:$mongo_port/"
+}
+
+wait_cluster() {
+  local timeout="${1:-120}"
+  [[ -x "$python" ]] || { log "no Python environment at $python: run deploy/local/python.sh first"; exit 1; }
+  "$python" "$here/readiness.py" --kafka "$cluster_bootstrap" \
+    --mongo "mongodb://127.0.0.1:$mongo_port/" --timeout "$timeout" || {
+    log "cluster not ready; logs: $cluster_dir/node-*/logs/server.log"
+    exit 1
+  }
+}
+
 stop_one() {
   local name="$1" pidfile="$2"
   if ! running "$pidfile"; then
@@ -168,6 +243,21 @@ status() {
   echo "mongodb uri:     mongodb://127.0.0.1:$mongo_port/"
 }
 
+if [[ "${2:-}" == "--cluster" ]]; then
+  case "${1:-}" in
+    up)
+      fetch_kafka; fetch_mongo
+      for node in "${cluster_nodes[@]}"; do start_node "$node"; done
+      start_mongo; wait_cluster "${3:-120}" ;;
+    start) for node in "${cluster_nodes[@]}"; do start_node "$node"; done ;;
+    wait) wait_cluster "${3:-120}" ;;
+    stop) for node in 3 2 1; do stop_one "cluster node $node" "$cluster_dir/node-$node/kafka.pid"; done ;;
+    status) cluster_status ;;
+    *) echo "usage: $0 up|start|wait|stop|status --cluster" >&2; exit 2 ;;
+  esac
+  exit 0
+fi
+
 case "${1:-}" in
   fetch) fetch_kafka; fetch_mongo ;;
   start) start_kafka; start_mongo ;;
@@ -175,6 +265,12 @@ case "${1:-}" in
   up) fetch_kafka; fetch_mongo; start_kafka; start_mongo; wait_ready "${2:-120}" ;;
   stop) stop_one mongo "$mongo_dir/mongo.pid"; stop_one kafka "$kafka_dir/kafka.pid" ;;
   status) status ;;
+  kill-broker)  # one node of the cluster, SIGKILLed as a crash would; it stays down until start-broker
+    [[ " ${cluster_nodes[*]} " == *" ${2:-} "* ]] || { echo "usage: $0 kill-broker 1|2|3" >&2; exit 2; }
+    kill_one "cluster node $2" "$cluster_dir/node-$2/kafka.pid" ;;
+  start-broker)
+    [[ " ${cluster_nodes[*]} " == *" ${2:-} "* ]] || { echo "usage: $0 start-broker 1|2|3" >&2; exit 2; }
+    start_node "$2" ;;
   restart)  # one server, stopped gracefully: restart kafka|mongo
     case "${2:-}" in
       kafka) stop_one kafka "$kafka_dir/kafka.pid"; start_kafka ;;
@@ -189,5 +285,5 @@ case "${1:-}" in
       *) echo "usage: $0 kill kafka|mongo" >&2; exit 2 ;;
     esac
     wait_ready 120 ;;
-  *) echo "usage: $0 fetch|start|wait|up|stop|status|restart|kill" >&2; exit 2 ;;
+  *) echo "usage: $0 fetch|start|wait|up|stop|status|restart|kill|kill-broker|start-broker [--cluster]" >&2; exit 2 ;;
 esac
