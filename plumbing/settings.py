@@ -2,7 +2,7 @@
 
 import secrets
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -69,6 +69,16 @@ class PlatformSettings(BaseSettings):
         "its data (AVG art. 15); no longer, as it names staff and their addresses (AVG art. 5(1)(e)).",
     )
     retention_interval_seconds: float = Field(default=3600.0, description="How often a service's retention runs.")
+    smtp_host: str = Field(default="127.0.0.1", description="Where e-mail notifications go out (SMTP).")
+    smtp_port: int = Field(default=1025, ge=1, le=65535, description="1025: the local mail catcher of run.sh.")
+    smtp_security: Literal["none", "starttls", "tls"] = Field(
+        default="none", description="none (the local catcher only), starttls, or tls from the start"
+    )
+    smtp_username: str = ""
+    smtp_password: SecretStr | None = Field(default=None, description="Only with smtp_username.")
+    mail_sender: str = Field(default="noreply@redzaam.nl", description="The From address of notifications.")
+    mail_enabled: bool = Field(default=True, description="false: notifications are queued but not sent.")
+    mail_interval_seconds: float = Field(default=5.0, gt=0, description="How often queued notifications go out.")
 
     @field_validator("region_file")
     @classmethod

@@ -37,6 +37,13 @@ stopping=0
 trap 'cleanup; exit 130' INT TERM
 trap cleanup EXIT
 
+# the mail catcher: a real SMTP server on 127.0.0.1:1025 that keeps every notification in a maildir to read
+mail="$repo/.local/mail"
+mkdir -p "$mail"
+setsid "$repo/.venv/bin/python" -m aiosmtpd -n -l 127.0.0.1:1025 -c aiosmtpd.handlers.Mailbox "$mail" \
+  >"$logs/mail.log" 2>&1 &
+pids+=($!)
+
 for service in signals referrals volunteers reporting; do
   # a session of its own: Ctrl-C reaches this script, which stops the services in order, not each service at once
   setsid "$repo/.venv/bin/uvicorn" --factory "services.$service.app:create_app" \
@@ -53,7 +60,8 @@ Redzaam runs. Staff pages:
   verwijzingen   http://127.0.0.1:8002/
   vrijwilligers  http://127.0.0.1:8003/
   rapportage     http://127.0.0.1:8004/
-API documentation at /docs of each; logs in $logs. Press Ctrl-C to stop.
+API documentation at /docs of each; logs in $logs; e-mail notifications in $mail/new.
+Press Ctrl-C to stop.
 MSG
 wait -n "${pids[@]}" || true
 [[ "$stopping" == 1 ]] || echo "[run] a service stopped unexpectedly; see $logs" >&2

@@ -3,7 +3,7 @@
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
 
 from plumbing.reference import Municipality
 
@@ -93,6 +93,9 @@ class OfferCreate(BaseModel):
     eligibility: str = Field(default="", max_length=1000, description="Other criteria, in words.")
     languages: list[str] = Field(default_factory=lambda: ["nl"])
     contact: str = Field(default="", max_length=300)
+    notify_email: EmailStr | None = Field(
+        default=None, description="Told by e-mail of each referral that arrives (a team mailbox, not a person's)."
+    )
     capacity_available: int = Field(
         ge=0,
         description="Free places: the maximum less the places that accepted referrals hold. Kept by the platform; "

@@ -4,6 +4,9 @@ from pydantic import BaseModel, ConfigDict
 
 SIGNALS_TOPIC = "signals.events"
 CASE_CLOSED = "nl.redzaam.case.closed"
+# its own matches, read back to notify the offer's partner (services.referrals.notifications)
+REFERRALS_TOPIC = "referrals.events"
+HOUSEHOLD_MATCHED = "nl.redzaam.household.matched"
 
 
 class CaseClosed(BaseModel):

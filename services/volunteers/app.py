@@ -4,7 +4,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from plumbing import audit
+from plumbing import audit, mail
 from plumbing.events import CloudEvent
 from plumbing.retention import RetentionJob
 from plumbing.runtime import Runtime
@@ -12,10 +12,11 @@ from plumbing.web import service_app
 from services.volunteers import api, pages
 from services.volunteers.assignments import ensure_indexes
 from services.volunteers.events import EVENTS_TOPIC
+from services.volunteers.notifications import assigned
 from services.volunteers.requests import from_household_matched
 from services.volunteers.retention import run_retention
 from services.volunteers.settings import VolunteersSettings
-from services.volunteers.subscriptions import HOUSEHOLD_MATCHED, REFERRALS_TOPIC
+from services.volunteers.subscriptions import HOUSEHOLD_MATCHED, REFERRALS_TOPIC, VOLUNTEER_ASSIGNED, VOLUNTEERS_TOPIC
 
 
 def create_app(settings: VolunteersSettings | None = None) -> FastAPI:
@@ -33,7 +34,19 @@ def create_app(settings: VolunteersSettings | None = None) -> FastAPI:
             async with runtime.unit_of_work() as work:
                 await from_household_matched(work, settings, event)
 
-        runtime.subscribe([settings.topic(REFERRALS_TOPIC)], {HOUSEHOLD_MATCHED: on_household_matched})
+        await mail.ensure_indexes(runtime.db)
+        mailer = mail.MailJob(runtime.db, mail.MailSettings.of(settings), settings.mail_interval_seconds)
+        runtime.jobs.append(mailer)
+
+        async def on_volunteer_assigned(event: CloudEvent) -> None:
+            async with runtime.unit_of_work() as work:
+                if await assigned(work, event):
+                    mailer.wake()
+
+        runtime.subscribe(
+            [settings.topic(REFERRALS_TOPIC), settings.topic(VOLUNTEERS_TOPIC)],
+            {HOUSEHOLD_MATCHED: on_household_matched, VOLUNTEER_ASSIGNED: on_volunteer_assigned},
+        )
 
     return service_app(
         settings=settings,

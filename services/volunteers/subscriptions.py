@@ -4,6 +4,9 @@ from pydantic import BaseModel, ConfigDict
 
 REFERRALS_TOPIC = "referrals.events"
 HOUSEHOLD_MATCHED = "nl.redzaam.household.matched"
+# its own assignments, read back to tell the volunteer by e-mail (services.volunteers.notifications)
+VOLUNTEERS_TOPIC = "volunteers.events"
+VOLUNTEER_ASSIGNED = "nl.redzaam.volunteer.assigned"
 
 
 class HouseholdMatched(BaseModel):

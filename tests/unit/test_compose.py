@@ -186,3 +186,14 @@ def test_the_partner_kafka_override_authenticates_partners_and_denies_without_an
     assert kafka["KAFKA_AUTHORIZER_CLASS_NAME"].endswith("StandardAuthorizer")
     assert kafka["KAFKA_ALLOW_EVERYONE_IF_NO_ACL_FOUND"] == "false"
     assert override["services"]["kafka"]["ports"] == ["9094:9094"]  # the partner listener only, never 9092
+
+
+def test_the_mail_override_points_the_notifying_services_at_its_mail_catcher() -> None:
+    override = yaml.safe_load((REPO / "deploy" / "docker" / "compose.mail.yml").read_text())
+    catcher = override["services"]["mailpit"]
+    assert catcher["ports"] == ["8025:8025"]  # the page of caught messages; SMTP stays inside
+    for service in ("signals", "referrals", "volunteers"):
+        environment = override["services"][service]["environment"]
+        assert environment["REDZAAM_SMTP_HOST"] == "mailpit" and environment["REDZAAM_SMTP_PORT"] == "1025"
+        settings = {f"REDZAAM_{name.upper()}" for name in PlatformSettings.model_fields}
+        assert set(environment) <= settings
