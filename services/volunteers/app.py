@@ -35,13 +35,11 @@ def create_app(settings: VolunteersSettings | None = None) -> FastAPI:
                 await from_household_matched(work, settings, event)
 
         await mail.ensure_indexes(runtime.db)
-        mailer = mail.MailJob(runtime.db, mail.MailSettings.of(settings), settings.mail_interval_seconds)
-        runtime.jobs.append(mailer)
+        runtime.jobs.append(mail.MailJob(runtime.db, mail.MailSettings.of(settings), settings.mail_interval_seconds))
 
         async def on_volunteer_assigned(event: CloudEvent) -> None:
             async with runtime.unit_of_work() as work:
-                if await assigned(work, event):
-                    mailer.wake()
+                await assigned(work, event)
 
         runtime.subscribe(
             [settings.topic(REFERRALS_TOPIC), settings.topic(VOLUNTEERS_TOPIC)],
