@@ -6,7 +6,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from plumbing import audit
+from plumbing import audit, mail
 from plumbing.coalescer import Coalescer
 from plumbing.kafka import Delivered
 from plumbing.retention import RetentionJob
@@ -14,6 +14,7 @@ from plumbing.runtime import Runtime
 from plumbing.web import service_app
 from services.signals import access_api, access_pages, cases_api, intake_api, pages
 from services.signals.accounts import ensure_administrator
+from services.signals.digest import DIGEST_INTERVAL_SECONDS, queue_digests
 from services.signals.events import EVENTS_TOPIC
 from services.signals.intake import Accepted, Submitted, accept_signals, ensure_indexes
 from services.signals.kafka_intake import on_signals_submitted
@@ -43,6 +44,9 @@ def create_app(settings: SignalsSettings | None = None) -> FastAPI:
                 return await run_retention(work, settings)
 
         runtime.jobs.append(RetentionJob(retention, settings.retention_interval_seconds))
+        await mail.ensure_indexes(runtime.db)
+        runtime.jobs.append(RetentionJob(lambda: queue_digests(runtime.db, settings), DIGEST_INTERVAL_SECONDS))
+        runtime.jobs.append(mail.MailJob(runtime.db, mail.MailSettings.of(settings), settings.mail_interval_seconds))
 
         async def on_submitted(batch: list[Delivered]) -> Mapping[int, str]:
             return await on_signals_submitted(runtime, settings, batch)

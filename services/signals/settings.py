@@ -1,6 +1,6 @@
 from typing import ClassVar
 
-from pydantic import Field, SecretStr
+from pydantic import EmailStr, Field, SecretStr
 
 from plumbing.reference import Municipality
 from plumbing.settings import PlatformSettings
@@ -31,6 +31,11 @@ class SignalsSettings(PlatformSettings):
         default_factory=dict, description="Per CBS gemeentecode: working days to reach out to a non-crisis case."
     )
     batch_max_signals: int = 1_000
+    team_mailboxes: dict[Municipality, EmailStr] = Field(
+        default_factory=dict,
+        description="Per CBS gemeentecode: the neighbourhood team's mailbox for the daily digest of cases due.",
+    )
+    digest_hour: int = Field(default=7, ge=0, le=23, description="From this hour (Dutch time) the day's digest goes.")
     retention_days_without_help: int = Field(
         default=183,
         ge=1,

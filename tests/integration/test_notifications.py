@@ -1,8 +1,8 @@
 """E-mail notifications reach a real SMTP server exactly once, also when their trigger is delivered again."""
 
 import asyncio
-from datetime import UTC, datetime
 from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -11,6 +11,9 @@ from plumbing.access import Role
 from plumbing.events import CloudEvent, encode
 from services.referrals.app import create_app as referrals_app
 from services.referrals.settings import ReferralsSettings
+from services.signals.app import create_app as signals_app
+from services.signals.calendar import add_working_days
+from services.signals.digest import AMSTERDAM, queue_digests
 from services.volunteers.app import create_app as volunteers_app
 from services.volunteers.settings import VolunteersSettings
 from tests.access import staff_headers
@@ -19,6 +22,7 @@ from tests.integration.kafka_helpers import eventually, produce, read_all
 from tests.integration.mailbox import Mailbox, mailbox
 from tests.integration.referrals.conftest import Referrals
 from tests.integration.served import served
+from tests.integration.signals.conftest import Signals, signal_body, signals_settings
 
 pytestmark = pytest.mark.integration
 __all__ = ["mailbox"]
@@ -119,3 +123,43 @@ async def test_a_volunteer_hears_of_an_assignment_by_e_mail_once(
         await produce(servers.kafka_bootstrap, settings.topic("volunteers.events"), assigned)
         await asyncio.sleep(2)
         assert len(mailbox.about("volunteer-assigned:")) == 1
+
+
+async def test_each_team_gets_one_digest_a_day_of_its_cases_due(
+    servers: Servers, namespace: str, mailbox: Mailbox
+) -> None:
+    settings = signals_settings(
+        servers,
+        namespace,
+        team_mailboxes={"GM0141": "wijkteam@almelo.nl", "GM0150": "wijkteam@deventer.nl"},
+        **mail_settings(mailbox),
+    )
+    app = signals_app(settings)
+    async with served(app, staff_headers(settings, Role.OUTREACH_WORKER)) as client:
+        signals = Signals(app, client, settings)
+        created = []
+        for house in range(3):
+            body = signal_body(address={"postcode": "7607 AB", "house_number": house + 1})
+            accepted = await client.post("/api/v1/signals", json=body, headers=signals.as_partner("woonstad-almelo"))
+            assert accepted.status_code == 202, accepted.text
+            created.append(accepted.json()["case_id"])
+        today = date.today()
+        deadlines = [today - timedelta(days=1), add_working_days(today, 2), add_working_days(today, 9)]
+        for case_id, deadline in zip(created, deadlines, strict=True):  # late, due, and not due yet
+            await signals.db.cases.update_one({"_id": case_id}, {"$set": {"deadline": deadline.isoformat()}})
+        morning = datetime.combine(today, time(8), AMSTERDAM)
+        assert await queue_digests(signals.db, settings, morning.replace(hour=5)) == 0  # before the digest hour
+        assert await queue_digests(signals.db, settings, morning) == 1  # Deventer has nothing due: no e-mail
+        assert await queue_digests(signals.db, settings, morning.replace(hour=9)) == 0  # the job runs hourly
+
+        async def arrived() -> bool:
+            return len(mailbox.about("digest:")) == 1
+
+        await eventually(arrived, what="the digest")
+        (mail,) = mailbox.about("digest:")
+        assert (mail["To"], mail["Subject"]) == (
+            "wijkteam@almelo.nl",
+            "Werkvoorraad Almelo: 2 casussen met een termijn die afloopt",
+        )
+        assert "bij 1 daarvan is de termijn al verstreken" in mail.get_payload()
+        assert "7607" not in mail.get_payload()  # counts only
