@@ -125,6 +125,7 @@ OFFERS = [
         "name": "Budgetcoaching",
         "organisation": "Humanitas Salland",
         "organisation_id": "humanitas-salland",
+        "notify_email": "verwijzingen@humanitas-salland.example",  # each new referral: an e-mail in .local/mail
         "kind": "budget_coaching",
         "phase": "early_intervention",
         "municipalities": SALLAND,
@@ -264,6 +265,7 @@ def load(client: httpx.Client) -> None:
                 "trained_roles": roles,
                 "certificate_of_conduct_date": (date.today() - timedelta(days=200)).isoformat(),
                 "recruited_through": employer,
+                "email": f"{volunteer_id.removeprefix('vw-')}@vrijwilligers.example",
             },
             headers=coordinator,
         ).raise_for_status()
