@@ -5,9 +5,10 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from plumbing.events import CloudEvent
+from plumbing.retention import RetentionJob
 from plumbing.runtime import Runtime
 from plumbing.web import service_app
-from services.referrals import catalogue_api, cohort_api, pages, referrals_api
+from services.referrals import catalogue_api, cohort_api, pages, referrals_api, retention
 from services.referrals.cohort import ensure_cohort
 from services.referrals.events import EVENTS_TOPIC
 from services.referrals.intake import refer_after_case
@@ -22,6 +23,10 @@ def create_app(settings: ReferralsSettings | None = None) -> FastAPI:
     async def setup(runtime: Runtime) -> None:
         await ensure_indexes(runtime.db)
         await ensure_cohort(runtime.db, settings.doorbraak_cap)
+        await retention.ensure_indexes(runtime.db)
+        runtime.jobs.append(
+            RetentionJob(lambda: retention.run_retention(runtime.db, settings), settings.retention_interval_seconds)
+        )
         runtime.relay_outboxes([runtime.db.referrals, runtime.db.cohort_members])
 
         async def on_case_closed(event: CloudEvent) -> None:
@@ -35,7 +40,7 @@ def create_app(settings: ReferralsSettings | None = None) -> FastAPI:
         title="Redzaam referrals",
         description="Catalogue of help offers, matching with reasons, closed-loop referrals, the Doorbraak cohort.",
         templates=Path(__file__).parent / "templates",
-        routers=[catalogue_api.router, referrals_api.router, cohort_api.router, pages.router],
+        routers=[catalogue_api.router, referrals_api.router, cohort_api.router, retention.router, pages.router],
         publishes=[EVENTS_TOPIC],
         setup=setup,
     )

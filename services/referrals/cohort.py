@@ -16,6 +16,7 @@ from pymongo.errors import DuplicateKeyError
 from plumbing.events import CloudEvent, new_event
 from plumbing.outbox import change_with_events, new_document, outbox_entry
 from plumbing.reference import Municipality
+from plumbing.register import PERSONAL
 from plumbing.unit_of_work import UnitOfWork
 from services.referrals.events import (
     COHORT_ENROLLED,
@@ -32,7 +33,7 @@ SOURCE = "/redzaam/referrals"
 
 class PlanStep(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    text: str = Field(min_length=1, max_length=300)
+    text: str = Field(min_length=1, max_length=300, json_schema_extra=PERSONAL)
     due: date
 
 
@@ -41,7 +42,7 @@ class Enrolment(BaseModel):
 
     household_ref: str = Field(pattern=r"^hh-[0-9a-f]{8,64}$")
     municipality: Municipality
-    goals: list[str] = Field(min_length=1, max_length=10)
+    goals: list[str] = Field(min_length=1, max_length=10, json_schema_extra=PERSONAL)
     steps: list[PlanStep] = Field(min_length=1, max_length=30)
     reviews: list[date] = Field(min_length=1, max_length=20, description="Dates the plan is reviewed.")
 

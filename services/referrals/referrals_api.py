@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from plumbing.access import CASEWORKERS, Principal, Role, Scope, may_see_municipality, staff_or_partner
 from plumbing.paging import FIRST_PAGE, PER_PAGE, Page, PageNumber, PageRequest, PerPage, find_page
 from plumbing.reference import Municipality
+from plumbing.register import PERSONAL
 from plumbing.web import RuntimeDep
 from services.referrals.catalogue import all_offers
 from services.referrals.domain import IllegalTransition, MatchRequest, ReferralState, Result
@@ -60,7 +61,7 @@ class ReferralPublic(BaseModel):
 
 class Decline(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    reason: str = Field(min_length=1, max_length=500)
+    reason: str = Field(min_length=1, max_length=500, json_schema_extra=PERSONAL)
 
 
 class Complete(BaseModel):
@@ -70,7 +71,7 @@ class Complete(BaseModel):
 
 class Cancel(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    reason: str = Field(min_length=1, max_length=500)
+    reason: str = Field(min_length=1, max_length=500, json_schema_extra=PERSONAL)
 
 
 class RankedOffer(BaseModel):

@@ -5,10 +5,12 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from plumbing import audit
 from plumbing.kafka import EVERY_TYPE, Delivered
+from plumbing.retention import RetentionJob
 from plumbing.runtime import Runtime
 from plumbing.web import service_app
-from services.reporting import api, pages
+from services.reporting import api, pages, retention
 from services.reporting.counting import record_batch
 from services.reporting.events import EVENTS_TOPIC
 from services.reporting.lab import api as lab_api
@@ -25,6 +27,10 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
     async def setup(runtime: Runtime) -> None:
         await ensure_indexes(await active_projection(runtime.db))
         await ensure_lab_indexes(runtime.db)
+        await audit.ensure_index(runtime.db)
+        runtime.jobs.append(
+            RetentionJob(lambda: retention.run_retention(runtime.db, settings), settings.retention_interval_seconds)
+        )
         runtime.relay_outboxes([runtime.db.lab_projects, runtime.db.lab_prices])
 
         projection = ProjectionCache(runtime.db)
@@ -43,7 +49,7 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
         "programme targets; CSV exports with small numbers suppressed for outside the region; the Schuldenlab's "
         "innovation portfolio with its lifecycle, micro-MKBA and KPIs measured from the counters.",
         templates=Path(__file__).parent / "templates",
-        routers=[api.router, lab_api.router, pages.router, lab_pages.router],
+        routers=[api.router, lab_api.router, retention.router, pages.router, lab_pages.router],
         publishes=[EVENTS_TOPIC],
         setup=setup,
     )

@@ -132,7 +132,7 @@ async def post_screening(
         await visible_volunteer(runtime.db, coordinator, volunteer_id)
         async with runtime.unit_of_work(request, coordinator) as work:
             volunteer, assigned = await screen(work, request.app.state.settings, volunteer_id, screening)
-    except NotFound as error:
+    except (NotFound, WrongState) as error:
         raise refused(error) from error
     return {
         "id": volunteer_id,

@@ -77,6 +77,10 @@ async def register_volunteer(db: AsyncDatabase[Any], volunteer: VolunteerCreate,
         entries.append(outbox_entry(announce_to, event))
     update = change_with_events(fields, *entries)
     update["$setOnInsert"] = {"requests": [], "lessons": [], "households_served": []}
+    # registered again with their data: no longer erased, and a leaver's clock starts anew should they leave again
+    update["$unset"] = (
+        {"erased_at": ""} if volunteer.status is VolunteerStatus.LEFT else {"erased_at": "", "left_at": ""}
+    )
     result = await db.volunteers.update_one({"_id": volunteer.id}, update, upsert=True)
     return result.upserted_id is not None
 
@@ -106,6 +110,11 @@ async def screen(
     waiting in the volunteer's municipalities. Returns the volunteer and the ids of the requests assigned now."""
     work.audit("volunteer.screened", f"volunteer:{volunteer_id}")
     volunteer = await get_volunteer(work.db, volunteer_id)
+    if "erased_at" in volunteer:
+        raise WrongState(
+            f"volunteer {volunteer_id}: their personal data was erased after they left; register them again with "
+            "their name, languages and contact data (PUT /api/v1/volunteers/{volunteer_id}), then screen them"
+        )
     fields = {key: value for key, value in volunteer.items() if key in VolunteerCreate.model_fields}
     updated = VolunteerCreate.model_validate(
         {**fields, "id": volunteer_id, "status": VolunteerStatus.ACTIVE, **screening.model_dump()}

@@ -129,6 +129,12 @@ async def screening_form(
             await screen(work, request.app.state.settings, volunteer_id, checked)
     except NotFound:
         return render_page(request, "not_found.html", "Vrijwilliger niet gevonden", status_code=404)
+    except WrongState:
+        message = (
+            "De persoonsgegevens van deze vrijwilliger zijn na het vertrek gewist. Registreer de vrijwilliger "
+            "opnieuw met naam, talen en contactgegevens en screen daarna."
+        )
+        return await _render_review(request, runtime, coordinator, volunteer_id, error=message)
     return RedirectResponse(f"/vrijwilligers/{volunteer_id}?geactiveerd=1", status_code=status.HTTP_303_SEE_OTHER)
 
 

@@ -12,15 +12,24 @@ import pytest
 from pydantic import BaseModel, Field, create_model
 from pydantic_settings import BaseSettings
 
+import services.referrals
+import services.reporting
 import services.signals
 import services.volunteers
 from plumbing.register import PERSONAL, Erasure, PersonalField, Register, Term, erased_paths, personal_model_fields
+from services.referrals.register import REGISTER as REFERRALS
+from services.reporting.register import REGISTER as REPORTING
 from services.signals.register import REGISTER as SIGNALS
 from services.signals.settings import SignalsSettings
 from services.volunteers.register import REGISTER as VOLUNTEERS
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
-REGISTERS = {services.signals: SIGNALS, services.volunteers: VOLUNTEERS}
+REGISTERS = {
+    services.signals: SIGNALS,
+    services.referrals: REFERRALS,
+    services.volunteers: VOLUNTEERS,
+    services.reporting: REPORTING,
+}
 
 
 def load_generator() -> ModuleType:

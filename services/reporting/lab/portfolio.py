@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from plumbing.access import Principal, Role
 from plumbing.reference import Municipality
+from plumbing.register import PERSONAL
 from services.reporting.lab.kpis import Kpi
 from services.reporting.lab.mkba import Analysis
 
@@ -88,7 +89,12 @@ class Leader(BaseModel):
 
     name: Name
     organisation: Name = Field(description="The municipality or partner the project leader comes from.")
-    account: str = Field(default="", max_length=64, description="Staff username, if the leader works in Redzaam.")
+    account: str = Field(
+        default="",
+        max_length=64,
+        description="Staff username, if the leader works in Redzaam.",
+        json_schema_extra=PERSONAL,
+    )
 
 
 class BudgetLine(BaseModel):
@@ -125,7 +131,7 @@ class ProjectFields(BaseModel):
     municipality: Municipality | None = Field(default=None, description="Empty for the whole region.")
     partners: list[Name] = Field(default_factory=list, max_length=40)
     leader: Leader | None = None
-    steering_group: list[Name] = Field(default_factory=list, max_length=20)
+    steering_group: list[Name] = Field(default_factory=list, max_length=20, json_schema_extra=PERSONAL)
     plan: Plan = Field(default_factory=Plan)
     quarters: dict[Quarter, Phase] = Field(
         default_factory=dict, description="The planned phase per quarter, e.g. {'2026-Q3': 'develop'}."
@@ -144,7 +150,7 @@ class Decision(BaseModel):
     from_phase: Phase
     to_phase: Phase
     go: bool
-    by: str = Field(description="Who decided (the steering group, as recorded by).")
+    by: str = Field(description="Who decided (the steering group, as recorded by).", json_schema_extra=PERSONAL)
     on: date
     why: str
     evidence: str

@@ -80,6 +80,33 @@ async def test_a_volunteer_who_left_loses_their_personal_data_after_the_term(vol
     assert (await run(volunteers))["erased_volunteers"] == 0
 
 
+async def test_a_volunteer_erased_after_leaving_is_registered_and_screened_again_with_full_data(
+    volunteers: Volunteers,
+) -> None:
+    await volunteers.volunteer("terug", phone="0612345678", languages=["nl", "ar"])
+    await volunteers.volunteer("terug", status="left")
+    await run(volunteers)
+    await days_ago(volunteers, "terug", "left_at", volunteers.settings.left_retention_days + 1)
+    assert (await run(volunteers))["erased_volunteers"] == 1
+    screening = {"certificate_of_conduct_date": TODAY, "trained_roles": ["debt_buddy"]}
+
+    erased = await volunteers.client.post("/api/v1/volunteers/terug/screening", json=screening)
+    assert erased.status_code == 409 and "register them again" in erased.text, erased.text
+    form = {"vog": TODAY, "getraind": "debt_buddy"}
+    page = await volunteers.client.post("/vrijwilligers/terug/screening", data=form)
+    assert page.status_code == 422 and "zijn na het vertrek gewist" in page.text, page.text
+    await volunteers.volunteer("terug", screened=False, name="Terug Gekomen", languages=["nl", "ar"])
+    again = await volunteers.client.post("/api/v1/volunteers/terug/screening", json=screening)
+    assert again.status_code == 200, again.text
+    assert again.json()["assignable_roles"] == ["debt_buddy"]
+    back = await volunteers.db.volunteers.find_one({"_id": "terug"})
+    assert (back["name"], back["languages"], back["status"]) == ("Terug Gekomen", ["nl", "ar"], "active")
+    assert "erased_at" not in back and "left_at" not in back
+    await volunteers.volunteer("terug", status="left")
+    await run(volunteers)  # the clock starts again for the second time they leave
+    assert (await run(volunteers))["erased_volunteers"] == 0
+
+
 async def test_old_audit_entries_are_deleted_and_only_administrators_run_retention(volunteers: Volunteers) -> None:
     await volunteers.volunteer("anna")
     await volunteers.volunteer("anna", phone="0611111111")
