@@ -4,6 +4,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from plumbing import mail
 from plumbing.events import CloudEvent
 from plumbing.retention import RetentionJob
 from plumbing.runtime import Runtime
@@ -13,8 +14,9 @@ from services.referrals.cohort import ensure_cohort
 from services.referrals.events import EVENTS_TOPIC
 from services.referrals.intake import refer_after_case
 from services.referrals.lifecycle import ensure_indexes
+from services.referrals.notifications import referral_arrived
 from services.referrals.settings import ReferralsSettings
-from services.referrals.subscriptions import CASE_CLOSED, SIGNALS_TOPIC
+from services.referrals.subscriptions import CASE_CLOSED, HOUSEHOLD_MATCHED, REFERRALS_TOPIC, SIGNALS_TOPIC
 
 
 def create_app(settings: ReferralsSettings | None = None) -> FastAPI:
@@ -33,7 +35,17 @@ def create_app(settings: ReferralsSettings | None = None) -> FastAPI:
             async with runtime.unit_of_work() as work:
                 await refer_after_case(work, settings, event)
 
-        runtime.subscribe([settings.topic(SIGNALS_TOPIC)], {CASE_CLOSED: on_case_closed})
+        await mail.ensure_indexes(runtime.db)
+        runtime.jobs.append(mail.MailJob(runtime.db, mail.MailSettings.of(settings), settings.mail_interval_seconds))
+
+        async def on_household_matched(event: CloudEvent) -> None:
+            async with runtime.unit_of_work() as work:
+                await referral_arrived(work, settings, event)
+
+        runtime.subscribe(
+            [settings.topic(SIGNALS_TOPIC), settings.topic(REFERRALS_TOPIC)],
+            {CASE_CLOSED: on_case_closed, HOUSEHOLD_MATCHED: on_household_matched},
+        )
 
     return service_app(
         settings=settings,

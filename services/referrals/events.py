@@ -2,6 +2,8 @@
 
 from pydantic import BaseModel, Field
 
+from plumbing.event_fields import Cohort, HouseholdRef, MunicipalityCode, OfferId, ReferralId
+
 EVENTS_TOPIC = "referrals.events"
 HOUSEHOLD_MATCHED = "nl.redzaam.household.matched"
 REFERRAL_ACCEPTED = "nl.redzaam.referral.accepted"
@@ -16,21 +18,25 @@ COHORT_EXITED = "nl.redzaam.cohort.exited"
 class HouseholdMatched(BaseModel):
     """A household was matched to a help offer that fits and has room; the referral now waits for the partner."""
 
-    referral_id: str
-    household_ref: str = Field(description="Pseudonymous household reference.")
-    municipality: str = Field(examples=["GM0141"])
-    offer_id: str = Field(examples=["schuldhulpmaatje-almelo"])
-    organisation: str
-    phase: str = Field(examples=["early_intervention"])
-    needs: list[str] = Field(default_factory=list, examples=[["debt_help"]])
-    volunteer_role: str | None = Field(default=None, description="Role of the volunteer the household should get.")
+    referral_id: ReferralId
+    household_ref: HouseholdRef
+    municipality: MunicipalityCode
+    offer_id: OfferId
+    organisation: str = Field(description="The partner organisation offering the help.", examples=["Humanitas"])
+    phase: str = Field(description="Debt phase the offer is for.", examples=["early_intervention"])
+    needs: list[str] = Field(
+        default_factory=list, description="What the household needs help with.", examples=[["debt_help"]]
+    )
+    volunteer_role: str | None = Field(
+        default=None, description="Role of the volunteer the household should get.", examples=["debt_buddy"]
+    )
 
 
 class ReferralChange(BaseModel):
-    referral_id: str
-    household_ref: str
-    municipality: str
-    offer_id: str
+    referral_id: ReferralId
+    household_ref: HouseholdRef
+    municipality: MunicipalityCode
+    offer_id: OfferId
 
 
 class ReferralAccepted(ReferralChange):
@@ -40,44 +46,49 @@ class ReferralAccepted(ReferralChange):
 class ReferralDeclined(ReferralChange):
     """The partner declined the referral."""
 
-    reason: str
+    reason: str = Field(description="Why, in the words of whoever did it.", examples=["geen plek meer"])
 
 
 class ReferralCompleted(ReferralChange):
     """The help ended with a result; the place is free again."""
 
-    result: str = Field(examples=["debt_free", "stable", "referred_on", "dropped_out"])
+    result: str = Field(
+        description="How the help ended.", examples=["debt_free", "stable", "referred_on", "dropped_out"]
+    )
 
 
 class ReferralCancelled(ReferralChange):
     """The referral was withdrawn; a held place is free again."""
 
-    reason: str
+    reason: str = Field(description="Why, in the words of whoever did it.", examples=["geen plek meer"])
 
 
 class CohortEnrolled(BaseModel):
     """A household took a place in the Doorbraakmethode cohort, with a tailored plan of `steps` steps."""
 
-    household_ref: str = Field(description="Pseudonymous household reference.")
-    municipality: str = Field(examples=["GM0141"])
-    cohort: str = Field(examples=["doorbraak"])
-    steps: int = Field(ge=1, description="Steps in the household's plan.")
+    household_ref: HouseholdRef
+    municipality: MunicipalityCode
+    cohort: Cohort
+    steps: int = Field(ge=1, description="Steps in the household's plan.", examples=[4])
 
 
 class CohortStepCompleted(BaseModel):
     """A step of a cohort member's plan was done."""
 
-    household_ref: str
-    municipality: str
-    cohort: str
-    step: int = Field(ge=0, description="Index of the step in the plan, from 0.")
-    steps_done: int = Field(ge=1, description="Steps of the plan done now, this one included.")
+    household_ref: HouseholdRef
+    municipality: MunicipalityCode
+    cohort: Cohort
+    step: int = Field(ge=0, description="Index of the step in the plan, from 0.", examples=[1])
+    steps_done: int = Field(ge=1, description="Steps of the plan done now, this one included.", examples=[2])
 
 
 class CohortExited(BaseModel):
     """A household left the cohort; its place is not given to another (the cohort's cap counts households taken in)."""
 
-    household_ref: str
-    municipality: str
-    cohort: str
-    reason: str = Field(examples=["plan_completed", "dropped_out", "moved", "referred_on"])
+    household_ref: HouseholdRef
+    municipality: MunicipalityCode
+    cohort: Cohort
+    reason: str = Field(
+        description="Why the household left the cohort.",
+        examples=["plan_completed", "dropped_out", "moved", "referred_on"],
+    )

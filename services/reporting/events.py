@@ -21,19 +21,19 @@ PRICES_SET = "nl.redzaam.lab.prices_set"
 class ProjectRegistered(BaseModel):
     """A project was registered as an idea in the portfolio."""
 
-    project: Project
+    project: Project = Field(description="The whole project after the change.")
 
 
 class ProjectStarted(BaseModel):
     """The project started in Ontwikkelen: it has a leader, a steering group and a plan with a budget."""
 
-    project: Project
+    project: Project = Field(description="The whole project after the change.")
 
 
 class ProjectChanged(BaseModel):
     """The project's details, plan, MKBA or KPIs changed."""
 
-    project: Project
+    project: Project = Field(description="The whole project after the change.")
     changed: list[str] = Field(description="What changed: fields, analysis, kpis.")
 
 
@@ -41,11 +41,11 @@ class ProjectPhaseDecided(BaseModel):
     """A Go/No-Go decision between two phases: Go moves the project on (out of Realiseren: scaled up), No-Go ends it
     with its lessons."""
 
-    project: Project
-    decision: Decision
+    project: Project = Field(description="The whole project after the change.")
+    decision: Decision = Field(description="The decision, as the project's list of decisions now ends with it.")
 
 
 class PricesSet(BaseModel):
     """The cooperative's price list for the micro-MKBA changed; the whole list."""
 
-    prices: list[Price]
+    prices: list[Price] = Field(description="The whole price list after the change.")

@@ -59,15 +59,19 @@ class SignalSubmission(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    creditor_type: CreditorType
-    municipality: Municipality
-    person: Person
-    address: Address
-    arrears_cents: Annotated[int, Field(gt=0, le=MAX_ARREARS_CENTS, description="Arrears in euro cents")]
-    arrears_since: date
-    contract_reference: str = Field(min_length=1, max_length=64)
-    eviction_planned: bool = False
-    disconnection_planned: bool = False
+    creditor_type: CreditorType = Field(description="What the arrears are of; a partner sends only its own kinds.")
+    municipality: Municipality = Field(description="CBS gemeentecode where the household lives.", examples=["GM0141"])
+    person: Person = Field(description="Who the contract is with; sealed on arrival, never in an event.")
+    address: Address = Field(description="Where the household lives; it gives the pseudonym, and is sealed.")
+    arrears_cents: Annotated[
+        int, Field(gt=0, le=MAX_ARREARS_CENTS, description="Arrears in euro cents", examples=[61500])
+    ]
+    arrears_since: date = Field(description="Since when the household is in arrears.", examples=["2026-09-01"])
+    contract_reference: str = Field(
+        min_length=1, max_length=64, description="The creditor's own reference of the contract.", examples=["HUUR-9"]
+    )
+    eviction_planned: bool = Field(default=False, description="An eviction has been announced: a crisis.")
+    disconnection_planned: bool = Field(default=False, description="A disconnection has been announced: a crisis.")
 
     @field_validator("arrears_since")
     @classmethod

@@ -4,6 +4,8 @@ from datetime import date
 
 from pydantic import BaseModel, Field
 
+from plumbing.event_fields import CaseId, Deadline, HouseholdRef, MunicipalityCode
+
 EVENTS_TOPIC = "signals.events"
 SIGNAL_RAISED = "nl.redzaam.signal.raised"
 CASE_OPENED = "nl.redzaam.case.opened"
@@ -16,50 +18,53 @@ EVICTION_REPORTED = "nl.redzaam.eviction.reported"
 class SignalRaised(BaseModel):
     """A creditor reported payment arrears of a household, and the signal was accepted into a case."""
 
-    signal_id: str = Field(description="Id of the signal in the signals service.")
-    case_id: str = Field(description="Case the signal joined; one open case per household.")
-    household_ref: str = Field(
-        description="Pseudonymous household reference.", examples=["hh-3f9c2a1b0d4e5f6a7b8c9d0e"]
+    signal_id: str = Field(description="Id of the signal in the signals service.", examples=["s-1b2c3d4e5f60"])
+    case_id: CaseId
+    household_ref: HouseholdRef
+    municipality: MunicipalityCode
+    creditor_partner: str = Field(
+        description="The member organisation that sent the signal.", examples=["woonstad-almelo"]
     )
-    municipality: str = Field(description="CBS gemeentecode.", examples=["GM0141"])
-    creditor_partner: str = Field(examples=["woonstad-almelo"])
-    creditor_type: str = Field(examples=["rent"])
-    arrears_cents: int = Field(gt=0)
-    arrears_since: date
+    creditor_type: str = Field(
+        description="What the arrears are of: rent, energy, water, health_insurance, municipal_taxes, ...",
+        examples=["rent"],
+    )
+    arrears_cents: int = Field(gt=0, description="The arrears this creditor reported, in euro cents.", examples=[61500])
+    arrears_since: date = Field(description="Since when the household is in arrears.", examples=["2026-09-01"])
     crisis: bool = Field(description="Eviction or disconnection planned.")
-    creditor_count: int = Field(ge=1, description="Creditors in the case after this signal.")
+    creditor_count: int = Field(ge=1, description="Creditors in the case after this signal.", examples=[2])
 
 
 class CaseOpened(BaseModel):
     """A household's arrears reached the municipality's threshold: outreach starts, with a deadline."""
 
-    case_id: str
-    household_ref: str
-    municipality: str = Field(examples=["GM0141"])
-    deadline: date = Field(description="Last working day to reach out.")
-    crisis: bool
-    creditor_count: int = Field(ge=1)
-    total_arrears_cents: int = Field(gt=0)
+    case_id: CaseId
+    household_ref: HouseholdRef
+    municipality: MunicipalityCode
+    deadline: date = Field(description="Last working day to reach out.", examples=["2026-12-16"])
+    crisis: bool = Field(description="An eviction or disconnection is planned: a shorter term.")
+    creditor_count: int = Field(ge=1, description="Creditors in the case.", examples=[2])
+    total_arrears_cents: int = Field(gt=0, description="Arrears of all its creditors, in euro cents.", examples=[95000])
 
 
 class CaseEscalated(BaseModel):
     """A crisis (eviction or disconnection planned) was reported for an open case; the deadline moved up."""
 
-    case_id: str
-    household_ref: str
-    municipality: str
-    deadline: date
+    case_id: CaseId
+    household_ref: HouseholdRef
+    municipality: MunicipalityCode
+    deadline: Deadline
 
 
 class ContactAttempted(BaseModel):
     """An outreach worker tried to reach the household."""
 
-    case_id: str
-    household_ref: str
-    municipality: str
-    kind: str = Field(examples=["home_visit"])
-    on: date
-    reached: bool
+    case_id: CaseId
+    household_ref: HouseholdRef
+    municipality: MunicipalityCode
+    kind: str = Field(description="How: home_visit, phone, letter, e-mail, ...", examples=["home_visit"])
+    on: date = Field(description="The day of the attempt.", examples=["2026-12-02"])
+    reached: bool = Field(description="Contact with the household was made.")
     within_term: bool | None = Field(
         default=None, description="The attempt fell on or before the case's deadline (the outreach term)."
     )
@@ -68,13 +73,13 @@ class ContactAttempted(BaseModel):
 class CaseClosed(BaseModel):
     """A case was closed with an outcome code of the DDAS-vroegsignalering standard."""
 
-    case_id: str
-    household_ref: str
-    municipality: str
-    outcome: str = Field(examples=["follow_up_financial"])
+    case_id: CaseId
+    household_ref: HouseholdRef
+    municipality: MunicipalityCode
+    outcome: str = Field(description="DDAS-vroegsignalering outcome code.", examples=["follow_up_financial"])
     follow_up: bool = Field(description="The household is handed on for help (follow-up or referral).")
     reached: bool = Field(description="Contact with the household was made at least once.")
-    creditor_types: list[str]
+    creditor_types: list[str] = Field(description="What the case's arrears were of.", examples=[["rent", "energy"]])
     age_band: str | None = Field(default=None, examples=["18-27"], description="Coarse age band, when known.")
     age: int | None = Field(
         default=None,
@@ -84,17 +89,21 @@ class CaseClosed(BaseModel):
         description="Age in whole years on the day the case closed, when known: enough for offers' age limits "
         "(18-27 and the like), while the birth date stays in this service.",
     )
-    creditor_count: int | None = Field(default=None, ge=1, description="Creditors in the case when it closed.")
-    total_arrears_cents: int | None = Field(default=None, ge=0, description="Arrears of all its creditors, in cents.")
+    creditor_count: int | None = Field(
+        default=None, ge=1, description="Creditors in the case when it closed.", examples=[3]
+    )
+    total_arrears_cents: int | None = Field(
+        default=None, ge=0, description="Arrears of all its creditors, in cents.", examples=[185000]
+    )
 
 
 class EvictionReported(BaseModel):
     """A housing partner reported how an announced eviction ended: prevented or executed."""
 
-    household_ref: str
-    municipality: str
-    outcome: str = Field(examples=["prevented", "executed"])
-    on: date
+    household_ref: HouseholdRef
+    municipality: MunicipalityCode
+    outcome: str = Field(description="How the announced eviction ended.", examples=["prevented", "executed"])
+    on: date = Field(description="The day of the eviction, or of its prevention.", examples=["2026-11-20"])
 
 
 PARTNER_JOINED = "nl.redzaam.partner.joined"
@@ -104,8 +113,8 @@ PARTNER_LEFT = "nl.redzaam.partner.left"
 class PartnerJoined(BaseModel):
     """An organisation joined the cooperative as a member and partner of the platform."""
 
-    partner_id: str = Field(examples=["woonstad-almelo"])
-    name: str = Field(examples=["Woonstad Almelo"])
+    partner_id: str = Field(description="The member's client id.", examples=["woonstad-almelo"])
+    name: str = Field(description="The organisation's name.", examples=["Woonstad Almelo"])
     type: str = Field(examples=["housing"], description="Kind of organisation, e.g. housing, energy, school.")
     municipalities: list[str] = Field(description="CBS gemeentecodes it works in.", examples=[["GM0141"]])
 
@@ -113,6 +122,6 @@ class PartnerJoined(BaseModel):
 class PartnerLeft(BaseModel):
     """A member organisation left; its credentials no longer work."""
 
-    partner_id: str
-    type: str
-    municipalities: list[str]
+    partner_id: str = Field(description="The member's client id.", examples=["woonstad-almelo"])
+    type: str = Field(description="Kind of organisation.", examples=["housing"])
+    municipalities: list[str] = Field(description="CBS gemeentecodes it worked in.", examples=[["GM0141"]])
