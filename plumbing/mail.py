@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
 from typing import Any, Literal
@@ -23,6 +23,7 @@ from pymongo import UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
 
+from plumbing.register import Erasure, PersonalField, Term
 from plumbing.settings import PlatformSettings
 
 logger = logging.getLogger(__name__)
@@ -46,6 +47,7 @@ class MailSettings(BaseModel):
 
     @classmethod
     def of(cls, settings: PlatformSettings) -> "MailSettings":
+        """From the platform settings."""
         return cls(
             host=settings.smtp_host,
             port=settings.smtp_port,
@@ -67,6 +69,29 @@ class Notification:
 
 async def ensure_indexes(db: AsyncDatabase[Any]) -> None:
     await db.notifications.create_index([("state", 1), ("queued_at", 1)])
+    await db.notifications.create_index([("sent_at", 1)])
+
+
+async def prune_sent(db: AsyncDatabase[Any], days: int, now: datetime | None = None) -> int:
+    """Deletes the notifications sent more than `days` ago, address and text with them, in one operation. Their
+    key goes too: a trigger that comes again after that long would notify again, which is acceptable."""
+    sent_before = (now or datetime.now(UTC)) - timedelta(days=days)
+    result = await db.notifications.delete_many({"state": SENT, "sent_at": {"$lt": sent_before}})
+    return result.deleted_count
+
+
+def register_entries(subject: str, basis: str) -> tuple[PersonalField, ...]:
+    """The notifications' personal fields, as each service that sends e-mail lists them in its register."""
+    term = Term("{notification_retention_days} days after it was sent")
+    purpose = "e-mail notifications (no personal data in them but the address)"
+    return (
+        PersonalField(
+            "notifications", "to", subject, f"{purpose}: where it went", basis, term, erasure=Erasure.DOCUMENT
+        ),
+        PersonalField(
+            "notifications", "body", subject, f"{purpose}: its text, with links", basis, term, erasure=Erasure.DOCUMENT
+        ),
+    )
 
 
 async def enqueue(db: AsyncDatabase[Any], notifications: list[Notification]) -> int:
@@ -144,10 +169,13 @@ async def send_pending(db: AsyncDatabase[Any], settings: MailSettings) -> int:
 class MailJob:
     """Sends pending notifications every `interval_seconds`, and at once when woken after an enqueue."""
 
-    def __init__(self, db: AsyncDatabase[Any], settings: MailSettings, interval_seconds: float = 5.0) -> None:
+    def __init__(
+        self, db: AsyncDatabase[Any], settings: MailSettings, interval_seconds: float = 5.0, keep_days: int = 30
+    ) -> None:
         self._db = db
         self._settings = settings
         self._interval = interval_seconds
+        self._keep_days = keep_days
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -168,6 +196,7 @@ class MailJob:
             try:
                 while await send_pending(self._db, self._settings) == ROUND:
                     continue  # a full round: more may wait
+                await prune_sent(self._db, self._keep_days)
             except (OSError, aiosmtplib.SMTPException):
                 logger.warning("mail server not reachable; notifications wait for the next round")
             except Exception:
@@ -175,3 +204,8 @@ class MailJob:
             self._wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self._interval)
+
+
+def job(db: AsyncDatabase[Any], settings: PlatformSettings) -> MailJob:
+    """The mail job of a service, as its settings say."""
+    return MailJob(db, MailSettings.of(settings), settings.mail_interval_seconds, settings.notification_retention_days)

@@ -79,6 +79,12 @@ class PlatformSettings(BaseSettings):
     mail_sender: str = Field(default="noreply@redzaam.nl", description="The From address of notifications.")
     mail_enabled: bool = Field(default=True, description="false: notifications are queued but not sent.")
     mail_interval_seconds: float = Field(default=5.0, gt=0, description="How often queued notifications go out.")
+    notification_retention_days: int = Field(
+        default=30,
+        ge=1,
+        description="A notification sent (its address and text) is deleted this long after: long enough to answer "
+        "'did they get the e-mail?', no longer (AVG art. 5(1)(e)).",
+    )
 
     @field_validator("region_file")
     @classmethod

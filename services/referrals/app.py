@@ -36,7 +36,7 @@ def create_app(settings: ReferralsSettings | None = None) -> FastAPI:
                 await refer_after_case(work, settings, event)
 
         await mail.ensure_indexes(runtime.db)
-        runtime.jobs.append(mail.MailJob(runtime.db, mail.MailSettings.of(settings), settings.mail_interval_seconds))
+        runtime.jobs.append(mail.job(runtime.db, settings))
 
         async def on_household_matched(event: CloudEvent) -> None:
             async with runtime.unit_of_work() as work:

@@ -7,6 +7,7 @@ by these entries.
 """
 
 from plumbing.audit import audit_register_entries
+from plumbing.mail import register_entries as mail_register_entries
 from plumbing.register import PersonalField, Register, Term
 from services.referrals.settings import ReferralsSettings
 
@@ -140,6 +141,10 @@ REGISTER = Register(
             notes="a partner should write a reason without names; the topic cannot be edited afterwards",
         ),
         *audit_register_entries(),
+        *mail_register_entries(
+            "help-offer partner (its team mailbox)",
+            "AVG art. 6(1)(e): the municipality's task of debt help (Wgs art. 3)",
+        ),
     ),
     not_personal={
         **dict.fromkeys(("OfferCreate.name", "RankedOffer.name"), "the name of a help offer, not of a person"),

@@ -46,7 +46,7 @@ def create_app(settings: SignalsSettings | None = None) -> FastAPI:
         runtime.jobs.append(RetentionJob(retention, settings.retention_interval_seconds))
         await mail.ensure_indexes(runtime.db)
         runtime.jobs.append(RetentionJob(lambda: queue_digests(runtime.db, settings), DIGEST_INTERVAL_SECONDS))
-        runtime.jobs.append(mail.MailJob(runtime.db, mail.MailSettings.of(settings), settings.mail_interval_seconds))
+        runtime.jobs.append(mail.job(runtime.db, settings))
 
         async def on_submitted(batch: list[Delivered]) -> Mapping[int, str]:
             return await on_signals_submitted(runtime, settings, batch)

@@ -5,6 +5,7 @@ when that term has passed; a field whose term names no setting is kept, and its 
 """
 
 from plumbing.audit import audit_register_entries
+from plumbing.mail import register_entries as mail_register_entries
 from plumbing.register import PersonalField, Register, Term
 from services.signals.settings import SignalsSettings
 
@@ -198,6 +199,10 @@ REGISTER = Register(
             )
         ),
         *audit_register_entries(),
+        *mail_register_entries(
+            "neighbourhood team (its team mailbox)",
+            "AVG art. 6(1)(e): the municipality's task of early signalling (Wgs art. 3)",
+        ),
     ),
     not_personal={
         **dict.fromkeys(

@@ -35,7 +35,7 @@ def create_app(settings: VolunteersSettings | None = None) -> FastAPI:
                 await from_household_matched(work, settings, event)
 
         await mail.ensure_indexes(runtime.db)
-        runtime.jobs.append(mail.MailJob(runtime.db, mail.MailSettings.of(settings), settings.mail_interval_seconds))
+        runtime.jobs.append(mail.job(runtime.db, settings))
 
         async def on_volunteer_assigned(event: CloudEvent) -> None:
             async with runtime.unit_of_work() as work:

@@ -6,6 +6,7 @@ The retention run (services.volunteers.retention) erases by these entries.
 from typing import Any
 
 from plumbing.audit import audit_register_entries
+from plumbing.mail import register_entries as mail_register_entries
 from plumbing.register import Erasure, PersonalField, Register, Term
 from services.volunteers.settings import VolunteersSettings
 
@@ -104,5 +105,6 @@ REGISTER = Register(
             models=("VolunteerAssigned.household_ref", "VolunteerReleased.household_ref"),
         ),
         *audit_register_entries(),
+        *mail_register_entries(VOLUNTEER, AGREEMENT),
     ),
 )
