@@ -9,6 +9,7 @@ import pytest
 
 from plumbing.access import Role
 from plumbing.events import CloudEvent, encode
+from plumbing.mail import Notification, enqueue, prune_sent
 from services.referrals.app import create_app as referrals_app
 from services.referrals.settings import ReferralsSettings
 from services.signals.app import create_app as signals_app
@@ -163,3 +164,13 @@ async def test_each_team_gets_one_digest_a_day_of_its_cases_due(
         )
         assert "bij 1 daarvan is de termijn al verstreken" in mail.get_payload()
         assert "7607" not in mail.get_payload()  # counts only
+
+
+async def test_notifications_sent_longer_ago_than_their_term_are_deleted(mongo: Any) -> None:
+    await enqueue(mongo, [Notification(key=f"n-{n}", to="a@example.nl", subject="s", body="b") for n in range(3)])
+    now = datetime.now(UTC)
+    await mongo.notifications.update_many({"_id": {"$in": ["n-0", "n-1"]}}, {"$set": {"state": "sent"}})
+    await mongo.notifications.update_one({"_id": "n-0"}, {"$set": {"sent_at": now - timedelta(days=31)}})
+    await mongo.notifications.update_one({"_id": "n-1"}, {"$set": {"sent_at": now - timedelta(days=29)}})
+    assert await prune_sent(mongo, days=30, now=now) == 1
+    assert sorted(await mongo.notifications.distinct("_id")) == ["n-1", "n-2"]  # the unsent one waits whatever its age
