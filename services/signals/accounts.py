@@ -1,6 +1,7 @@
 """Staff accounts and signing in. Passwords are stored as scrypt hashes; a signed-in member of staff holds a
 session token (plumbing.access) that every service checks, and that expires after a working day."""
 
+import functools
 import hashlib
 import hmac
 import math
@@ -38,8 +39,11 @@ def password_matches(password: str, stored: str) -> bool:
     return hmac.compare_digest(candidate.hex(), digest)
 
 
-# compared against when the user does not exist, so that a wrong name takes as long as a wrong password
-_NOBODY = hash_password(secrets.token_urlsafe(16))
+@functools.cache
+def _nobody() -> str:
+    """Compared against when the user does not exist, so that a wrong name takes as long as a wrong password;
+    hashed on first use rather than when the module is imported (every import would pay for one scrypt)."""
+    return hash_password(secrets.token_urlsafe(16))
 
 
 class AccountCreate(BaseModel):
@@ -156,7 +160,7 @@ async def sign_in(
     """The principal for these credentials; with a second factor set up, `code` must be its current code."""
     account = await db.accounts.find_one({"_id": username.strip().lower()})
     if account is None or not account["active"]:
-        password_matches(password, _NOBODY)
+        password_matches(password, _nobody())
         return None
     if not password_matches(password, account["password_hash"]):
         return None
