@@ -1,11 +1,17 @@
 # The two commands a newcomer needs; see README.md.
-.PHONY: run test lint infra-up infra-stop
+.PHONY: run test test-cluster lint infra-up infra-stop
 
 run:  ## the whole platform with demo data, until Ctrl-C
 	bash deploy/local/run.sh
 
 test:  ## the whole test suite on real Kafka and a real MongoDB-wire server
 	bash deploy/local/test.sh $(ARGS)
+
+test-cluster:  ## the fault test on a local three-node Kafka cluster (brokers lost mid-stream); stops the cluster after
+	bash deploy/local/python.sh
+	bash deploy/local/infra.sh up --cluster
+	REDZAAM_CLUSTER_TESTS=1 .venv/bin/python -m pytest -q -s tests/cluster $(ARGS); \
+	status=$$?; bash deploy/local/infra.sh stop --cluster; exit $$status
 
 lint:
 	bash deploy/local/python.sh

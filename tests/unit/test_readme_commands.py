@@ -40,3 +40,10 @@ def test_test_script_runs_pytest_on_the_configured_test_paths() -> None:
     script = (REPO / "deploy" / "local" / "test.sh").read_text()
     assert '-m pytest "$@"' in script
     assert 'testpaths = ["tests"]' in (REPO / "pyproject.toml").read_text()
+
+
+def test_ci_runs_the_cluster_fault_test_after_the_suite() -> None:
+    ci = [line.strip() for line in (REPO / ".ci" / "run").read_text().splitlines()]
+    assert ci.index("make test-cluster") > ci.index("make test")
+    recipe = " ".join(make_recipe("test-cluster"))
+    assert "infra.sh up --cluster" in recipe and "REDZAAM_CLUSTER_TESTS=1" in recipe and "tests/cluster" in recipe
