@@ -1,6 +1,7 @@
 """What every service's web side shares: the Dutch page layout with navigation, static files, and the
 operational endpoints /healthz, /readyz and /metrics."""
 
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -9,10 +10,13 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from plumbing.access import ROLE_LABELS, Principal, caller, csrf_token
 from plumbing.limits import BodyLimit, RateLimiter
@@ -127,6 +131,62 @@ async def metrics(runtime: RuntimeDep) -> Response:
 def install(app: FastAPI) -> None:
     app.include_router(operations)
     app.mount("/static", StaticFiles(directory=PLUMBING_DIR / "static"), name="static")
+    app.add_exception_handler(StarletteHTTPException, page_error)
+    app.add_exception_handler(RequestValidationError, page_error)
+    app.add_exception_handler(Exception, page_error)
+
+
+# what a person reads when a page cannot be shown, per status; API routes keep their JSON
+PAGE_ERRORS = {
+    400: ("Verzoek niet begrepen", "De pagina kon dit verzoek niet verwerken."),
+    403: ("Geen toegang", "Uw rol geeft geen toegang tot deze pagina of deze handeling."),
+    404: ("Niet gevonden", "Deze pagina of dit gegeven bestaat niet (meer)."),
+    405: ("Niet mogelijk", "Deze handeling kan op deze pagina niet."),
+    409: (
+        "Gewijzigd of al gedaan",
+        "Dit is intussen gewijzigd of al gedaan. Laad de pagina opnieuw en kijk wat er nu staat.",
+    ),
+    413: ("Te groot", "Wat u verstuurde is te groot."),
+    422: ("Niet volledig of niet juist", "Een of meer gegevens ontbreken of kloppen niet. Ga terug en controleer ze."),
+    429: ("Even wachten", "U deed dit te vaak achter elkaar. Wacht even en probeer het dan opnieuw."),
+    500: (
+        "Er ging iets mis",
+        "Er ging aan onze kant iets mis. Probeer het later opnieuw; blijft het misgaan, meld het dan.",
+    ),
+}
+
+
+async def page_error(request: Request, error: Exception) -> Response:
+    """Pages answer with a Dutch page that says what happened and offers a way back; API routes, the OpenAPI
+    document and redirects (sign in first) keep the framework's answers."""
+    if isinstance(error, StarletteHTTPException):
+        code, detail, headers = error.status_code, str(error.detail), dict(error.headers or {})
+    elif isinstance(error, RequestValidationError):
+        code, detail, headers = 422, "; ".join(str(problem["loc"][-1]) for problem in error.errors()), {}
+    else:
+        logging.getLogger(__name__).exception("page failed", exc_info=error)
+        code, detail, headers = 500, "", {}
+    path = request.url.path
+    if path.startswith(("/api/", "/docs", "/openapi", "/metrics", "/healthz", "/readyz")) or code < 400:
+        if isinstance(error, StarletteHTTPException):
+            return await http_exception_handler(request, error)
+        if isinstance(error, RequestValidationError):
+            return await request_validation_exception_handler(request, error)
+        return JSONResponse({"detail": "internal error"}, status_code=500)
+    title, explanation = PAGE_ERRORS.get(code, PAGE_ERRORS[500 if code >= 500 else 400])
+    pages: Pages = request.app.state.pages
+    response = pages.render(
+        request,
+        "error.html",
+        title,
+        status_code=code,
+        explanation=explanation,
+        detail=detail if code != 500 else "",
+        back="/",
+        sign_in=code in (401, 403),
+    )
+    response.headers.update({name: value for name, value in headers.items() if name.lower() != "content-type"})
+    return response
 
 
 Setup = Callable[[Runtime], Awaitable[None]]
