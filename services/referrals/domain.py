@@ -111,7 +111,8 @@ class OfferCreate(BaseModel):
     @classmethod
     def kind_from_needs(cls, data: Any) -> Any:
         if isinstance(data, dict) and data.get("kind") is None:
-            return {**data, "kind": default_kind(data.get("needs") or [Need.DEBT_HELP])}
+            needs = data.get("needs")  # still unchecked: anything that is not a list is refused by its own check
+            return {**data, "kind": default_kind(needs if isinstance(needs, list) and needs else [Need.DEBT_HELP])}
         return data
 
     @model_validator(mode="after")

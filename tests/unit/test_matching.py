@@ -152,6 +152,14 @@ def test_offer_stored_without_a_kind_gets_one_from_its_needs_and_never_outreach(
     assert offer("old", needs=needs).kind is kind
 
 
+@pytest.mark.parametrize("needs", [True, "debt_help", {"youth": 1}, [{}], None])
+def test_offer_with_malformed_needs_is_refused_naming_the_needs(needs: Any) -> None:
+    fields = {"id": "bad", "name": "x", "organisation": "o", "phase": "curative", "municipalities": ["GM0141"]}
+    with pytest.raises(ValidationError) as refused:
+        OfferCreate.model_validate({**fields, "needs": needs, "capacity_available": 1, "capacity_maximum": 1})
+    assert {error["loc"][0] for error in refused.value.errors()} == {"needs"}
+
+
 def test_exact_age_is_checked_against_the_offers_ages_and_a_band_only_roughly() -> None:
     narrow = offer("jongeren-18-23", age_minimum=18, age_maximum=23)
     at = {age: MatchRequest(municipality="GM0141", needs=["debt_help"], age=age) for age in (17, 18, 23, 24, 27)}
