@@ -18,7 +18,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from plumbing.access import ROLE_LABELS, Principal, caller, csrf_token
+from plumbing.access import ROLE_LABELS, Principal, Role, caller, csrf_token
 from plumbing.limits import BodyLimit, RateLimiter
 from plumbing.logs import configure_logging
 from plumbing.reference import municipality_name
@@ -37,14 +37,31 @@ class NavigationItem:
     current: bool
 
 
-def navigation(settings: PlatformSettings) -> list[NavigationItem]:
+# which roles work in each service's pages; the navigation shows a person only those (and where to start there)
+NAVIGATION_ROLES = {
+    "signals": {Role.OUTREACH_WORKER, Role.DEBT_SPECIALIST, Role.ADMINISTRATOR},
+    "referrals": {Role.OUTREACH_WORKER, Role.DEBT_SPECIALIST, Role.PARTNER_EMPLOYEE},
+    "volunteers": {Role.VOLUNTEER_COORDINATOR},
+    "reporting": set(Role),
+}
+START_PAGE = {("signals", Role.ADMINISTRATOR): "/beheer"}
+
+
+def navigation(settings: PlatformSettings, role: Role | None = None) -> list[NavigationItem]:
+    """The services' links; for a signed-in member of staff only the services their role works in."""
     links = [
         ("signals", "Signalen", settings.signals_url),
         ("referrals", "Verwijzingen", settings.referrals_url),
         ("volunteers", "Vrijwilligers", settings.volunteers_url),
         ("reporting", "Rapportage", settings.reporting_url),
     ]
-    return [NavigationItem(name, label, url + "/", name == settings.service_name) for name, label, url in links]
+    return [
+        NavigationItem(
+            name, label, url + START_PAGE.get((name, role), "/") if role else url + "/", name == settings.service_name
+        )
+        for name, label, url in links
+        if role is None or role in NAVIGATION_ROLES[name]
+    ]
 
 
 class Pages:
@@ -59,7 +76,7 @@ class Pages:
         environment.filters["datum"] = format_date
         environment.filters["gemeente"] = municipality_name
         self._templates = Jinja2Templates(env=environment)
-        self._navigation = navigation(settings)
+        self._navigation = {role: navigation(settings, role) for role in [None, *Role]}
         self._settings = settings
 
     def render(
@@ -71,7 +88,7 @@ class Pages:
             template,
             {
                 "page_title": page_title,
-                "navigation": self._navigation,
+                "navigation": self._navigation[principal.role if principal and principal.is_staff else None],
                 "principal": principal,
                 "csrf": csrf_token(self._settings, principal) if principal else "",
                 "sign_in_url": self._settings.sign_in_url,

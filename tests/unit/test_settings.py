@@ -68,3 +68,16 @@ def test_more_insync_replicas_than_replicas_is_refused(monkeypatch: pytest.Monke
     monkeypatch.setenv("REDZAAM_TOPIC_MIN_INSYNC_REPLICAS", "2")
     with pytest.raises(ValidationError, match="REDZAAM_TOPIC_MIN_INSYNC_REPLICAS exceeds"):
         PlatformSettings()
+
+
+def test_the_navigation_shows_a_role_only_the_services_it_works_in() -> None:
+    from plumbing.access import Role
+    from plumbing.web import navigation
+
+    settings = PlatformSettings(dev_mode=True)
+    labels = {role: [item.label for item in navigation(settings, role)] for role in Role}
+    assert labels[Role.OUTREACH_WORKER] == ["Signalen", "Verwijzingen", "Rapportage"]
+    assert labels[Role.VOLUNTEER_COORDINATOR] == ["Vrijwilligers", "Rapportage"]
+    assert labels[Role.PARTNER_EMPLOYEE] == ["Verwijzingen", "Rapportage"]
+    assert [item.url for item in navigation(settings, Role.ADMINISTRATOR)][0].endswith("/beheer")
+    assert len(navigation(settings)) == 4  # before signing in: every service
