@@ -10,7 +10,11 @@ creditor, and pushes a sustained mix of signals through the HTTP API and the par
 - the same run with two replicas of the signals and the reporting service in one consumer group each, and whether
   the counters are still exact.
 
-    .venv/bin/python benchmarks/platform_load.py [--rate 8] [--seconds 30]
+    .venv/bin/python benchmarks/platform_load.py [--rate 8] [--seconds 30] [--cluster]
+
+With --cluster the same runs go to the local three-node Kafka cluster (deploy/local/infra.sh up --cluster), the
+services creating their topics with replication factor 3 and min.insync.replicas 2, and the largest consumer lag
+of each replica of the signals and reporting services is reported too.
 """
 
 import argparse
@@ -31,7 +35,10 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.coordinator.protocol import ConsumerProtocolMemberAssignment
+from aiokafka.errors import KafkaError
 from pymongo import AsyncMongoClient
 
 from plumbing.events import CloudEvent, encode
@@ -41,6 +48,8 @@ from services.reporting.settings import ReportingSettings
 print = functools.partial(print, flush=True)  # progress shows while it runs
 REPO = Path(__file__).resolve().parents[1]
 KAFKA, MONGO = "127.0.0.1:9092", "mongodb://127.0.0.1:27017/"
+CLUSTER = "127.0.0.1:9192,127.0.0.1:9292,127.0.0.1:9392"
+CLUSTER_ENVIRONMENT = {"REDZAAM_TOPIC_REPLICATION_FACTOR": "3", "REDZAAM_TOPIC_MIN_INSYNC_REPLICAS": "2"}
 ADMIN_PASSWORD = "bench-admin-password-0123456789"
 WORKER_PASSWORD = "bench-worker-password-0123456789"
 PORTS = {"signals": 18301, "referrals": 18302, "volunteers": 18303, "reporting": 18304}
@@ -52,11 +61,14 @@ class Running:
     namespace: str
     token_key: str = field(default_factory=lambda: f"bench-token-{uuid.uuid4().hex}")
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    bootstrap: str = KAFKA
+    settings: dict[str, str] = field(default_factory=dict)
 
     def environment(self, service: str) -> dict[str, str]:
         return {
             **os.environ,
-            "REDZAAM_KAFKA_BOOTSTRAP": KAFKA,
+            **self.settings,
+            "REDZAAM_KAFKA_BOOTSTRAP": self.bootstrap,
             "REDZAAM_MONGO_URI": MONGO,
             "REDZAAM_MONGO_DATABASE": f"{self.namespace}_{service}",
             "REDZAAM_TOPIC_PREFIX": self.namespace,
@@ -156,6 +168,43 @@ class Result:
     counted: int
     sent: int
     seconds_to_drain: float
+    lag: dict[str, list[int]] = field(default_factory=dict)  # consumer group: largest lag of each replica
+
+
+async def lag_per_replica(bootstrap: str, groups: list[str], done: asyncio.Event) -> dict[str, list[int]]:
+    """Samples each group's lag (end offset minus committed offset) per member every half second, until `done`;
+    returns the largest lag each member had, one entry per replica in the order they were first seen."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    ends = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None)
+    await admin.start()
+    await ends.start()
+    largest: dict[str, dict[str, int]] = {group: {} for group in groups}
+    try:
+        while not done.is_set():
+            for group in groups:
+                with contextlib.suppress(KafkaError):
+                    [response] = await admin.describe_consumer_groups([group])
+                    members = {
+                        member[0]: ConsumerProtocolMemberAssignment.decode(member[-1]).partitions()
+                        for entry in response.groups
+                        for member in entry[5]
+                        if member[-1]
+                    }
+                    committed = await admin.list_consumer_group_offsets(group)
+                    assigned = [partition for partitions in members.values() for partition in partitions]
+                    end = await ends.end_offsets(assigned) if assigned else {}
+                    for member, partitions in members.items():
+                        lag = sum(
+                            end[p] - (committed[p].offset if p in committed and committed[p].offset >= 0 else 0)
+                            for p in partitions
+                        )
+                        largest[group][member] = max(largest[group].get(member, 0), lag)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(done.wait(), 0.5)
+    finally:
+        await ends.stop()
+        await admin.close()
+    return {group: list(members.values()) for group, members in largest.items()}
 
 
 async def push(running: Running, rate: float, seconds: float, signals_ports: list[int], reporting: str) -> Result:
@@ -164,7 +213,7 @@ async def push(running: Running, rate: float, seconds: float, signals_ports: lis
     async with httpx.AsyncClient(timeout=60) as client:
         creditor, reader = await set_up(client, f"http://127.0.0.1:{signals_ports[0]}")
         topic = f"{running.namespace}.signals.intake.bench"
-        producer = AIOKafkaProducer(bootstrap_servers=KAFKA, acks="all", enable_idempotence=True)
+        producer = AIOKafkaProducer(bootstrap_servers=running.bootstrap, acks="all", enable_idempotence=True)
         await producer.start()
         sent_at: list[float] = []
         http_ok = kafka_ok = 0
@@ -198,6 +247,9 @@ async def push(running: Running, rate: float, seconds: float, signals_ports: lis
                 await asyncio.sleep(0.5)
 
         poller = asyncio.create_task(poll())
+        counted_all = asyncio.Event()
+        groups = [f"{running.namespace}.signals", f"{running.namespace}.reporting"]
+        lags = asyncio.create_task(lag_per_replica(running.bootstrap, groups, counted_all))
         begin = time.perf_counter()
         for number in range(total):
             await asyncio.sleep(max(0.0, begin + number / rate - time.perf_counter()))
@@ -209,6 +261,8 @@ async def push(running: Running, rate: float, seconds: float, signals_ports: lis
         drained_at = time.perf_counter()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(poller, 600)
+        counted_all.set()
+        lag = await lags
         # the n-th signal sent counts as visible once n signals are counted (a close estimate: counting is in order
         # per household, and every signal here is another household)
         latencies = []
@@ -218,7 +272,8 @@ async def push(running: Running, rate: float, seconds: float, signals_ports: lis
                 latencies.append(seen - sent)
         await asyncio.sleep(3)
         final = await counted(client, reporting, reader)
-    return Result(http_ok / elapsed, kafka_ok / elapsed, latencies, final, total, time.perf_counter() - drained_at)
+    drained = time.perf_counter() - drained_at
+    return Result(http_ok / elapsed, kafka_ok / elapsed, latencies, final, total, drained, lag)
 
 
 def report(title: str, result: Result, peaks: dict[str, float]) -> None:
@@ -234,6 +289,8 @@ def report(title: str, result: Result, peaks: dict[str, float]) -> None:
     exact = "exact" if result.counted == result.sent else "NOT EXACT"
     print(f"  counted {result.counted} of {result.sent} signals ({exact}); drained in {result.seconds_to_drain:.0f} s")
     print("  peak memory: " + ", ".join(f"{name} {mb:.0f} MB" for name, mb in sorted(peaks.items())))
+    lags = ", ".join(f"{group.split('.')[-1]} {lag}" for group, lag in result.lag.items())
+    print(f"  largest consumer lag per replica (records): {lags}")
 
 
 async def main() -> None:
@@ -241,16 +298,20 @@ async def main() -> None:
     parser.add_argument("--rate", type=float, default=8, help="signals per second, half HTTP, half Kafka")
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--smoke", action="store_true", help="a small run that checks its counts (make test)")
+    parser.add_argument("--cluster", action="store_true", help="on the local three-node Kafka cluster")
     args = parser.parse_args()
+    bootstrap, cluster_settings = (CLUSTER, CLUSTER_ENVIRONMENT) if args.cluster else (KAFKA, {})
     if args.smoke:
         args.rate, args.seconds = 10, 3
     print(
         f"machine: {platform.node()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"{datetime.now(UTC):%Y-%m-%d}; Kafka, mongo-java-server (H2) and the services on this one machine"
+        f"{datetime.now(UTC):%Y-%m-%d}; "
+        + ("a three-node Kafka cluster (RF 3, min.insync.replicas 2)" if args.cluster else "Kafka")
+        + ", mongo-java-server (H2) and the services on this one machine"
     )
 
     for replicas in (1,) if args.smoke else (1, 2):
-        running = Running(f"load{uuid.uuid4().hex[:6]}")
+        running = Running(f"load{uuid.uuid4().hex[:6]}", bootstrap=bootstrap, settings=cluster_settings)
         try:
             for service, port in PORTS.items():
                 running.start(service, service, port)
@@ -272,7 +333,7 @@ async def main() -> None:
             assert result.counted == result.sent, f"counted {result.counted} of {result.sent} signals"
             if replicas == 1:
                 settings = ReportingSettings(
-                    kafka_bootstrap=KAFKA,
+                    kafka_bootstrap=bootstrap,
                     mongo_uri=MONGO,
                     mongo_database=f"{running.namespace}_reporting",
                     topic_prefix=running.namespace,
@@ -293,5 +354,6 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    subprocess.run(["bash", str(REPO / "deploy/local/infra.sh"), "up"], check=True)
+    infra_up = ["up", "--cluster"] if "--cluster" in sys.argv else ["up"]
+    subprocess.run(["bash", str(REPO / "deploy/local/infra.sh"), *infra_up], check=True)
     asyncio.run(main())
