@@ -8,6 +8,11 @@ repo="$(cd "$here/../.." && pwd)"
 cd "$repo"
 
 bash "$here/python.sh"
+# the npm packages the browser tests inject (axe-core), from package-lock.json
+if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
+  command -v npm >/dev/null || { echo "[test] npm is needed for the browser checks (Debian: apt-get install npm)" >&2; exit 1; }
+  npm ci --no-audit --no-fund --silent
+fi
 echo "[test] lint and types" >&2
 "$repo/.venv/bin/ruff" check --quiet .
 "$repo/.venv/bin/ruff" format --check --quiet .

@@ -1,0 +1,95 @@
+"""Every staff page, and the public ones, checked with axe-core (WCAG 2.1 A and AA rules) in headless Chromium, as
+each role sees them: no violation of impact serious or critical. axe-core comes from the npm registry
+(package.json); `deploy/local/test.sh` installs it."""
+
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Page
+
+from tests.e2e.platform import ADMIN_PASSWORD, REPO, Platform, sign_in
+from tests.e2e.test_vertical_slice import SIGNAL
+
+pytestmark = [pytest.mark.e2e, pytest.mark.browser]
+AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+PROJECT = {
+    "id": "toegankelijk",
+    "title": "Toegankelijke pilot",
+    "theme": "Rol van de gemeente in schuldenproblematiek",
+    "theme_year": 2026,
+    "debt_phases": ["early_intervention"],
+    "kind": "own_development",
+    "municipality": "GM0141",
+}
+
+
+def violations(page: Page) -> list[str]:
+    """axe's serious and critical violations of the page as it is now, one line each."""
+    page.add_script_tag(path=str(AXE))
+    found = page.evaluate(
+        "async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}})).violations"
+        ".filter(v => v.impact === 'serious' || v.impact === 'critical')"
+        ".map(v => `${v.id} (${v.impact}): ${v.nodes.length}x, e.g. ${v.nodes[0].target.join(' ')}`)",
+        WCAG_AA,
+    )
+    return [str(line) for line in found]
+
+
+def pages_of(platform: Platform) -> dict[str, list[str]]:
+    """The pages each account works in, made to show content: a case, a volunteer, a project."""
+    signal = {**SIGNAL, "address": {"postcode": "7607 AB", "house_number": 401}}
+    headers = platform.partner_headers() | {"Idempotency-Key": "axe-signal"}
+    case_id = httpx.post(f"{platform.url('signals')}/api/v1/signals", json=signal, headers=headers).json()["case_id"]
+    lab = f"{platform.url('reporting')}/api/v1/lab/projects"
+    httpx.post(lab, json=PROJECT, headers=platform.headers("lead"))
+    signals, referrals, volunteers, reporting = (
+        platform.url(name) for name in ("signals", "referrals", "volunteers", "reporting")
+    )
+    return {
+        "outreach": [f"{signals}/", f"{signals}/casussen/{case_id}", f"{referrals}/", f"{referrals}/doorbraak"],
+        "coordinator": [f"{volunteers}/"],
+        "humanitas": [f"{referrals}/"],
+        "lead": [
+            f"{reporting}/",
+            f"{reporting}/doelen",
+            f"{reporting}/lab",
+            f"{reporting}/lab/nieuw",
+            f"{reporting}/lab/prijzen",
+            f"{reporting}/lab/toegankelijk",
+            f"{reporting}/lab/toegankelijk/mkba",
+            f"{reporting}/lab/bestaat-niet",
+            f"{signals}/",  # not the lead's: the Dutch 403 page
+        ],
+    }
+
+
+def test_no_page_has_a_serious_or_critical_accessibility_violation(
+    platform: Platform, page: Page, artifacts: Path
+) -> None:
+    assert AXE.exists(), "axe-core is missing: run `npm ci` (deploy/local/test.sh does)"
+    found: dict[str, list[str]] = {}
+    for url in (f"{platform.url('signals')}/inloggen", f"{platform.url('volunteers')}/aanmelden"):
+        page.context.clear_cookies()
+        page.goto(url)
+        found[f"anonymous {url}"] = violations(page)
+    platform.headers("beheerder")
+    sign_in(page, platform, "beheerder", ADMIN_PASSWORD, platform.admin_code())
+    page.goto(f"{platform.url('signals')}/beheer")
+    found["beheerder /beheer"] = violations(page)
+    for account, urls in pages_of(platform).items():
+        sign_in(page, platform, account)
+        for url in urls:
+            page.goto(url)
+            found[f"{account} {url}"] = violations(page)
+    failing = {where: lines for where, lines in found.items() if lines}
+    (artifacts / "axe.txt").write_text(
+        "\n".join(f"{where}: {lines or 'no serious or critical violation'}" for where, lines in found.items())
+    )
+    assert not failing, "\n".join(f"{where}: {line}" for where, lines in failing.items() for line in lines)
+    assert len(found) >= 18  # every page above was checked
+    # and the check can fail: an image without alternative text and a field without a label are caught
+    page.evaluate("document.querySelector('main').insertAdjacentHTML('beforeend', '<img src=\"x.png\"><input>')")
+    caught = " ".join(violations(page))
+    assert "image-alt" in caught and "label" in caught, caught
