@@ -23,6 +23,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPa
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import (
     KafkaConnectionError,
+    KafkaError,
     KafkaTimeoutError,
     NotLeaderForPartitionError,
     TopicAlreadyExistsError,
@@ -73,6 +74,7 @@ class DeadLetter:
 MAX_OUTAGE_BACKOFF_SECONDS = 5.0
 COMMIT_TIMEOUT_SECONDS = 30.0
 STOP_TIMEOUT_SECONDS = 10.0
+TOPIC_CHECK_SECONDS = 60.0  # how long a starting service tries to check its topics while a broker is away
 HANDLER_TIMEOUT_SECONDS = 120.0
 OUTAGES = (PyMongoConnectionFailure, KafkaConnectionError, KafkaTimeoutError, NotLeaderForPartitionError, OSError)
 
@@ -434,6 +436,25 @@ async def ensure_topics(
     the loss of a broker (with acks=all, a write is acknowledged once `min_insync_replicas` of them hold it)."""
     if not names:
         return
+    deadline = time.monotonic() + TOPIC_CHECK_SECONDS
+    while True:
+        try:
+            await create_missing_topics(bootstrap, names, partitions, replication_factor, min_insync_replicas)
+            return
+        except (KafkaError, TimeoutError) as error:
+            # a broker that died is still in the cluster's metadata for a few seconds, and the admin client may ask
+            # it (or wait on it as the controller): a replica restarting then would fail to start, though the other
+            # brokers answer
+            retriable = isinstance(error, TimeoutError) or error.retriable
+            if not retriable or time.monotonic() > deadline:
+                raise
+            logger.warning("topic check failed; trying again", extra={"error": repr(error)})
+            await asyncio.sleep(1)
+
+
+async def create_missing_topics(
+    bootstrap: str, names: list[str], partitions: int, replication_factor: int, min_insync_replicas: int
+) -> None:
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()
     try:
