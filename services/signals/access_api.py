@@ -15,6 +15,7 @@ from plumbing.web import RuntimeDep
 from services.signals import accounts, partners
 from services.signals.accounts import AccountCreate, AccountExists, SecondFactorNeeded
 from services.signals.kafka_intake import partner_topic
+from services.signals.partner_feedback import feedback_topic
 from services.signals.partners import PartnerCreate, PartnerExists, UnknownPartner
 from services.signals.sealing import Sealer
 from services.signals.totp import provisioning_uri
@@ -68,7 +69,8 @@ async def admit_member(runtime: Runtime, request: Request, admin: Principal, det
     once). The API and the administrator's page both admit members through here."""
     async with runtime.unit_of_work(request, admin) as work:
         secret = await partners.register(work, request.app.state.settings, details)
-    await runtime.ensure_topics([partner_topic(request.app.state.settings, details.id)])
+    settings = request.app.state.settings
+    await runtime.ensure_topics([partner_topic(settings, details.id), feedback_topic(settings, details.id)])
     return secret
 
 

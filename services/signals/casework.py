@@ -21,6 +21,7 @@ from services.signals.events import (
     ContactAttempted,
 )
 from services.signals.intake import SOURCE
+from services.signals.partner_feedback import feedback_entries, signals_by_partner
 from services.signals.rules import FOLLOW_UP_OUTCOMES, ContactKind, Outcome, PartOfDay, closing_outcomes
 from services.signals.sealing import Sealer
 from services.signals.settings import SignalsSettings
@@ -157,8 +158,11 @@ async def close_case(work: UnitOfWork, settings: SignalsSettings, case_id: str, 
     fitting = closing_outcomes(case["status"] == OPEN)
     if closing.outcome not in fitting:
         raise OutcomeDoesNotFit(closing.outcome, case["status"], fitting)
-    announced, changes = closing_of(case, settings, closing.outcome, closing.note, work.actor.who, datetime.now(UTC))
-    await _change_open_case(work, settings, case, CASE_CLOSED, announced, changes, status=case["status"])
+    now = datetime.now(UTC)
+    announced, changes = closing_of(case, settings, closing.outcome, closing.note, work.actor.who, now)
+    creditors = (await signals_by_partner(work.db, [case_id]))[case_id]
+    heard = feedback_entries(settings, case_id, creditors, closing.outcome, now.date())
+    await _change_open_case(work, settings, case, CASE_CLOSED, announced, changes, status=case["status"], also=heard)
 
 
 def closing_of(
@@ -198,10 +202,12 @@ async def _change_open_case(
     changes: dict[str, Any],
     push: dict[str, Any] | None = None,
     status: str = OPEN,
+    also: list[dict[str, Any]] | None = None,
 ) -> None:
-    """Applies `changes` to a case that still has `status`, with the event announcing them, in one write."""
+    """Applies `changes` to a case that still has `status`, with the event announcing them (and `also` these
+    outbox entries), in one write."""
     event = new_event(type=event_type, source=SOURCE, subject=case["household_ref"], data=data)
-    update = change_with_events(changes, outbox_entry(settings.topic(EVENTS_TOPIC), event))
+    update = change_with_events(changes, outbox_entry(settings.topic(EVENTS_TOPIC), event), *(also or []))
     if push:
         update["$push"] = push
     result = await work.db.cases.update_one({"_id": case["_id"], "status": status}, update)

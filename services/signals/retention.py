@@ -25,6 +25,7 @@ from services.signals.bundling import CLOSED, REGISTERED
 from services.signals.casework import closing_of
 from services.signals.events import CASE_CLOSED, EVENTS_TOPIC
 from services.signals.intake import SOURCE
+from services.signals.partner_feedback import feedback_entries, signals_by_partner
 from services.signals.register import CASE_TERM, EVICTION_TERM, REGISTER
 from services.signals.rules import FOLLOW_UP_OUTCOMES, PICKED_UP_OUTCOMES, Outcome
 from services.signals.settings import SignalsSettings
@@ -76,14 +77,16 @@ async def close_registered_due(work: UnitOfWork, settings: SignalsSettings, now:
     closed = 0
     while cases := await work.db.cases.find(query, {"outbox": 0}).limit(ROUND).to_list():
         writes, event_of = [], {}
+        creditors = await signals_by_partner(work.db, [case["_id"] for case in cases])
         for case in cases:
             announced, changes = closing_of(case, settings, Outcome.BELOW_THRESHOLD, "", CLOSED_BY_RETENTION, now)
             event = new_event(type=CASE_CLOSED, source=SOURCE, subject=case["household_ref"], data=announced)
             event_of[case["_id"]] = event.id
+            heard = feedback_entries(settings, case["_id"], creditors[case["_id"]], Outcome.BELOW_THRESHOLD, now.date())
             writes.append(
                 UpdateOne(
                     {"_id": case["_id"], "status": REGISTERED, "version": case["version"]},
-                    change_with_events(changes, outbox_entry(topic, event)),
+                    change_with_events(changes, outbox_entry(topic, event), *heard),
                 )
             )
         result = await work.db.cases.bulk_write(writes, ordered=False)

@@ -79,5 +79,5 @@ def test_the_navigation_shows_a_role_only_the_services_it_works_in() -> None:
     assert labels[Role.OUTREACH_WORKER] == ["Signalen", "Verwijzingen", "Rapportage"]
     assert labels[Role.VOLUNTEER_COORDINATOR] == ["Vrijwilligers", "Rapportage"]
     assert labels[Role.PARTNER_EMPLOYEE] == ["Verwijzingen", "Rapportage"]
-    assert [item.url for item in navigation(settings, Role.ADMINISTRATOR)][0].endswith("/beheer")
+    assert navigation(settings, Role.ADMINISTRATOR)[0].url.endswith("/beheer")
     assert len(navigation(settings)) == 4  # before signing in: every service

@@ -215,3 +215,31 @@ async def test_a_contact_attempt_says_whether_it_fell_within_the_outreach_term(
         if event.type == "nl.redzaam.contact.attempted"
     }
     assert attempts == {late: False, in_time: True}
+
+
+async def test_each_creditor_hears_on_its_own_topic_what_became_of_its_signals(
+    signals: Signals, servers: Servers
+) -> None:
+    rent = await signals.client.post(
+        "/api/v1/signals",
+        json=signal_body(address={"postcode": "7607 AB", "house_number": 77}),
+        headers=signals.as_partner("woonstad-almelo"),
+    )
+    water = await signals.client.post(
+        "/api/v1/signals",
+        json=signal_body(address={"postcode": "7607 AB", "house_number": 77}, creditor_type="water"),
+        headers=signals.as_partner("vitens"),
+    )
+    case_id = rent.json()["case_id"]
+    assert water.json()["case_id"] == case_id
+    closed = await signals.client.post(f"/api/v1/cases/{case_id}/close", json={"outcome": "follow_up_financial"})
+    assert closed.status_code == 204, closed.text
+    heard = {}
+    for partner, answer in (("woonstad-almelo", rent), ("vitens", water)):
+        topic = signals.settings.topic(f"partners.{partner}.feedback")
+        (record,) = await read_all(servers.kafka_bootstrap, topic, expected=1)
+        heard[partner] = CloudEvent.model_validate_json(record.value)
+        assert heard[partner].data["signal_ids"] == [answer.json()["signal_id"]]  # its own signals only
+    assert {event.type for event in heard.values()} == {"nl.redzaam.signal.feedback"}
+    assert {event.data["feedback"] for event in heard.values()} == {"picked_up"}
+    assert set(heard["vitens"].data) == {"case_id", "signal_ids", "feedback", "on"}  # never why, nor who else
