@@ -17,7 +17,8 @@ Item = TypeVar("Item")
 PER_PAGE = 50
 MAX_PER_PAGE = 200
 
-PageNumber = Annotated[int, Query(ge=1, description="Page number, from 1.")]
+MAX_PAGE = 1_000_000  # past it the skip would not fit MongoDB's 64-bit integer; nobody pages that far by hand
+PageNumber = Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page number, from 1.")]
 PerPage = Annotated[int, Query(ge=1, le=MAX_PER_PAGE, description="Items per page.")]
 
 
@@ -51,7 +52,7 @@ FIRST_PAGE = PageRequest()
 
 def page_number(text: str | None) -> int:
     """The page a page's `pagina` parameter asks for; the first when it is not a page number."""
-    return int(text) if text and text.isdigit() and int(text) >= 1 else 1
+    return int(text) if text and text.isdigit() and 1 <= int(text) <= MAX_PAGE else 1
 
 
 async def find_page(
