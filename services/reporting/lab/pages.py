@@ -347,6 +347,16 @@ async def _project_or_404(request: Request, runtime: RuntimeDep, project_id: str
         return render_page(request, "lab/not_found.html", "Project niet gevonden", status_code=404)
 
 
+async def _editable_or_refusal(
+    request: Request, runtime: RuntimeDep, viewer: Principal, project_id: str
+) -> Project | Response:
+    """The project, when the viewer may change it; else the Dutch page that says why not."""
+    found = await _project_or_404(request, runtime, project_id)
+    if isinstance(found, Project) and not may_edit(viewer, found):
+        return render_page(request, "lab/forbidden.html", "Geen toegang", status_code=403)
+    return found
+
+
 @router.get("/lab/{project_id}")
 async def project_page(request: Request, runtime: RuntimeDep, viewer: Staff, project_id: str) -> Response:
     found = await _project_or_404(request, runtime, project_id)
@@ -479,21 +489,17 @@ async def decide_page(
 
 @router.get("/lab/{project_id}/wijzigen")
 async def change_page(request: Request, runtime: RuntimeDep, viewer: Staff, project_id: str) -> Response:
-    found = await _project_or_404(request, runtime, project_id)
+    found = await _editable_or_refusal(request, runtime, viewer, project_id)
     if isinstance(found, Response):
         return found
-    if not may_edit(viewer, found):
-        return render_page(request, "lab/forbidden.html", "Geen toegang", status_code=403)
     return _render_form(request, found, _project_form(found))
 
 
 @router.post("/lab/{project_id}/wijzigen")
 async def change_form(request: Request, runtime: RuntimeDep, viewer: Staff, project_id: str) -> Response:
-    found = await _project_or_404(request, runtime, project_id)
+    found = await _editable_or_refusal(request, runtime, viewer, project_id)
     if isinstance(found, Response):
         return found
-    if not may_edit(viewer, found):
-        return render_page(request, "lab/forbidden.html", "Geen toegang", status_code=403)
     form: dict[str, Any] = {}
     try:
         form, fields = await _fields_from(request)
@@ -533,11 +539,9 @@ def _analysis_form(analysis: Analysis | None) -> dict[str, str]:
 
 @router.get("/lab/{project_id}/mkba")
 async def analysis_page(request: Request, runtime: RuntimeDep, viewer: Staff, project_id: str) -> Response:
-    found = await _project_or_404(request, runtime, project_id)
+    found = await _editable_or_refusal(request, runtime, viewer, project_id)
     if isinstance(found, Response):
         return found
-    if not may_edit(viewer, found):
-        return render_page(request, "lab/forbidden.html", "Geen toegang", status_code=403)
     return await _render_analysis(request, runtime, found, _analysis_form(found.analysis))
 
 
@@ -562,11 +566,9 @@ async def _render_analysis(
 
 @router.post("/lab/{project_id}/mkba")
 async def analysis_form(request: Request, runtime: RuntimeDep, viewer: Staff, project_id: str) -> Response:
-    found = await _project_or_404(request, runtime, project_id)
+    found = await _editable_or_refusal(request, runtime, viewer, project_id)
     if isinstance(found, Response):
         return found
-    if not may_edit(viewer, found):
-        return render_page(request, "lab/forbidden.html", "Geen toegang", status_code=403)
     form = {key: str(value) for key, value in (await request.form()).items() if key != "csrf"}
     try:
         analysis = _analysis_from(form)
@@ -633,11 +635,9 @@ async def add_kpi(
     doel: Annotated[str, Form()] = "",
     vanaf: Annotated[str, Form()] = "",
 ) -> Response:
-    found = await _project_or_404(request, runtime, project_id)
+    found = await _editable_or_refusal(request, runtime, viewer, project_id)
     if isinstance(found, Response):
         return found
-    if not may_edit(viewer, found):
-        return render_page(request, "lab/forbidden.html", "Geen toegang", status_code=403)
     form = {"naam": naam, "teller": teller, "gemeente": gemeente, "dimensie": dimensie, "soort": soort}
     form |= {"nulmeting": nulmeting, "doel": doel, "start": vanaf}
     try:
@@ -669,11 +669,9 @@ async def add_kpi(
 
 @router.post("/lab/{project_id}/kpis/{kpi_id}/verwijderen")
 async def remove_kpi(request: Request, runtime: RuntimeDep, viewer: Staff, project_id: str, kpi_id: str) -> Response:
-    found = await _project_or_404(request, runtime, project_id)
+    found = await _editable_or_refusal(request, runtime, viewer, project_id)
     if isinstance(found, Response):
         return found
-    if not may_edit(viewer, found):
-        return render_page(request, "lab/forbidden.html", "Geen toegang", status_code=403)
     try:
         async with runtime.unit_of_work(request, viewer) as work:
             await store.set_kpis(work, _topic(request), project_id, [kpi for kpi in found.kpis if kpi.id != kpi_id])
