@@ -1,6 +1,7 @@
 """Staff accounts and signing in. Passwords are stored as scrypt hashes; a signed-in member of staff holds a
 session token (plumbing.access) that every service checks, and that expires after a working day."""
 
+import contextlib
 import functools
 import hashlib
 import hmac
@@ -104,11 +105,13 @@ async def create_account(db: AsyncDatabase[Any], account: AccountCreate) -> None
 
 
 async def ensure_administrator(db: AsyncDatabase[Any], password: str | None) -> None:
-    """Creates the first administrator from the settings when there is no account yet."""
+    """Creates the first administrator from the settings when there is no account yet. Replicas starting at the same
+    moment may both try: the one that finds the account created meanwhile goes on, rather than failing to start."""
     if password and await db.accounts.find_one({"role": Role.ADMINISTRATOR.value}, {"_id": 1}) is None:
-        await create_account(
-            db, AccountCreate(username=ADMINISTRATOR, name="Beheerder", role=Role.ADMINISTRATOR, password=password)
-        )
+        with contextlib.suppress(AccountExists):
+            await create_account(
+                db, AccountCreate(username=ADMINISTRATOR, name="Beheerder", role=Role.ADMINISTRATOR, password=password)
+            )
 
 
 FREE_FAILURES_FROM_ONE_ADDRESS = 5
