@@ -19,7 +19,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescap
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from plumbing.access import ROLE_LABELS, Principal, Role, caller, csrf_token
-from plumbing.limits import BodyLimit, RateLimiter
+from plumbing.limits import BodyLimit, RateLimiter, TextGuard
 from plumbing.logs import configure_logging
 from plumbing.reference import municipality_name
 from plumbing.revocations import RevocationList
@@ -238,6 +238,7 @@ def service_app(
     revocations = RevocationList()
     app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
     app.state.revocations = revocations
+    app.add_middleware(TextGuard)  # inside BodyLimit (added after it, so outer): it reads bounded bodies only
     app.add_middleware(BodyLimit, limit=settings.max_request_bytes)
     app.state.partner_limiter = RateLimiter(settings.partner_requests_per_minute)
     app.state.settings = settings

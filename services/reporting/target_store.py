@@ -26,10 +26,15 @@ class TargetNumbers(BaseModel):
 
     label: str = Field(min_length=1, max_length=120)
     kind: Literal["reach", "reduction"]
-    target: int | None = Field(default=None, gt=0, description="Kind `reach`: the number to reach.")
-    baseline: int = Field(default=0, ge=0, description="Kind `reach`: how many there were when the period started.")
+    target: int | None = Field(default=None, gt=0, le=10**9, description="Kind `reach`: the number to reach.")
+    baseline: int = Field(
+        default=0, ge=0, le=10**9, description="Kind `reach`: how many there were when the period started."
+    )
     baseline_per_year: int | None = Field(
-        default=None, ge=0, description="Kind `reduction`: the yearly figure before the programme (the nulmeting)."
+        default=None,
+        ge=0,
+        le=10**9,
+        description="Kind `reduction`: the yearly figure before the programme (the nulmeting).",
     )
     reduction_percent: int = Field(default=50, gt=0, le=100)
     start: date

@@ -29,8 +29,8 @@ class Kpi(BaseModel):
     municipality: Municipality | None = Field(default=None, description="Empty for the whole region.")
     dimension: str = Field(default="", max_length=100, description="Only this dimension, e.g. an offer id.")
     kind: Literal["reach", "reduction"] = "reach"
-    baseline: int = Field(ge=0, description="The monthly figure before the project.")
-    target: int = Field(ge=0, description="The monthly figure to reach (reach) or not to exceed (reduction).")
+    baseline: int = Field(ge=0, le=10**9, description="The monthly figure before the project.")
+    target: int = Field(ge=0, le=10**9, description="The monthly figure to reach (reach) or not to exceed (reduction).")
     start: Month = Field(description="The first month measured, YYYY-MM.")
 
     @model_validator(mode="after")

@@ -57,8 +57,9 @@ STAKEHOLDER_LABELS: dict[Stakeholder, str] = {
     Stakeholder.OTHER: "Overig",
 }
 
-Cents = Annotated[int, Field(ge=0, description="Euro cents.")]
-Quantity = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+# at most EUR 100 billion: beyond any project, and within what the database stores as a 64-bit integer
+Cents = Annotated[int, Field(ge=0, le=10**13, description="Euro cents.")]
+Quantity = Annotated[float, Field(ge=0, le=10**9, allow_inf_nan=False)]
 
 
 class Price(BaseModel):

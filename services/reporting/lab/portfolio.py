@@ -101,7 +101,7 @@ class BudgetLine(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     year: int = Field(ge=2000, le=2100)
-    amount_cents: int = Field(gt=0, description="Costs of the project in that year, in euro cents.")
+    amount_cents: int = Field(gt=0, le=10**13, description="Costs of the project in that year, in euro cents.")
     payer: Name = Field(description="Who pays these costs.")
 
 

@@ -276,3 +276,21 @@ async def test_only_the_lead_or_the_projects_own_leader_changes_it(lab: Lab) -> 
     assert csv_export.status_code == 200 and "Vroeg erop af!" in csv_export.text and "40000.00" in csv_export.text
     exported = (await lab.client.get("/api/v1/lab/portfolio.json")).json()
     assert [project["partners"] for project in exported] == [["Beter Wonen", "Menzis", "CAK"]]
+
+
+async def test_text_with_half_a_surrogate_pair_and_amounts_past_any_budget_are_refused(lab: Lab) -> None:
+    lone = '{"id": "x1", "title": "A\\ud836B", "theme": "t", "theme_year": 2026, "debt_phases": ["prevention"], '
+    lone += '"kind": "own_development"}'
+    refused = await lab.client.post(
+        "/api/v1/lab/projects", content=lone.encode(), headers={"Content-Type": "application/json"}
+    )
+    assert refused.status_code == 422 and "surrogate" in refused.text
+    paired = lone.replace("\\ud836B", "\\ud83d\\ude00")  # a whole pair is text (an emoji)
+    accepted = await lab.client.post(
+        "/api/v1/lab/projects", content=paired.encode(), headers={"Content-Type": "application/json"}
+    )
+    assert accepted.status_code == 201, accepted.text
+    budget = {"year": YEAR, "amount_cents": 8009473745907295364164091904, "payer": "Gemeente Almelo"}
+    too_much = await lab.client.post("/api/v1/lab/projects", json=idea(id="x2", plan={"budget": [budget]}))
+    assert too_much.status_code == 422 and "amount_cents" in too_much.text
+    assert await lab.db.lab_projects.count_documents({}) == 1
