@@ -47,3 +47,18 @@ def test_ci_runs_the_cluster_fault_test_after_the_suite() -> None:
     assert ci.index("make test-cluster") > ci.index("make test")
     recipe = " ".join(make_recipe("test-cluster"))
     assert "infra.sh up --cluster" in recipe and "REDZAAM_CLUSTER_TESTS=1" in recipe and "tests/cluster" in recipe
+
+
+def test_the_development_settings_are_a_file_bash_can_source() -> None:
+    import subprocess
+    from pathlib import Path
+
+    env_file = Path(__file__).resolve().parents[2] / "deploy" / "local" / "dev.env"
+    shown = subprocess.run(
+        ["bash", "-c", f'set -euo pipefail; set -a; source "{env_file}"; set +a; echo "$REDZAAM_TEAM_MAILBOXES"'],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert shown.returncode == 0 and not shown.stderr, shown.stderr
+    assert shown.stdout.strip().startswith("{") and "wijkteam@almelo.example" in shown.stdout
