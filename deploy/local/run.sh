@@ -39,7 +39,7 @@ trap cleanup EXIT
 
 # the mail catcher: a real SMTP server on 127.0.0.1:1025 that keeps every notification in a maildir to read
 mail="$repo/.local/mail"
-mkdir -p "$mail"
+mkdir -p "$mail/tmp" "$mail/new" "$mail/cur"  # a maildir
 setsid "$repo/.venv/bin/python" -m aiosmtpd -n -l 127.0.0.1:1025 -c aiosmtpd.handlers.Mailbox "$mail" \
   >"$logs/mail.log" 2>&1 &
 pids+=($!)
