@@ -9,7 +9,7 @@ from plumbing.events import CloudEvent
 from plumbing.retention import RetentionJob
 from plumbing.runtime import Runtime
 from plumbing.web import service_app
-from services.referrals import catalogue_api, cohort_api, pages, referrals_api, retention
+from services.referrals import catalogue_api, cohort_api, referrals_api, referrals_pages, retention
 from services.referrals.cohort import ensure_cohort
 from services.referrals.events import EVENTS_TOPIC
 from services.referrals.intake import refer_after_case
@@ -52,7 +52,13 @@ def create_app(settings: ReferralsSettings | None = None) -> FastAPI:
         title="Redzaam referrals",
         description="Catalogue of help offers, matching with reasons, closed-loop referrals, the Doorbraak cohort.",
         templates=Path(__file__).parent / "templates",
-        routers=[catalogue_api.router, referrals_api.router, cohort_api.router, retention.router, pages.router],
+        routers=[
+            catalogue_api.router,
+            referrals_api.router,
+            cohort_api.router,
+            retention.router,
+            referrals_pages.router,
+        ],
         publishes=[EVENTS_TOPIC],
         setup=setup,
     )

@@ -10,7 +10,7 @@ from plumbing.kafka import EVERY_TYPE, Delivered
 from plumbing.retention import RetentionJob
 from plumbing.runtime import Runtime
 from plumbing.web import service_app
-from services.reporting import api, pages, retention
+from services.reporting import reporting_api, reporting_pages, retention
 from services.reporting.counting import record_batch
 from services.reporting.events import EVENTS_TOPIC
 from services.reporting.lab import api as lab_api
@@ -49,7 +49,7 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
         "programme targets; CSV exports with small numbers suppressed for outside the region; the Schuldenlab's "
         "innovation portfolio with its lifecycle, micro-MKBA and KPIs measured from the counters.",
         templates=Path(__file__).parent / "templates",
-        routers=[api.router, lab_api.router, retention.router, pages.router, lab_pages.router],
+        routers=[reporting_api.router, lab_api.router, retention.router, reporting_pages.router, lab_pages.router],
         publishes=[EVENTS_TOPIC],
         setup=setup,
     )

@@ -12,8 +12,10 @@ from plumbing.kafka import Delivered
 from plumbing.retention import RetentionJob
 from plumbing.runtime import Runtime
 from plumbing.web import service_app
-from services.signals import access_api, access_pages, cases_api, intake_api, pages
-from services.signals.accounts import ensure_administrator
+from services.signals import cases_api, cases_pages, intake_api
+from services.signals.access import api as access_api
+from services.signals.access import pages as access_pages
+from services.signals.access.accounts import ensure_administrator
 from services.signals.digest import DIGEST_INTERVAL_SECONDS, queue_digests
 from services.signals.events import EVENTS_TOPIC
 from services.signals.intake import Accepted, Submitted, accept_signals, ensure_indexes
@@ -67,7 +69,7 @@ def create_app(settings: SignalsSettings | None = None) -> FastAPI:
             intake_api.router,
             cases_api.router,
             access_pages.router,
-            pages.router,
+            cases_pages.router,
         ],
         publishes=[EVENTS_TOPIC, INTAKE_TOPIC],
         setup=setup,

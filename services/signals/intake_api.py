@@ -11,11 +11,11 @@ from plumbing.access import Principal, Scope, partner
 from plumbing.coalescer import Coalescer
 from plumbing.paging import Page, PageNumber, PageRequest
 from plumbing.web import RuntimeDep
+from services.signals.access.partners import creditor_type_refusal
 from services.signals.domain import CreditorType, SignalSubmission
 from services.signals.evictions import EvictionReport, report_eviction
 from services.signals.figures import creditor_feedback
 from services.signals.intake import Accepted, Submitted, accept_signals
-from services.signals.partners import creditor_type_refusal
 from services.signals.settings import SignalsSettings
 
 MAX_BATCH_BYTES = 4 * 1024 * 1024

@@ -11,9 +11,9 @@ from plumbing.access import Scope
 from plumbing.events import CloudEvent, InvalidEvent
 from plumbing.kafka import Delivered
 from plumbing.runtime import Runtime
+from services.signals.access.partners import PartnerType, creditor_type_refusal, scopes_of
 from services.signals.intake import Submitted, accept_signals
 from services.signals.intake_events import INTAKE_TOPIC, SignalSubmitted
-from services.signals.partners import PartnerType, creditor_type_refusal, scopes_of
 from services.signals.settings import SignalsSettings
 
 PARTNER_SOURCE_PREFIX = "/partners/"

@@ -12,7 +12,7 @@ import httpx
 from playwright.sync_api import Page
 
 from plumbing.reference import municipalities as region
-from services.signals import totp
+from services.signals.access import totp
 from tests.conftest import Servers
 
 REPO = Path(__file__).resolve().parents[2]

@@ -12,10 +12,10 @@ from plumbing import reference
 from plumbing.reference import load_region, municipalities, municipality_name
 from plumbing.settings import PlatformSettings
 from services.referrals.domain import MatchRequest, OfferCreate
-from services.signals.accounts import AccountCreate
+from services.signals.access.accounts import AccountCreate
+from services.signals.access.partners import PartnerCreate
 from services.signals.domain import SignalSubmission
 from services.signals.evictions import EvictionReport
-from services.signals.partners import PartnerCreate
 from services.signals.settings import SignalsSettings
 from services.volunteers.domain import SignUp, VolunteerCreate
 from services.volunteers.requests import LessonRequest

@@ -3,8 +3,8 @@
 import pytest
 
 from plumbing.access import Scope
+from services.signals.access.partners import PARTNER_TYPE_LABELS, PartnerType
 from services.signals.labels import CREDITOR_TYPES
-from services.signals.partners import PARTNER_TYPE_LABELS, PartnerType
 from tests.access import partner_headers
 from tests.integration.signals.conftest import Signals, signal_body
 

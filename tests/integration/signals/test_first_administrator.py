@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from services.signals.accounts import ensure_administrator
+from services.signals.access.accounts import ensure_administrator
 
 pytestmark = pytest.mark.integration
 

@@ -13,7 +13,7 @@ from pydantic import SecretStr
 
 from plumbing.access import Role, Scope
 from plumbing.events import CloudEvent, encode
-from services.signals import totp
+from services.signals.access import totp
 from services.signals.app import create_app
 from services.signals.intake_events import SIGNAL_SUBMITTED
 from services.signals.kafka_intake import partner_topic

@@ -1,7 +1,7 @@
 """Which creditor types each type of partner may send: a bank cannot report rent arrears."""
 
+from services.signals.access.partners import CREDITOR_TYPES_OF, PartnerType, creditor_type_refusal
 from services.signals.domain import CreditorType
-from services.signals.partners import CREDITOR_TYPES_OF, PartnerType, creditor_type_refusal
 
 
 def test_each_creditor_type_is_sent_by_some_creditor_partner_and_each_creditor_sends_something() -> None:

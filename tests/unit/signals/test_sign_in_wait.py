@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
-from services.signals.accounts import sign_in_wait
+from services.signals.access.accounts import sign_in_wait
 
 NOW = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
 

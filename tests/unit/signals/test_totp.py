@@ -1,4 +1,4 @@
-from services.signals.totp import code_at, new_secret, provisioning_uri, verify
+from services.signals.access.totp import code_at, new_secret, provisioning_uri, verify
 
 # RFC 6238, appendix B: the SHA-1 test key "12345678901234567890", 8-digit codes; these are their last 6 digits
 RFC_SECRET = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"

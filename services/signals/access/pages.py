@@ -20,12 +20,12 @@ from plumbing.access import (
 from plumbing.audit import audit
 from plumbing.reference import municipalities
 from plumbing.web import RuntimeDep, render_page
-from services.signals import accounts, partners
-from services.signals.access_api import OwnAccount, admit_member, deactivate_account, member_leaves
-from services.signals.accounts import AccountCreate, AccountExists, SecondFactorNeeded
-from services.signals.partners import PARTNER_TYPE_LABELS, PartnerCreate, PartnerExists, UnknownPartner
+from services.signals.access import accounts, partners
+from services.signals.access.accounts import AccountCreate, AccountExists, SecondFactorNeeded
+from services.signals.access.api import OwnAccount, admit_member, deactivate_account, member_leaves
+from services.signals.access.partners import PARTNER_TYPE_LABELS, PartnerCreate, PartnerExists, UnknownPartner
+from services.signals.access.totp import provisioning_uri
 from services.signals.sealing import Sealer
-from services.signals.totp import provisioning_uri
 
 router = APIRouter(include_in_schema=False)
 Administrator = Annotated[Principal, staff(Role.ADMINISTRATOR)]

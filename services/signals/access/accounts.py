@@ -20,7 +20,7 @@ from plumbing.reference import Municipality
 from plumbing.revocations import REVOCATIONS_TOPIC, access_revoked
 from plumbing.settings import PlatformSettings
 from plumbing.unit_of_work import UnitOfWork
-from services.signals import totp
+from services.signals.access import totp
 from services.signals.sealing import Sealer
 
 SCRYPT = {"n": 2**14, "r": 8, "p": 1}

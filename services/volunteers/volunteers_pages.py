@@ -12,7 +12,6 @@ from plumbing.audit import audit
 from plumbing.paging import PER_PAGE, PageLinks, PageRequest, find_page, page_number
 from plumbing.reference import municipalities
 from plumbing.web import RuntimeDep, render_page
-from services.volunteers.api import recent_assignments
 from services.volunteers.assignments import (
     WAITING,
     NoPlace,
@@ -25,6 +24,7 @@ from services.volunteers.assignments import (
 )
 from services.volunteers.domain import Screening, SignUp, VolunteerCreate
 from services.volunteers.scope import requests_of, visible_request, visible_volunteer, volunteers_of
+from services.volunteers.volunteers_api import recent_assignments
 
 router = APIRouter(include_in_schema=False)
 Coordinator = Annotated[Principal, staff(Role.VOLUNTEER_COORDINATOR)]

@@ -12,13 +12,13 @@ from plumbing.access import PARTNER_TOKEN_SECONDS, SESSION_SECONDS, Principal, R
 from plumbing.audit import audit
 from plumbing.runtime import Runtime
 from plumbing.web import RuntimeDep
-from services.signals import accounts, partners
-from services.signals.accounts import AccountCreate, AccountExists, SecondFactorNeeded
+from services.signals.access import accounts, partners
+from services.signals.access.accounts import AccountCreate, AccountExists, SecondFactorNeeded
+from services.signals.access.partners import PartnerCreate, PartnerExists, UnknownPartner
+from services.signals.access.totp import provisioning_uri
 from services.signals.kafka_intake import partner_topic
 from services.signals.partner_feedback import feedback_topic
-from services.signals.partners import PartnerCreate, PartnerExists, UnknownPartner
 from services.signals.sealing import Sealer
-from services.signals.totp import provisioning_uri
 
 router = APIRouter(prefix="/api/v1", tags=["access"])
 Administrator = Annotated[Principal, staff(Role.ADMINISTRATOR)]

@@ -1,0 +1,1 @@
+"""Identity and access: the member registry, staff accounts, partner credentials, second factor and sign-in."""
