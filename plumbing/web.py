@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
@@ -19,6 +19,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescap
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from plumbing.access import ROLE_LABELS, Principal, Role, caller, csrf_token
+from plumbing.errors import Refusal
 from plumbing.limits import BodyLimit, RateLimiter, TextGuard
 from plumbing.logs import configure_logging
 from plumbing.reference import municipality_name
@@ -123,6 +124,23 @@ async def get_runtime(request: Request) -> Runtime:
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
+
+S = TypeVar("S", bound=PlatformSettings)
+
+
+def settings_of(kind: type[S]) -> Callable[[Request], Awaitable[S]]:
+    """A dependency giving the service's settings as its own class: each service declares
+    `SettingsDep = Annotated[ItsSettings, Depends(settings_of(ItsSettings))]` in its settings module."""
+
+    async def settings(request: Request) -> S:
+        found = request.app.state.settings
+        if not isinstance(found, kind):
+            raise TypeError(f"this app runs with {type(found).__name__}, not {kind.__name__}")
+        return found
+
+    return settings
+
+
 operations = APIRouter(tags=["operations"])
 
 
@@ -149,6 +167,7 @@ def install(app: FastAPI) -> None:
     app.include_router(operations)
     app.mount("/static", StaticFiles(directory=PLUMBING_DIR / "static"), name="static")
     app.add_exception_handler(StarletteHTTPException, page_error)
+    app.add_exception_handler(Refusal, refused)
     app.add_exception_handler(RequestValidationError, page_error)
     app.add_exception_handler(Exception, page_error)
 
@@ -204,6 +223,14 @@ async def page_error(request: Request, error: Exception) -> Response:
     )
     response.headers.update({name: value for name, value in headers.items() if name.lower() != "content-type"})
     return response
+
+
+async def refused(request: Request, error: Exception) -> Response:
+    """The one place a use case's refusal (plumbing.errors) becomes HTTP: its status and its detail, as JSON for
+    API routes and as the Dutch error page for pages."""
+    if not isinstance(error, Refusal):
+        return await page_error(request, error)
+    return await page_error(request, StarletteHTTPException(error.status_code, error.detail))
 
 
 Setup = Callable[[Runtime], Awaitable[None]]
