@@ -13,6 +13,7 @@ one use case, audited alike.
 """
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import TracebackType
@@ -51,9 +52,17 @@ class Actor:
 SYSTEM = Actor(who="system")
 
 
-def audit_entry(actor: Actor, action: str, record: str, result: str = "ok", reason: str = "") -> dict[str, Any]:
-    """One entry of the append-only audit log (see plumbing.audit)."""
-    return {
+def audit_entry(
+    actor: Actor,
+    action: str,
+    record: str,
+    result: str = "ok",
+    reason: str = "",
+    changes: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """One entry of the append-only audit log (see plumbing.audit); `changes`, for a change of settings, holds each
+    field's value before and after (`{"field": {"before": ..., "after": ...}}`), never personal data."""
+    entry = {
         "_id": str(uuid.uuid4()),
         "at": datetime.now(UTC),
         "who": actor.who,
@@ -67,6 +76,9 @@ def audit_entry(actor: Actor, action: str, record: str, result: str = "ok", reas
         "user_agent": actor.user_agent,
         "session": actor.session,
     }
+    if changes:
+        entry["changes"] = dict(changes)
+    return entry
 
 
 class UnitOfWork:
@@ -81,9 +93,12 @@ class UnitOfWork:
         """These documents of `collection` now hold events for the relay to publish."""
         self._announced.setdefault(collection, []).extend(document_ids)
 
-    def audit(self, action: str, record: str, reason: str = "", result: str = "") -> None:
-        """An audit entry, written when the unit ends, with its outcome (`ok`, or what went wrong) unless given."""
-        self._audit.append({"action": action, "record": record, "reason": reason, "result": result})
+    def audit(
+        self, action: str, record: str, reason: str = "", result: str = "", changes: Mapping[str, Any] | None = None
+    ) -> None:
+        """An audit entry, written when the unit ends, with its outcome (`ok`, or what went wrong) unless given;
+        `changes`: what a changed setting was before and is after."""
+        self._audit.append({"action": action, "record": record, "reason": reason, "result": result, "changes": changes})
 
     async def __aenter__(self) -> Self:
         return self
@@ -96,7 +111,12 @@ class UnitOfWork:
             await self.db.audit.insert_many(
                 [
                     audit_entry(
-                        self.actor, entry["action"], entry["record"], entry["result"] or outcome, entry["reason"]
+                        self.actor,
+                        entry["action"],
+                        entry["record"],
+                        entry["result"] or outcome,
+                        entry["reason"],
+                        entry["changes"],
                     )
                     for entry in self._audit
                 ]

@@ -1,12 +1,18 @@
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
+from fastapi import Depends
 from pydantic import EmailStr, Field, SecretStr
 
 from plumbing.reference import Municipality
 from plumbing.settings import PlatformSettings
+from plumbing.web import settings_of
 
 DEFAULT_THRESHOLD_CENTS = 5_000
 DEFAULT_TERM_WORKING_DAYS = 10
+MAX_THRESHOLD_CENTS = 10_000_000  # EUR 100,000: far above any threshold a municipality uses, below a typing slip
+MAX_TERM_WORKING_DAYS = 60
+ThresholdCents = Annotated[int, Field(ge=0, le=MAX_THRESHOLD_CENTS)]
+TermWorkingDays = Annotated[int, Field(ge=1, le=MAX_TERM_WORKING_DAYS)]
 
 
 class SignalsSettings(PlatformSettings):
@@ -24,11 +30,15 @@ class SignalsSettings(PlatformSettings):
     admin_password: SecretStr | None = Field(
         default=None, description="Creates the first administrator account (`beheerder`) when there is none."
     )
-    threshold_cents: dict[Municipality, int] = Field(
-        default_factory=dict, description="Per CBS gemeentecode: arrears below which a case is registered, not worked."
+    threshold_cents: dict[Municipality, ThresholdCents] = Field(
+        default_factory=dict,
+        description="Per CBS gemeentecode: arrears below which a case is registered, not worked. A default only: "
+        "the administrator sets it per municipality (/beheer/gemeenten), stored in the database.",
     )
-    term_working_days: dict[Municipality, int] = Field(
-        default_factory=dict, description="Per CBS gemeentecode: working days to reach out to a non-crisis case."
+    term_working_days: dict[Municipality, TermWorkingDays] = Field(
+        default_factory=dict,
+        description="Per CBS gemeentecode: working days to reach out to a non-crisis case. A default only, as the "
+        "threshold.",
     )
     batch_max_signals: int = 1_000
     team_mailboxes: dict[Municipality, EmailStr] = Field(
@@ -66,3 +76,6 @@ class SignalsSettings(PlatformSettings):
 
     def term_for(self, municipality: str) -> int:
         return self.term_working_days.get(municipality, DEFAULT_TERM_WORKING_DAYS)
+
+
+SettingsDep = Annotated[SignalsSettings, Depends(settings_of(SignalsSettings))]
