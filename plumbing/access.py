@@ -38,6 +38,7 @@ class Role(StrEnum):
     PARTNER_EMPLOYEE = "partner_employee"
     PROGRAMME_LEAD = "programme_lead"
     ADMINISTRATOR = "administrator"
+    EMPLOYER_HR = "employer_hr"  # an employer member's HR contact: only that employer's desk
 
 
 ROLE_LABELS = {
@@ -47,8 +48,12 @@ ROLE_LABELS = {
     Role.PARTNER_EMPLOYEE: "Medewerker partnerorganisatie",
     Role.PROGRAMME_LEAD: "Programmaleider",
     Role.ADMINISTRATOR: "Beheerder",
+    Role.EMPLOYER_HR: "HR-contactpersoon werkgever",
 }
 CASEWORKERS = (Role.OUTREACH_WORKER, Role.DEBT_SPECIALIST)
+# the roles that work in the cooperative's own pages; an employer's HR contact sees only its desk, not the region's
+# unsuppressed figures
+COOPERATIVE_ROLES = tuple(role for role in Role if role is not Role.EMPLOYER_HR)
 
 
 class Scope(StrEnum):

@@ -18,7 +18,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from plumbing.access import ROLE_LABELS, Principal, Role, caller, csrf_token
+from plumbing.access import COOPERATIVE_ROLES, ROLE_LABELS, Principal, Role, caller, csrf_token
 from plumbing.errors import Refusal
 from plumbing.limits import BodyLimit, RateLimiter, TextGuard
 from plumbing.logs import configure_logging
@@ -40,12 +40,13 @@ class NavigationItem:
 
 # which roles work in each service's pages; the navigation shows a person only those (and where to start there)
 NAVIGATION_ROLES = {
-    "signals": {Role.OUTREACH_WORKER, Role.DEBT_SPECIALIST, Role.ADMINISTRATOR},
+    "signals": {Role.OUTREACH_WORKER, Role.DEBT_SPECIALIST, Role.ADMINISTRATOR, Role.EMPLOYER_HR},
     "referrals": {Role.OUTREACH_WORKER, Role.DEBT_SPECIALIST, Role.PARTNER_EMPLOYEE},
     "volunteers": {Role.VOLUNTEER_COORDINATOR},
-    "reporting": set(Role),
+    "reporting": set(COOPERATIVE_ROLES),
 }
-START_PAGE = {("signals", Role.ADMINISTRATOR): "/beheer"}
+START_PAGE = {("signals", Role.ADMINISTRATOR): "/beheer", ("signals", Role.EMPLOYER_HR): "/werkgeversloket"}
+LINK_LABEL = {("signals", Role.EMPLOYER_HR): "Werkgeversloket"}  # an HR contact works only in the desk
 
 
 def navigation(settings: PlatformSettings, role: Role | None = None) -> list[NavigationItem]:
@@ -58,7 +59,10 @@ def navigation(settings: PlatformSettings, role: Role | None = None) -> list[Nav
     ]
     return [
         NavigationItem(
-            name, label, url + START_PAGE.get((name, role), "/") if role else url + "/", name == settings.service_name
+            name,
+            LINK_LABEL.get((name, role), label) if role else label,
+            url + START_PAGE.get((name, role), "/") if role else url + "/",
+            name == settings.service_name,
         )
         for name, label, url in links
         if role is None or role in NAVIGATION_ROLES[name]

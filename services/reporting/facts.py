@@ -176,6 +176,13 @@ def _left(event: CloudEvent) -> list[Fact]:
     return [Fact("members_left", municipality, data.partner_id, data.type) for municipality in data.municipalities]
 
 
+def _help_requested(event: CloudEvent) -> list[Fact]:
+    """A request through the employer desk (asked by its HR contact, or by the employee with its desk code) counts
+    the employer as using the desk, once however many requests it brings."""
+    data = event.data_as(seen.HelpRequested)
+    return [Fact("employers_desk", data.municipality, data.employer_id)] if data.employer_id else []
+
+
 FACTS_OF: dict[str, Callable[[CloudEvent], list[Fact]]] = {
     seen.SIGNAL_RAISED: _signal,
     seen.CASE_OPENED: _opened,
@@ -193,4 +200,5 @@ FACTS_OF: dict[str, Callable[[CloudEvent], list[Fact]]] = {
     seen.COHORT_ENROLLED: _cohort_enrolled,
     seen.COHORT_STEP_COMPLETED: _cohort_step,
     seen.COHORT_EXITED: _cohort_exited,
+    seen.HELP_REQUESTED: _help_requested,
 }

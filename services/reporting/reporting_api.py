@@ -8,7 +8,7 @@ from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from plumbing.access import Principal, Role, staff
+from plumbing.access import COOPERATIVE_ROLES, Principal, Role, staff
 from plumbing.reference import Municipality as InRegion
 from plumbing.web import RuntimeDep
 from services.reporting.facts import METRICS
@@ -19,7 +19,7 @@ from services.reporting.target_store import InvalidTarget, TargetNumbers, Unknow
 from services.reporting.targets import Progress, progress
 
 # aggregates only, no personal data: every member of staff may read them
-router = APIRouter(prefix="/api/v1", tags=["reporting"], dependencies=[staff(*Role)])
+router = APIRouter(prefix="/api/v1", tags=["reporting"], dependencies=[staff(*COOPERATIVE_ROLES)])
 
 ProgrammeLead = Annotated[Principal, staff(Role.PROGRAMME_LEAD)]
 Municipality = Annotated[InRegion | None, Query()]

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Form, Request, status
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
-from plumbing.access import Principal, Role, caller, staff
+from plumbing.access import COOPERATIVE_ROLES, Principal, Role, caller, staff
 from plumbing.reference import municipalities
 from plumbing.web import RuntimeDep, render_page
 from services.reporting.dashboard import read_figures
@@ -16,7 +16,7 @@ from services.reporting.settings import ReportingSettings
 from services.reporting.target_store import InvalidTarget, TargetNumbers, UnknownTarget, change_target, current_targets
 from services.reporting.targets import Target, progress
 
-router = APIRouter(include_in_schema=False, dependencies=[staff(*Role)])
+router = APIRouter(include_in_schema=False, dependencies=[staff(*COOPERATIVE_ROLES)])
 ProgrammeLead = Annotated[Principal, staff(Role.PROGRAMME_LEAD)]
 KINDS = {"reach": "bereik: minstens het doel", "reduction": "daling: hoogstens de nulmeting min het percentage"}
 # what a programme lead reads when a number does not make a target, per field of `TargetNumbers`

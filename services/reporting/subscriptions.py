@@ -24,6 +24,7 @@ VOLUNTEER_STATUS_CHANGED = "nl.redzaam.volunteer.status_changed"
 COHORT_ENROLLED = "nl.redzaam.cohort.enrolled"
 COHORT_STEP_COMPLETED = "nl.redzaam.cohort.step_completed"
 COHORT_EXITED = "nl.redzaam.cohort.exited"
+HELP_REQUESTED = "nl.redzaam.help.requested"
 
 
 class Tolerant(BaseModel):
@@ -125,3 +126,10 @@ class PartnerJoined(BaseModel):
 
 class PartnerLeft(PartnerJoined):
     pass
+
+
+class HelpRequested(Tolerant):
+    """A resident's help request (or an employee's, through the employer desk)."""
+
+    household_ref: str
+    employer_id: str | None = None  # the employer member whose desk it came through; absent for other requests

@@ -97,9 +97,10 @@ DEFAULT_TARGETS = [
     Target(
         id="employers",
         label="Werkgevers met het werkgeversloket",
-        counts="Werkgevers die via het werkgeversloket hulp vroegen voor een werknemer; werkgevers die vrijwilligers "
-        "werven tellen apart. Het loket is er nog niet: tot het er is, blijft dit 0.",
-        metric="employers_desk",  # employers asking help for an employee; counted once the desk announces requests
+        counts="Werkgevers via wier werkgeversloket hulp werd gevraagd: door hun HR-contactpersoon voor een werknemer, "
+        "of door de werknemer zelf met de code van de werkgever; elke werkgever één keer. Werkgevers die "
+        "vrijwilligers werven tellen apart.",
+        metric="employers_desk",  # distinct employers in help requests through the desk (nl.redzaam.help.requested)
         target=200,
         start=PROGRAMME_START,
         end=PROGRAMME_END,

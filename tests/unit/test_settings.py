@@ -80,4 +80,8 @@ def test_the_navigation_shows_a_role_only_the_services_it_works_in() -> None:
     assert labels[Role.VOLUNTEER_COORDINATOR] == ["Vrijwilligers", "Rapportage"]
     assert labels[Role.PARTNER_EMPLOYEE] == ["Verwijzingen", "Rapportage"]
     assert navigation(settings, Role.ADMINISTRATOR)[0].url.endswith("/beheer")
+    # an employer's HR contact works only in its desk: not the region's figures either
+    assert [(item.label, item.url[-16:]) for item in navigation(settings, Role.EMPLOYER_HR)] == [
+        ("Werkgeversloket", "/werkgeversloket")
+    ]
     assert len(navigation(settings)) == 4  # before signing in: every service

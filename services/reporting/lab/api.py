@@ -11,7 +11,7 @@ from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from plumbing.access import Principal, Role, staff
+from plumbing.access import COOPERATIVE_ROLES, Principal, Role, staff
 from plumbing.web import RuntimeDep
 from services.reporting.events import EVENTS_TOPIC
 from services.reporting.lab import store
@@ -31,7 +31,7 @@ from services.reporting.lab.portfolio import (
 from services.reporting.projection import active_projection
 
 router = APIRouter(prefix="/api/v1/lab", tags=["schuldenlab"])
-Staff = Annotated[Principal, staff(*Role)]
+Staff = Annotated[Principal, staff(*COOPERATIVE_ROLES)]
 ProgrammeLead = Annotated[Principal, staff(Role.PROGRAMME_LEAD)]
 
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Form, Request, status
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
-from plumbing.access import Principal, Role, staff
+from plumbing.access import COOPERATIVE_ROLES, Principal, Role, staff
 from plumbing.reference import municipalities
 from plumbing.web import RuntimeDep, render_page
 from services.reporting.events import EVENTS_TOPIC
@@ -39,8 +39,8 @@ from services.reporting.settings import ReportingSettings
 from services.reporting.target_store import current_targets
 from services.reporting.targets import progress
 
-router = APIRouter(include_in_schema=False, dependencies=[staff(*Role)])
-Staff = Annotated[Principal, staff(*Role)]
+router = APIRouter(include_in_schema=False, dependencies=[staff(*COOPERATIVE_ROLES)])
+Staff = Annotated[Principal, staff(*COOPERATIVE_ROLES)]
 ProgrammeLead = Annotated[Principal, staff(Role.PROGRAMME_LEAD)]
 BUDGET_ROWS, EFFECT_ROWS, INVESTMENT_ROWS = 4, 4, 2
 SHORT_MONTHS = ["jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]

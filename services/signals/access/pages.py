@@ -38,6 +38,7 @@ HOME_OF_ROLE = {
     Role.PARTNER_EMPLOYEE: "referrals_url",
     Role.PROGRAMME_LEAD: "reporting_url",
     Role.ADMINISTRATOR: "signals_url",
+    Role.EMPLOYER_HR: "signals_url",
 }
 
 
@@ -77,6 +78,8 @@ async def sign_in(
     target = _safe_next(volgende, settings) or getattr(settings, HOME_OF_ROLE[principal.role]) + "/"
     if principal.role is Role.ADMINISTRATOR and not _safe_next(volgende, settings):
         target = "/beheer"
+    if principal.role is Role.EMPLOYER_HR and not _safe_next(volgende, settings):
+        target = "/werkgeversloket"
     response = RedirectResponse(target, status_code=status.HTTP_303_SEE_OTHER)
     response.set_cookie(
         SESSION_COOKIE,
