@@ -86,6 +86,29 @@ class PlatformSettings(BaseSettings):
         "'did they get the e-mail?', no longer (AVG art. 5(1)(e)).",
     )
 
+    public_form_per_minute: int = Field(
+        default=10,
+        ge=1,
+        description="Submissions of the public forms (help request, volunteer sign-up) a minute per client "
+        "address, with bursts up to the same number; above it, 429 with Retry-After.",
+    )
+    public_form_max_body_bytes: int = Field(
+        default=16_384, ge=1024, description="A public form's body larger than this gets 413."
+    )
+    public_form_max_field_chars: int = Field(
+        default=500, ge=10, description="A public form's field longer than this is refused beside the field."
+    )
+    public_form_duplicate_hours: int = Field(
+        default=24,
+        ge=1,
+        description="The same public form sent again within this many hours is recognised and not stored twice.",
+    )
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="Addresses of our own reverse proxies: only behind one of these is X-Forwarded-For read for "
+        "the client address of the public forms' rate limit.",
+    )
+
     @field_validator("region_file")
     @classmethod
     def region_in_use(cls, value: Path | None) -> Path | None:

@@ -13,6 +13,7 @@ CASE_ESCALATED = "nl.redzaam.case.escalated"
 CONTACT_ATTEMPTED = "nl.redzaam.contact.attempted"
 CASE_CLOSED = "nl.redzaam.case.closed"
 EVICTION_REPORTED = "nl.redzaam.eviction.reported"
+HELP_REQUESTED = "nl.redzaam.help.requested"
 
 
 class SignalRaised(BaseModel):
@@ -68,6 +69,9 @@ class ContactAttempted(BaseModel):
     within_term: bool | None = Field(
         default=None, description="The attempt fell on or before the case's deadline (the outreach term)."
     )
+    self_reported: bool = Field(
+        default=False, description="The case began with the resident's own help request, not a creditor's signal."
+    )
 
 
 class CaseClosed(BaseModel):
@@ -95,6 +99,9 @@ class CaseClosed(BaseModel):
     total_arrears_cents: int | None = Field(
         default=None, ge=0, description="Arrears of all its creditors, in cents.", examples=[185000]
     )
+    self_reported: bool = Field(
+        default=False, description="The case began with the resident's own help request, not a creditor's signal."
+    )
 
 
 class EvictionReported(BaseModel):
@@ -104,6 +111,35 @@ class EvictionReported(BaseModel):
     municipality: MunicipalityCode
     outcome: str = Field(description="How the announced eviction ended.", examples=["prevented", "executed"])
     on: date = Field(description="The day of the eviction, or of its prevention.", examples=["2026-11-20"])
+
+
+class HelpRequested(BaseModel):
+    """A resident asked for help themselves, with consent, after the self-test ("Hulp vragen"): the request is in
+    a case of the municipality's queue, a case of its own (self-reported, no creditor) or the household's open one.
+    Never who asked or how to reach them: those stay sealed in the signals service."""
+
+    request_id: str = Field(description="Id of the help request in the signals service.", examples=["hr-4f1a2b3c4d5e"])
+    case_id: CaseId
+    household_ref: HouseholdRef
+    municipality: MunicipalityCode
+    deadline: Deadline
+    crisis: bool = Field(description="An eviction or disconnection was announced: the crisis term applies.")
+    opened_case: bool = Field(
+        description="The request started outreach: a new self-reported case, or a case below the threshold that "
+        "is now worked."
+    )
+    bundled: bool = Field(description="The request joined the household's case that was already active.")
+    advice: str = Field(
+        description="The self-test's advice: self_help, volunteer, municipality or urgent.", examples=["volunteer"]
+    )
+    contact_by: str = Field(
+        description="How the resident wants to be contacted: phone, email or letter.", examples=["phone"]
+    )
+    employer_code: str | None = Field(
+        default=None,
+        description="The employer desk's code the resident entered, if any (checked for shape only).",
+        examples=["WG-ALM-4821"],
+    )
 
 
 PARTNER_JOINED = "nl.redzaam.partner.joined"

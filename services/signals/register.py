@@ -6,6 +6,7 @@ when that term has passed; a field whose term names no setting is kept, and its 
 
 from plumbing.audit import audit_register_entries
 from plumbing.mail import register_entries as mail_register_entries
+from plumbing.public_forms import register_entries as public_form_register_entries
 from plumbing.register import PersonalField, Register, Term
 from services.signals.settings import SignalsSettings
 
@@ -35,7 +36,21 @@ ACCOUNT_TERM = Term(
 )
 PERSON_FIELDS = ("Person.name", "Person.birth_date", "Person.phone", "Person.email")
 ADDRESS_FIELDS = ("Address.postcode", "Address.house_number", "Address.addition", "Address.street", "Address.city")
-EVENT_MODELS = ("SignalRaised", "CaseOpened", "CaseEscalated", "ContactAttempted", "CaseClosed", "EvictionReported")
+EVENT_MODELS = (
+    "SignalRaised",
+    "CaseOpened",
+    "CaseEscalated",
+    "ContactAttempted",
+    "CaseClosed",
+    "EvictionReported",
+    "HelpRequested",
+)
+RESIDENT = "resident who asked for help themselves (Hulp vragen)"
+CONSENT = "AVG art. 6(1)(a): the resident's explicit consent, with the Wgs art. 3 (the municipality's debt help)"
+HELP_REQUEST_FIELDS = tuple(
+    f"HelpRequestCreate.{name}"
+    for name in ("name", "phone", "email", "postcode", "house_number", "addition", "street", "city", "test")
+)
 
 REGISTER = Register(
     service="signals",
@@ -49,6 +64,17 @@ REGISTER = Register(
             WGS,
             CASE_TERM,
             models=(*PERSON_FIELDS, *ADDRESS_FIELDS, "SignalSubmission.person", "SignalSubmission.address"),
+        ),
+        PersonalField(
+            "cases",
+            "help_requests[].personal",
+            RESIDENT,
+            "reach out to a resident who asked for help: name, phone, e-mail, address and the self-test's answers "
+            "(income, arrears, worries), encrypted (AES-256-GCM); a self-reported case keeps the name, contact "
+            "details and address also as its `personal`",
+            CONSENT,
+            CASE_TERM,
+            models=HELP_REQUEST_FIELDS,
         ),
         PersonalField(
             "signals",
@@ -198,9 +224,10 @@ REGISTER = Register(
                 ("totp_pending", "a second factor being set up, until its first code is confirmed"),
             )
         ),
+        *public_form_register_entries(RESIDENT, CONSENT),
         *audit_register_entries(),
         *mail_register_entries(
-            "neighbourhood team (its team mailbox)",
+            "neighbourhood team (its team mailbox); a resident who asked for a confirmation of their help request",
             "AVG art. 6(1)(e): the municipality's task of early signalling (Wgs art. 3)",
         ),
     ),

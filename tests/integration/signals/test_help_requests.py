@@ -1,0 +1,99 @@
+"""A resident's help request reaches the municipality's queue: a self-reported case of its own, or the household's
+active case; sealed, announced without personal data, stored once however often it is sent."""
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from plumbing.events import CloudEvent
+from services.signals.calendar import add_working_days
+from services.signals.help_requests import HelpRequestReceived, request_help
+from services.signals.self_test import HelpRequestCreate
+from tests.conftest import Servers
+from tests.integration.kafka_helpers import read_all
+from tests.integration.signals.conftest import Signals, signal_body
+
+pytestmark = pytest.mark.integration
+
+
+def help_request(**changes: Any) -> HelpRequestCreate:
+    body = {
+        "test": {"income": "short", "arrears": ["rent", "energy"], "municipality": "GM0141"},
+        "consent": True,
+        "name": "Sanne de Vries",
+        "contact_by": "phone",
+        "phone": "06 98765432",
+        "postcode": "7607 AB",
+        "house_number": 12,
+        **changes,
+    }
+    return HelpRequestCreate.model_validate(body)
+
+
+async def ask(signals: Signals, request: HelpRequestCreate) -> HelpRequestReceived:
+    async with signals.app.state.runtime.unit_of_work() as work:
+        return await request_help(work, signals.settings, request)
+
+
+async def test_a_help_request_opens_a_self_reported_case_with_the_municipalitys_term(
+    signals: Signals, servers: Servers
+) -> None:
+    received = await ask(signals, help_request(employer_code="WG-ALM-4821"))
+    case = await signals.db.cases.find_one({"_id": received.case_id})
+    assert (case["origin"], case["status"], case["creditor_count"]) == ("self_reported", "open", 0)
+    assert case["deadline"] == add_working_days(date.today(), 10).isoformat() == received.deadline.isoformat()
+    stored = str(case)
+    assert "Sanne" not in stored and "98765432" not in stored, "personal data is sealed"
+    assert case["help_requests"][0]["employer_code"] == "WG-ALM-4821"
+
+    listed = (await signals.client.get("/api/v1/cases", params={"municipality": "GM0141"})).json()["items"]
+    assert [item["id"] for item in listed] == [received.case_id]
+
+    records = await read_all(servers.kafka_bootstrap, signals.settings.topic("signals.events"), expected=1)
+    event = CloudEvent.model_validate_json(records[0].value)
+    assert event.type == "nl.redzaam.help.requested"
+    assert records[0].key.decode() == case["household_ref"] == event.data["household_ref"]
+    assert (event.data["opened_case"], event.data["bundled"], event.data["employer_code"]) == (
+        True,
+        False,
+        "WG-ALM-4821",
+    )
+    assert "Sanne" not in records[0].value.decode() and "7607" not in records[0].value.decode()
+
+
+async def test_a_reported_eviction_gets_the_crisis_term(signals: Signals) -> None:
+    urgent = help_request(test={"income": "short", "worries": ["eviction"], "municipality": "GM0141"})
+    received = await ask(signals, urgent)
+    assert received.crisis and received.deadline == add_working_days(date.today(), 3)
+
+
+async def test_a_help_request_joins_the_households_open_case_of_creditors(signals: Signals) -> None:
+    signalled = await signals.client.post(
+        "/api/v1/signals", json=signal_body(), headers=signals.as_partner("woonstad-almelo")
+    )
+    case_id = signalled.json()["case_id"]
+    received = await ask(signals, help_request(postcode="7607ab"))
+    assert received.case_id == case_id
+    case = await signals.db.cases.find_one({"_id": case_id})
+    assert case.get("origin") is None and len(case["help_requests"]) == 1 and case["creditor_count"] == 1
+    assert await signals.db.cases.count_documents({}) == 1
+
+
+async def test_the_same_request_twice_is_stored_once(signals: Signals) -> None:
+    first = await ask(signals, help_request())
+    again = await ask(signals, help_request(name="  sanne DE vries "))
+    assert (again.duplicate, again.request_id, again.case_id) == (True, first.request_id, first.case_id)
+    case = await signals.db.cases.find_one({"_id": first.case_id})
+    assert len(case["help_requests"]) == 1
+    other = await ask(signals, help_request(phone="06 11112222"))
+    assert not other.duplicate and other.case_id == first.case_id
+
+
+async def test_a_confirmation_is_queued_only_when_asked_for_with_an_address(signals: Signals) -> None:
+    await ask(signals, help_request(email="sanne@example.nl"))
+    assert await signals.db.notifications.count_documents({}) == 0
+    received = await ask(signals, help_request(house_number=14, email="sanne@example.nl", confirmation_email=True))
+    notification = await signals.db.notifications.find_one({"_id": f"help-request-received:{received.request_id}"})
+    assert received.confirmation_queued and notification["to"] == "sanne@example.nl"
+    assert "Sanne" not in notification["subject"] and "werkdagen" in notification["body"]
