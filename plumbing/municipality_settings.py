@@ -99,6 +99,12 @@ class MunicipalitySettingsStore(Generic[M]):
     async def one(self, municipality: str) -> M:
         return (await self.read([municipality]))[municipality]
 
+    def checked(self, current: M, changes: Mapping[str, Any]) -> M:
+        """The settings `current` would become with `changes`; a `ValidationError` names each field at fault."""
+        kept = {name: getattr(current, name) for name in current.overridden if name not in changes}
+        setting = {name: value for name, value in changes.items() if value is not None}
+        return self._applied(current.municipality, {**kept, **setting, "version": current.version})
+
     async def change(
         self,
         work: UnitOfWork,
@@ -113,12 +119,13 @@ class MunicipalitySettingsStore(Generic[M]):
         if unknown:
             raise UnknownSetting(f"{', '.join(sorted(unknown))}: not a municipality setting")
         current = await self.one(municipality)
+        if not changes:
+            return current
         before = current.model_dump(mode="json", include=set(changes))
         setting = {name: value for name, value in changes.items() if value is not None}
-        kept = {name: getattr(current, name) for name in current.overridden if name not in changes}
         record = f"municipality:{municipality}"
         try:
-            checked = self._applied(municipality, {**kept, **setting, "version": current.version})
+            checked = self.checked(current, changes)
         except ValidationError:  # audited as refused, with what was asked
             asked = {name: to_jsonable_python(value, fallback=str) for name, value in changes.items()}
             work.audit(CHANGED, record, _names(changes), changes=_before_after(before, asked))

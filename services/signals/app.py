@@ -12,7 +12,13 @@ from plumbing.kafka import Delivered
 from plumbing.retention import RetentionJob
 from plumbing.runtime import Runtime
 from plumbing.web import service_app
-from services.signals import cases_api, cases_pages, intake_api
+from services.signals import (
+    cases_api,
+    cases_pages,
+    intake_api,
+    municipality_settings_api,
+    municipality_settings_pages,
+)
 from services.signals.access import api as access_api
 from services.signals.access import pages as access_pages
 from services.signals.access.accounts import ensure_administrator
@@ -68,8 +74,10 @@ def create_app(settings: SignalsSettings | None = None) -> FastAPI:
             audit.router,
             intake_api.router,
             cases_api.router,
+            municipality_settings_api.router,
             access_pages.router,
             cases_pages.router,
+            municipality_settings_pages.router,
         ],
         publishes=[EVENTS_TOPIC, INTAKE_TOPIC],
         setup=setup,

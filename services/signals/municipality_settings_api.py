@@ -1,0 +1,68 @@
+"""The administrator's settings per municipality in the signals service, over HTTP: threshold, outreach term and
+the queue's order weights (services.signals.municipality_settings)."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Path, Request, status
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from plumbing.access import Principal, Role, staff
+from plumbing.reference import Municipality
+from plumbing.web import RuntimeDep
+from services.signals.municipality_settings import (
+    MunicipalitySettings,
+    QueueWeights,
+    change_settings,
+    setting_for,
+)
+from services.signals.settings import SettingsDep, TermWorkingDays, ThresholdCents
+
+router = APIRouter(prefix="/api/v1", tags=["municipality settings"])
+Administrator = Annotated[Principal, staff(Role.ADMINISTRATOR)]
+Code = Annotated[Municipality, Path(description="CBS gemeentecode of a municipality of the region")]
+
+
+class MunicipalitySettingsUpdate(BaseModel):
+    """The settings to change: a field left out stays as it is, a field set to null goes back to the default."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    threshold_cents: ThresholdCents | None = Field(default=None, examples=[5_000])
+    term_working_days: TermWorkingDays | None = Field(default=None, examples=[10])
+    queue_weights: QueueWeights | None = None
+    version: int | None = Field(
+        default=None,
+        ge=0,
+        description="The version the change was made on; refused (409) when the settings changed since.",
+    )
+
+
+@router.get("/municipalities/{code}/settings", summary="A municipality's settings as they apply now (administrators)")
+async def municipality_settings(
+    runtime: RuntimeDep, settings: SettingsDep, admin: Administrator, code: Code
+) -> MunicipalitySettings:
+    return await setting_for(runtime.db, settings, code)
+
+
+@router.put(
+    "/municipalities/{code}/settings",
+    summary="Change a municipality's settings (administrators); in effect for the next signal, audited",
+    responses={409: {"description": "The settings changed since `version`."}},
+)
+async def change_municipality_settings(
+    request: Request,
+    runtime: RuntimeDep,
+    settings: SettingsDep,
+    admin: Administrator,
+    code: Code,
+    update: MunicipalitySettingsUpdate,
+) -> MunicipalitySettings:
+    changes = update.model_dump(include=update.model_fields_set - {"version"})
+    try:
+        async with runtime.unit_of_work(request, admin) as work:
+            return await change_settings(work, settings, code, changes, update.version)
+    except ValidationError as error:  # a combination the model refuses: named like a body field
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_ENTITY,
+            [{**problem, "loc": ["body", *problem["loc"]]} for problem in error.errors(include_url=False)],
+        ) from error
