@@ -60,6 +60,8 @@ def new_case_fields(
         "reached": False,
         "outcome": None,
         "closed_at": None,
+        "team": None,  # the neighbourhood team of its postcode area (services.signals.teams)
+        "assignee": None,  # the worker of the team who took it on (services.signals.assignment)
     }
 
 

@@ -27,6 +27,7 @@ from services.signals.domain import Address, SignalSubmission, household_referen
 from services.signals.events import EVENTS_TOPIC
 from services.signals.sealing import Sealer
 from services.signals.settings import SignalsSettings
+from services.signals.teams import team_for, teams_by_municipality
 
 SOURCE = "/redzaam/signals"
 MAX_FOLD_ATTEMPTS = 20
@@ -189,6 +190,7 @@ async def _fold_all(
     for item in pending:
         by_household.setdefault(item.household, []).append(item)
     sealer = Sealer(settings)
+    teams = await teams_by_municipality(db, {item.submission.municipality for item in pending})
     done: dict[str, tuple[str, bool]] = {}
     todo = set(by_household)
     for _ in range(MAX_FOLD_ATTEMPTS):
@@ -200,7 +202,7 @@ async def _fold_all(
         for household in todo:
             case, case_id = cases[household]
             write, outcome[household] = _fold_household(
-                settings, sealer, partner, case, case_id, by_household[household]
+                settings, sealer, partner, case, case_id, by_household[household], teams
             )
             if write is None:
                 done.update(outcome[household])
@@ -219,13 +221,17 @@ def _fold_household(
     case: dict[str, Any] | None,
     case_id: str,
     items: list[_Pending],
+    teams: dict[str, list[dict[str, Any]]],
 ) -> tuple[InsertOne[Any] | UpdateOne | None, dict[str, tuple[str, bool]]]:
     """The one write that folds the household's signals into its case (None: all were folded before), and the
-    case id and repeat flag of each signal."""
+    case id and repeat flag of each signal. A new case goes to the team of its postcode area (`teams` of the
+    batch's municipalities)."""
     now = datetime.now(UTC)
     original = case
     if case is None:
-        case = new_case_fields(case_id, items[0].household, items[0].submission, now, sealer.seal)
+        first = items[0].submission
+        case = new_case_fields(case_id, items[0].household, first, now, sealer.seal)
+        case["team"] = team_for(first.address.postcode, teams[first.municipality])
     entries: list[dict[str, Any]] = []
     outcome: dict[str, tuple[str, bool]] = {}
     for item in items:
