@@ -21,6 +21,13 @@
 #   deploy/local/infra.sh wait --cluster     block until a produce/consume on the cluster succeeds
 #   deploy/local/infra.sh kill-broker N      SIGKILL node N (1-3), as a crash would; it stays down
 #   deploy/local/infra.sh start-broker N     start node N again (does not wait)
+#
+# And a secured single broker as compose.partner-kafka.yml sets one up: PLAINTEXT on 9592 for the services (a super
+# user), the partners' SASL/SCRAM-SHA-512 listener on 9594 with Kafka's ACL authorizer, controller on 9593; state
+# under $REDZAAM_LOCAL_DIR/kafka-secured. The partner topic tests and the example consumer's smoke run use it.
+#   deploy/local/infra.sh up --secured       fetch + start it + wait
+#   deploy/local/infra.sh stop --secured     stop it, by PID
+#   deploy/local/infra.sh status --secured   say whether it runs
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -38,6 +45,10 @@ cluster_nodes=(1 2 3)
 node_port() { echo $((9092 + 100 * $1)); }
 node_controller_port() { echo $((9093 + 100 * $1)); }
 cluster_bootstrap="127.0.0.1:9192,127.0.0.1:9292,127.0.0.1:9392"
+secured_dir="$state/kafka-secured"
+secured_port="${REDZAAM_LOCAL_SECURED_KAFKA_PORT:-9592}"
+secured_controller_port="${REDZAAM_LOCAL_SECURED_CONTROLLER_PORT:-9593}"
+secured_partners_port="${REDZAAM_LOCAL_SECURED_PARTNERS_PORT:-9594}"
 
 log() { printf '[infra] %s\n' "$*" >&2; }
 
@@ -164,6 +175,34 @@ start_node() {  # one node of the three-node cluster
   echo $! >"$pidfile"
 }
 
+start_secured() {  # the broker with the partners' SASL listener and ACLs
+  local pidfile="$secured_dir/kafka.pid"
+  if running "$pidfile"; then
+    log "secured kafka already running (pid $(cat "$pidfile"))"
+    return
+  fi
+  need java "install a JDK, version 17 or newer"
+  mkdir -p "$secured_dir/data" "$secured_dir/logs"
+  sed -e "s#@KAFKA_PORT@#$secured_port#g" -e "s#@CONTROLLER_PORT@#$secured_controller_port#g" \
+    -e "s#@PARTNERS_PORT@#$secured_partners_port#g" -e "s#@DATA_DIR@#$secured_dir/data#g" \
+    "$here/kafka/secured.properties" >"$secured_dir/server.properties"
+  local java_opts=(-Xms256m -Xmx512m -XX:+UseG1GC
+    "-Dlog4j2.configurationFile=$here/kafka/log4j2.yaml" "-Dkafka.logs.dir=$secured_dir/logs")
+  local cp="$kafka_dir/libs/*"
+  if [[ ! -f "$secured_dir/data/meta.properties" ]]; then
+    local cluster_id
+    cluster_id="$(java "${java_opts[@]}" -cp "$cp" kafka.tools.StorageTool random-uuid)"
+    log "formatting the secured Kafka's storage (cluster $cluster_id)"
+    java "${java_opts[@]}" -cp "$cp" kafka.tools.StorageTool format \
+      -t "$cluster_id" -c "$secured_dir/server.properties" >"$secured_dir/logs/format.log" 2>&1
+  fi
+  log "starting secured kafka: services 127.0.0.1:$secured_port, partners (SASL) 127.0.0.1:$secured_partners_port"
+  ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+  nohup java "${java_opts[@]}" -cp "$cp" kafka.Kafka "$secured_dir/server.properties" \
+    >"$secured_dir/logs/stdout.log" 2>&1 &
+  echo $! >"$pidfile"
+}
+
 cluster_status() {
   local node pidfile
   for node in "${cluster_nodes[@]}"; do
@@ -242,6 +281,24 @@ status() {
   echo "kafka bootstrap: 127.0.0.1:$kafka_port"
   echo "mongodb uri:     mongodb://127.0.0.1:$mongo_port/"
 }
+
+if [[ "${2:-}" == "--secured" ]]; then
+  case "${1:-}" in
+    up)
+      fetch_kafka; start_secured
+      "$python" "$here/readiness.py" --kafka "127.0.0.1:$secured_port" --mongo "mongodb://127.0.0.1:$mongo_port/" --timeout "${3:-120}" || {
+        log "secured kafka not ready; logs: $secured_dir/logs/server.log"
+        exit 1
+      } ;;
+    stop) stop_one "secured kafka" "$secured_dir/kafka.pid" ;;
+    status)
+      if running "$secured_dir/kafka.pid"; then echo "secured kafka: running (pid $(cat "$secured_dir/kafka.pid"))"
+      else echo "secured kafka: stopped"; fi
+      echo "services: 127.0.0.1:$secured_port, partners (SASL/SCRAM-SHA-512): 127.0.0.1:$secured_partners_port" ;;
+    *) echo "usage: $0 up|stop|status --secured" >&2; exit 2 ;;
+  esac
+  exit 0
+fi
 
 if [[ "${2:-}" == "--cluster" ]]; then
   case "${1:-}" in

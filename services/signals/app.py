@@ -25,6 +25,7 @@ from services.signals.access.accounts import ensure_administrator
 from services.signals.digest import DIGEST_INTERVAL_SECONDS, queue_digests
 from services.signals.events import EVENTS_TOPIC
 from services.signals.intake import Accepted, Submitted, accept_signals, ensure_indexes
+from services.signals.kafka_evictions import EVICTION_SUBMITTED, on_evictions_submitted
 from services.signals.kafka_intake import on_signals_submitted
 from services.signals.retention import run_retention
 from services.signals.settings import SignalsSettings
@@ -62,7 +63,15 @@ def create_app(settings: SignalsSettings | None = None) -> FastAPI:
         # the shared intake topic and one topic per partner (`<prefix>.signals.intake.<partner-id>`), which Kafka's
         # ACLs let only that partner write to
         intake = re.escape(settings.topic(INTAKE_TOPIC))
-        runtime.subscribe([], batch_handlers={SIGNAL_SUBMITTED: on_submitted}, pattern=rf"^{intake}(\.[a-z0-9-]+)?$")
+
+        async def on_evictions(batch: list[Delivered]) -> Mapping[int, str]:
+            return await on_evictions_submitted(runtime, settings, batch)
+
+        runtime.subscribe(
+            [],
+            batch_handlers={SIGNAL_SUBMITTED: on_submitted, EVICTION_SUBMITTED: on_evictions},
+            pattern=rf"^{intake}(\.[a-z0-9-]+)?$",
+        )
 
     app = service_app(
         settings=settings,

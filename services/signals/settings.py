@@ -64,6 +64,11 @@ class SignalsSettings(PlatformSettings):
         "reach the threshold; then it closes itself (outcome below_threshold, creditor feedback not_picked_up) and "
         "its personal data is erased after `retention_days_without_help`, like any case closed without help.",
     )
+    partner_kafka_access: bool = Field(
+        default=False,
+        description="Give each member a SCRAM user (client id and secret) and ACLs on Kafka for its own topics "
+        "(services.signals.access.kafka_access); needs a broker with an authorizer and the partners' SASL listener.",
+    )
     eviction_address_retention_days: int = Field(
         default=30,
         ge=1,
