@@ -9,14 +9,29 @@ from plumbing.events import CloudEvent
 from plumbing.retention import RetentionJob
 from plumbing.runtime import Runtime
 from plumbing.web import service_app
-from services.referrals import catalogue_api, cohort_api, referrals_api, referrals_pages, retention
+from services.referrals import (
+    catalogue_api,
+    catalogue_pages,
+    cohort_api,
+    cohort_pages,
+    referrals_api,
+    referrals_pages,
+    retention,
+)
 from services.referrals.cohort import ensure_cohort
 from services.referrals.events import EVENTS_TOPIC
 from services.referrals.intake import refer_after_case
 from services.referrals.lifecycle import ensure_indexes
 from services.referrals.notifications import referral_arrived
+from services.referrals.partner_names import remember_partner
 from services.referrals.settings import ReferralsSettings
-from services.referrals.subscriptions import CASE_CLOSED, HOUSEHOLD_MATCHED, REFERRALS_TOPIC, SIGNALS_TOPIC
+from services.referrals.subscriptions import (
+    CASE_CLOSED,
+    HOUSEHOLD_MATCHED,
+    PARTNER_JOINED,
+    REFERRALS_TOPIC,
+    SIGNALS_TOPIC,
+)
 
 
 def create_app(settings: ReferralsSettings | None = None) -> FastAPI:
@@ -44,7 +59,11 @@ def create_app(settings: ReferralsSettings | None = None) -> FastAPI:
 
         runtime.subscribe(
             [settings.topic(SIGNALS_TOPIC), settings.topic(REFERRALS_TOPIC)],
-            {CASE_CLOSED: on_case_closed, HOUSEHOLD_MATCHED: on_household_matched},
+            {
+                CASE_CLOSED: on_case_closed,
+                HOUSEHOLD_MATCHED: on_household_matched,
+                PARTNER_JOINED: lambda event: remember_partner(runtime.db, event),
+            },
         )
 
     return service_app(
@@ -58,6 +77,8 @@ def create_app(settings: ReferralsSettings | None = None) -> FastAPI:
             cohort_api.router,
             retention.router,
             referrals_pages.router,
+            catalogue_pages.router,
+            cohort_pages.router,
         ],
         publishes=[EVENTS_TOPIC],
         setup=setup,

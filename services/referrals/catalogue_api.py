@@ -11,6 +11,7 @@ from plumbing.web import RuntimeDep
 from services.referrals.catalogue import all_offers, from_hsds, save_offer, to_hsds
 from services.referrals.domain import OfferCreate
 from services.referrals.placing import rematch_saved
+from services.referrals.publishing import NotOwnOffer, publish_offer
 
 router = APIRouter(prefix="/api/v1", tags=["catalogue"])
 Publisher = Annotated[Principal, staff_or_partner(Scope.HANDLE_REFERRALS, Role.ADMINISTRATOR, Role.PARTNER_EMPLOYEE)]
@@ -30,13 +31,13 @@ async def put_offer(
     """Administrators publish any offer; a partner only its own organisation's. Referrals waiting for an offer
     that this one can take are matched to it (or to a better one) at once; when it takes no referrals any more
     (closed, or outreach), the ones still requested there go to their next best offer."""
-    if publisher.role is not Role.ADMINISTRATOR and offer.organisation_id != publisher.organisation:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "organisation_id: you may publish only your own offers")
     if offer.id != offer_id:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "id: must equal the offer id in the path")
-    async with runtime.unit_of_work(request, publisher) as work:
-        created = await save_offer(work.db, offer)
-        await rematch_saved(work, request.app.state.settings, [offer.id])
+    try:
+        async with runtime.unit_of_work(request, publisher) as work:
+            created = await publish_offer(work, request.app.state.settings, publisher, offer)
+    except NotOwnOffer as error:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, str(error)) from error
     response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
     return offer
 

@@ -180,3 +180,8 @@ async def progress(db: AsyncDatabase[Any], today: date | None = None) -> dict[st
             }
         )
     return {"cap": cohort["cap"], "enrolled": cohort["enrolled"], "members": members}
+
+
+async def member_plan(db: AsyncDatabase[Any], household_ref: str) -> dict[str, Any]:
+    """One member's plan with its steps; raises NotEnrolled."""
+    return await _member(db, household_ref)

@@ -162,6 +162,17 @@ class ReferralState(StrEnum):
     CANCELLED = "cancelled"
 
 
+class DeclineCategory(StrEnum):
+    """Why a partner declined, in a category that may travel to the outreach worker (the words stay here)."""
+
+    NO_CAPACITY = "no_capacity"
+    NOT_ELIGIBLE = "not_eligible"
+    OTHER_HELP_FITS = "other_help_fits"
+    NO_CONTACT = "no_contact"
+    HOUSEHOLD_DECLINED = "household_declined"
+    OTHER = "other"
+
+
 class Result(StrEnum):
     DEBT_FREE = "debt_free"
     STABLE = "stable"

@@ -7,6 +7,7 @@ from plumbing.event_fields import Cohort, HouseholdRef, MunicipalityCode, OfferI
 EVENTS_TOPIC = "referrals.events"
 HOUSEHOLD_MATCHED = "nl.redzaam.household.matched"
 REFERRAL_ACCEPTED = "nl.redzaam.referral.accepted"
+REFERRAL_STARTED = "nl.redzaam.referral.started"
 REFERRAL_DECLINED = "nl.redzaam.referral.declined"
 REFERRAL_COMPLETED = "nl.redzaam.referral.completed"
 REFERRAL_CANCELLED = "nl.redzaam.referral.cancelled"
@@ -22,6 +23,9 @@ class HouseholdMatched(BaseModel):
     household_ref: HouseholdRef
     municipality: MunicipalityCode
     offer_id: OfferId
+    offer_name: str | None = Field(
+        default=None, description="The offer's name (absent in events before it was added).", examples=["Schuldhulp"]
+    )
     organisation: str = Field(description="The partner organisation offering the help.", examples=["Humanitas"])
     phase: str = Field(description="Debt phase the offer is for.", examples=["early_intervention"])
     needs: list[str] = Field(
@@ -43,10 +47,19 @@ class ReferralAccepted(ReferralChange):
     """The partner accepted the referral; a place of the offer is held for the household."""
 
 
+class ReferralStarted(ReferralChange):
+    """The help the partner accepted has started."""
+
+
 class ReferralDeclined(ReferralChange):
     """The partner declined the referral."""
 
     reason: str = Field(description="Why, in the words of whoever did it.", examples=["geen plek meer"])
+    category: str | None = Field(
+        default=None,
+        description="Why, as a category (absent in events before it was added).",
+        examples=["no_capacity", "not_eligible", "other_help_fits", "no_contact", "household_declined", "other"],
+    )
 
 
 class ReferralCompleted(ReferralChange):

@@ -32,3 +32,13 @@ RESULTS = {
     "referred_on": "Doorverwezen",
     "dropped_out": "Uitgevallen",
 }
+DECLINE_CATEGORIES = {
+    "no_capacity": "Geen plek of capaciteit",
+    "not_eligible": "Valt buiten de doelgroep of voorwaarden",
+    "other_help_fits": "Ander aanbod past beter",
+    "no_contact": "Geen contact met het huishouden",
+    "household_declined": "Huishouden wil deze hulp niet",
+    "other": "Andere reden",
+}
+OFFER_STATUSES = {"active": "Actief", "inactive": "Niet actief", "temporarily_closed": "Tijdelijk gesloten"}
+VOLUNTEER_ROLES = {"budget_coach": "Budgetcoach", "debt_buddy": "Schuldhulpmaatje"}

@@ -17,17 +17,26 @@ from plumbing.outbox import change_with_events, new_document, outbox_entry
 from plumbing.settings import PlatformSettings
 from plumbing.unit_of_work import UnitOfWork
 from services.referrals.catalogue import all_offers, give_back_place, take_place
-from services.referrals.domain import HOLDS_CAPACITY, MatchRequest, ReferralState, Result, check_transition
+from services.referrals.domain import (
+    HOLDS_CAPACITY,
+    DeclineCategory,
+    MatchRequest,
+    ReferralState,
+    Result,
+    check_transition,
+)
 from services.referrals.events import (
     EVENTS_TOPIC,
     REFERRAL_ACCEPTED,
     REFERRAL_CANCELLED,
     REFERRAL_COMPLETED,
     REFERRAL_DECLINED,
+    REFERRAL_STARTED,
     ReferralAccepted,
     ReferralCancelled,
     ReferralCompleted,
     ReferralDeclined,
+    ReferralStarted,
 )
 from services.referrals.placing import SOURCE, placement, rematch_step, rematch_waiting, request_of, tried_of
 
@@ -42,6 +51,10 @@ class NoCapacity(Exception):
 
 class Conflict(Exception):
     """The referral changed meanwhile; read it again."""
+
+
+class OfferDoesNotFit(Exception):
+    """The offer chosen for a referral does not fit it or has no room; the message says why."""
 
 
 async def ensure_indexes(db: AsyncDatabase[Any]) -> None:
@@ -60,13 +73,19 @@ async def create_referral(
     request: MatchRequest,
     source: str,
     at: datetime | None = None,
+    offer_id: str | None = None,
 ) -> bool:
     """Creates the referral matched to the best offer, or unmet (waiting for one) when none fits; False when it
-    exists already (redelivery, retry)."""
+    exists already (redelivery, retry). With `offer_id` (chosen by a caseworker) it goes to that offer only, and
+    OfferDoesNotFit is raised when that one does not fit or is full."""
     db = work.db
     if await db.referrals.find_one({"_id": referral_id}, {"_id": 1}) is not None:
         return False
     offers = await all_offers(db, request.municipality)
+    if offer_id is not None:
+        offers = [offer for offer in offers if offer.id == offer_id]
+        if not offers:
+            raise OfferDoesNotFit(f"offer_id: {offer_id} does not serve {request.municipality}")
     fields: dict[str, Any] = {
         "_id": referral_id,
         "household_ref": household_ref,
@@ -82,6 +101,8 @@ async def create_referral(
         "history": [{"state": ReferralState.REQUESTED.value, "at": datetime.now(UTC), "by": source}],
     }
     matched, entries = placement(settings, referral_id, household_ref, request, offers)
+    if offer_id is not None and matched["offer_id"] is None:
+        raise OfferDoesNotFit(f"offer_id: {'; '.join(matched['explanation'][1:])}")
     fields.update(matched)
     try:
         await db.referrals.insert_one(new_document(fields, *entries))
@@ -106,8 +127,10 @@ async def move(
     actor: str,
     reason: str = "",
     result: Result | None = None,
+    category: DeclineCategory | None = None,
 ) -> dict[str, Any]:
     """Moves the referral to `wanted`; raises IllegalTransition, NoCapacity, Conflict or ReferralNotFound.
+    A decline may say why as a `category` too, which the outreach worker gets to see (the words stay here).
 
     A declined referral is matched again in the same write: to the best offer it has not been to yet, or left
     unmet (requested, without an offer) until a place frees up. A place given back re-matches unmet referrals."""
@@ -129,7 +152,9 @@ async def move(
         step["reason"] = reason
     if result is not None:
         step["result"] = result.value
-    event = _event(referral, wanted, reason, result)
+    if category is not None:
+        step["category"] = category.value
+    event = _event(referral, wanted, reason, result, category)
     changes = {"state": wanted.value, "capacity_held": held and not releases, "updated_at": step["at"]}
     if result is not None:
         changes["result"] = result.value
@@ -157,7 +182,13 @@ async def move(
     return await get_referral(db, referral_id)
 
 
-def _event(referral: dict[str, Any], wanted: ReferralState, reason: str, result: Result | None) -> CloudEvent | None:
+def _event(
+    referral: dict[str, Any],
+    wanted: ReferralState,
+    reason: str,
+    result: Result | None,
+    category: DeclineCategory | None = None,
+) -> CloudEvent | None:
     common = {
         "referral_id": referral["_id"],
         "household_ref": referral["household_ref"],
@@ -168,7 +199,12 @@ def _event(referral: dict[str, Any], wanted: ReferralState, reason: str, result:
     if wanted is ReferralState.ACCEPTED:
         event_type, data = REFERRAL_ACCEPTED, ReferralAccepted(**common)
     elif wanted is ReferralState.DECLINED:
-        event_type, data = REFERRAL_DECLINED, ReferralDeclined(**common, reason=reason)
+        event_type, data = (
+            REFERRAL_DECLINED,
+            ReferralDeclined(**common, reason=reason, category=category.value if category else None),
+        )
+    elif wanted is ReferralState.IN_PROGRESS:
+        event_type, data = REFERRAL_STARTED, ReferralStarted(**common)
     elif wanted is ReferralState.CANCELLED:
         event_type, data = REFERRAL_CANCELLED, ReferralCancelled(**common, reason=reason)
     elif wanted is ReferralState.COMPLETED and result is not None:

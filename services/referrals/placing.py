@@ -76,6 +76,7 @@ def placement(
             household_ref=household_ref,
             municipality=request.municipality,
             offer_id=best.id,
+            offer_name=best.name,
             organisation=best.organisation,
             phase=best.phase,
             needs=[need.value for need in request.needs],

@@ -1,22 +1,36 @@
 """HTTP API of referrals: create (staff or partner), match with explanation, and the closed loop."""
 
 import uuid
-from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from plumbing.access import CASEWORKERS, Principal, Role, Scope, may_see_municipality, staff_or_partner
-from plumbing.paging import FIRST_PAGE, PER_PAGE, Page, PageNumber, PageRequest, PerPage, find_page
+from plumbing.paging import PER_PAGE, Page, PageNumber, PageRequest, PerPage
 from plumbing.reference import Municipality
 from plumbing.register import PERSONAL
 from plumbing.web import RuntimeDep
 from services.referrals.catalogue import all_offers
-from services.referrals.domain import IllegalTransition, MatchRequest, ReferralState, Result
-from services.referrals.lifecycle import Conflict, NoCapacity, ReferralNotFound, create_referral, get_referral, move
+from services.referrals.domain import DeclineCategory, IllegalTransition, MatchRequest, ReferralState, Result
+from services.referrals.handling import (
+    OtherPartnersReferral,
+    Selection,
+    Step,
+    passed_on,
+    recent_referrals,
+    take_step,
+    visible_referral,
+)
+from services.referrals.lifecycle import (
+    Conflict,
+    NoCapacity,
+    OfferDoesNotFit,
+    ReferralNotFound,
+    create_referral,
+    get_referral,
+)
 from services.referrals.matching import rank, reasons
-from services.referrals.placing import WAITING
 
 router = APIRouter(prefix="/api/v1", tags=["referrals"])
 
@@ -25,22 +39,17 @@ Handler = Annotated[Principal, staff_or_partner(Scope.HANDLE_REFERRALS, *CASEWOR
 Referrer = Annotated[Principal, staff_or_partner(Scope.HANDLE_REFERRALS, *CASEWORKERS)]
 
 
-def partner_organisation(principal: Principal) -> str | None:
-    """The help-offer organisation the caller acts for, or None for the municipality's caseworkers."""
-    if principal.kind == "partner" or principal.role is Role.PARTNER_EMPLOYEE:
-        return principal.organisation
-    return None
-
-
-def actor(principal: Principal) -> str:
-    return f"partner:{principal.subject}" if principal.kind == "partner" else principal.subject
-
-
 class ReferralCreate(MatchRequest):
     model_config = ConfigDict(extra="forbid")
 
     household_ref: str = Field(
         pattern=r"^hh-[0-9a-f]{8,64}$", description="Pseudonymous reference; never contact data."
+    )
+    offer_id: str | None = Field(
+        default=None,
+        pattern=r"^[a-z0-9][a-z0-9-]{1,62}$",
+        description="An offer chosen by the caseworker: the referral goes there (409 when it does not fit or is full) "
+        "instead of to the best offer that fits.",
     )
 
 
@@ -62,6 +71,9 @@ class ReferralPublic(BaseModel):
 class Decline(BaseModel):
     model_config = ConfigDict(extra="forbid")
     reason: str = Field(min_length=1, max_length=500, json_schema_extra=PERSONAL)
+    category: DeclineCategory = Field(
+        default=DeclineCategory.OTHER, description="Why, as a category: the outreach worker sees this, not the words."
+    )
 
 
 class Complete(BaseModel):
@@ -109,27 +121,21 @@ async def post_referral(
 ) -> ReferralPublic:
     may_see_municipality(caller, body.municipality)
     referral_id = f"ref-{uuid.uuid4().hex[:16]}"
-    request_fields = MatchRequest.model_validate(body.model_dump(exclude={"household_ref"}))
-    async with runtime.unit_of_work(request, caller) as work:
-        await create_referral(
-            work,
-            request.app.state.settings,
-            referral_id,
-            body.household_ref,
-            request_fields,
-            source=f"partner:{caller.subject}" if caller.kind == "partner" else "staff",
-        )
+    request_fields = MatchRequest.model_validate(body.model_dump(exclude={"household_ref", "offer_id"}))
+    try:
+        async with runtime.unit_of_work(request, caller) as work:
+            await create_referral(
+                work,
+                request.app.state.settings,
+                referral_id,
+                body.household_ref,
+                request_fields,
+                source=f"partner:{caller.subject}" if caller.kind == "partner" else "staff",
+                offer_id=body.offer_id,
+            )
+    except OfferDoesNotFit as error:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from error
     return referral_public(await get_referral(runtime.db, referral_id))
-
-
-@dataclass(frozen=True)
-class Selection:
-    """Which referrals, and which page of them."""
-
-    municipality: str | None = None
-    state: ReferralState | None = None
-    unmet: bool = False
-    page: PageRequest = FIRST_PAGE
 
 
 @router.get(
@@ -149,65 +155,33 @@ async def list_referrals(
     per_page: PerPage = PER_PAGE,
 ) -> Page[ReferralPublic]:
     asked = PageRequest(page, per_page)
-    documents, total = await recent_referrals(runtime, caller, Selection(municipality, state, unmet, asked))
+    documents, total = await recent_referrals(runtime.db, caller, Selection(municipality, state, unmet, asked))
     return asked.answer([referral_public(doc) for doc in documents], total)
-
-
-async def recent_referrals(
-    runtime: RuntimeDep, caller: Principal, selection: Selection = Selection()
-) -> tuple[list[dict[str, Any]], int]:
-    """One page of what the caller may see (a partner its own offers' referrals, a caseworker their
-    municipalities'), and how many there are in all."""
-    municipality, state = selection.municipality, selection.state
-    query: dict[str, Any] = {}
-    if municipality:
-        may_see_municipality(caller, municipality)
-        query["municipality"] = municipality
-    elif caller.role in CASEWORKERS:
-        query["municipality"] = {"$in": list(caller.municipalities)}
-    if state:
-        query["state"] = state.value
-    if selection.unmet:
-        query.update(WAITING)
-    organisation = partner_organisation(caller)
-    if organisation is not None:
-        query["organisation_id"] = organisation
-    order = 1 if selection.unmet else -1  # the longest waiting first
-    return await find_page(runtime.db.referrals, query, [("created_at", order)], selection.page, {"outbox": 0})
 
 
 @router.get("/referrals/{referral_id}", response_model=ReferralPublic, summary="One referral")
 async def read_referral(referral_id: str, runtime: RuntimeDep, caller: Handler) -> ReferralPublic:
-    return referral_public(await visible_referral(runtime, referral_id, caller))
+    return referral_public(await seen_referral(runtime, referral_id, caller))
 
 
-async def visible_referral(runtime: RuntimeDep, referral_id: str, caller: Principal) -> dict[str, Any]:
+async def seen_referral(runtime: RuntimeDep, referral_id: str, caller: Principal) -> dict[str, Any]:
     try:
-        referral = await get_referral(runtime.db, referral_id)
+        return await visible_referral(runtime.db, referral_id, caller)
     except ReferralNotFound as error:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"referral {referral_id} does not exist") from error
-    organisation = partner_organisation(caller)
-    if organisation is not None and referral.get("organisation_id") != organisation:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "this referral is addressed to another partner's offer")
-    may_see_municipality(caller, referral["municipality"])
-    return referral
+    except OtherPartnersReferral as error:
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN, "this referral is addressed to another partner's offer"
+        ) from error
 
 
 async def transition(
-    runtime: RuntimeDep,
-    request: Request,
-    referral_id: str,
-    caller: Principal,
-    wanted: ReferralState,
-    reason: str = "",
-    result: Result | None = None,
+    runtime: RuntimeDep, request: Request, referral_id: str, caller: Principal, step: Step
 ) -> ReferralPublic:
-    before = await visible_referral(runtime, referral_id, caller)
+    await seen_referral(runtime, referral_id, caller)
     try:
         async with runtime.unit_of_work(request, caller) as work:
-            moved = await move(
-                work, request.app.state.settings, referral_id, wanted, actor=actor(caller), reason=reason, result=result
-            )
+            before, moved = await take_step(work, request.app.state.settings, referral_id, caller, step)
     except IllegalTransition as error:
         raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from error
     except NoCapacity as error:
@@ -219,27 +193,23 @@ async def transition(
     return referral_public(moved)
 
 
-def passed_on(referral: dict[str, Any], caller: Principal) -> bool:
-    """The caller is a partner and the referral, declined by it, now waits for or went to another offer."""
-    organisation = partner_organisation(caller)
-    return organisation is not None and referral.get("organisation_id") != organisation
-
-
 @router.post("/referrals/{referral_id}/accept", response_model=ReferralPublic, summary="Accept: holds a place")
 async def accept(referral_id: str, runtime: RuntimeDep, request: Request, caller: Handler) -> ReferralPublic:
-    return await transition(runtime, request, referral_id, caller, ReferralState.ACCEPTED)
+    return await transition(runtime, request, referral_id, caller, Step(ReferralState.ACCEPTED))
 
 
 @router.post("/referrals/{referral_id}/decline", response_model=ReferralPublic, summary="Decline, with a reason")
 async def decline(
     referral_id: str, body: Decline, runtime: RuntimeDep, request: Request, caller: Handler
 ) -> ReferralPublic:
-    return await transition(runtime, request, referral_id, caller, ReferralState.DECLINED, reason=body.reason)
+    return await transition(
+        runtime, request, referral_id, caller, Step(ReferralState.DECLINED, reason=body.reason, category=body.category)
+    )
 
 
 @router.post("/referrals/{referral_id}/start", response_model=ReferralPublic, summary="Help has started")
 async def start(referral_id: str, runtime: RuntimeDep, request: Request, caller: Handler) -> ReferralPublic:
-    return await transition(runtime, request, referral_id, caller, ReferralState.IN_PROGRESS)
+    return await transition(runtime, request, referral_id, caller, Step(ReferralState.IN_PROGRESS))
 
 
 @router.post(
@@ -250,14 +220,14 @@ async def start(referral_id: str, runtime: RuntimeDep, request: Request, caller:
 async def complete(
     referral_id: str, body: Complete, runtime: RuntimeDep, request: Request, caller: Handler
 ) -> ReferralPublic:
-    return await transition(runtime, request, referral_id, caller, ReferralState.COMPLETED, result=body.result)
+    return await transition(runtime, request, referral_id, caller, Step(ReferralState.COMPLETED, result=body.result))
 
 
 @router.post("/referrals/{referral_id}/cancel", response_model=ReferralPublic, summary="Withdraw: frees a held place")
 async def cancel(
     referral_id: str, body: Cancel, runtime: RuntimeDep, request: Request, caller: Handler
 ) -> ReferralPublic:
-    return await transition(runtime, request, referral_id, caller, ReferralState.CANCELLED, reason=body.reason)
+    return await transition(runtime, request, referral_id, caller, Step(ReferralState.CANCELLED, reason=body.reason))
 
 
 @router.post("/match", response_model=list[RankedOffer], summary="Rank the offers for a need, with the reasons")

@@ -7,6 +7,8 @@ CASE_CLOSED = "nl.redzaam.case.closed"
 # its own matches, read back to notify the offer's partner (services.referrals.notifications)
 REFERRALS_TOPIC = "referrals.events"
 HOUSEHOLD_MATCHED = "nl.redzaam.household.matched"
+# the member registry, for the partners' names on the pages (services.referrals.partner_names)
+PARTNER_JOINED = "nl.redzaam.partner.joined"
 
 
 class CaseClosed(BaseModel):
@@ -24,3 +26,12 @@ class CaseClosed(BaseModel):
     age: int | None = None  # events before this field carried only the band: matched tolerantly on the band
     creditor_count: int | None = None
     total_arrears_cents: int | None = None
+
+
+class PartnerJoined(BaseModel):
+    """The fields of the signals service's `partner.joined` that this service reads."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    partner_id: str
+    name: str

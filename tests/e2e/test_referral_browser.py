@@ -49,7 +49,7 @@ def test_partner_employee_accepts_a_referral_and_completes_it_with_a_result(
     assert httpx.get(f"{referrals}/api/v1/offers", headers=partner).json()[0]["capacity_available"] == 0
 
     page.get_by_role("button", name="Verwijzing afronden").click()  # no result chosen yet
-    expect(page.get_by_role("alert")).to_have_text("Kies een resultaat.")
+    expect(page.locator("#resultaat-fout")).to_have_text("Kies een resultaat.")
     page.get_by_label("Resultaat").select_option(label="Stabiel")
     page.get_by_role("button", name="Verwijzing afronden").click()
     expect(page.get_by_role("status")).to_have_text("Opgeslagen: Afgerond.")

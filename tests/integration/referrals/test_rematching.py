@@ -170,7 +170,9 @@ async def test_partner_that_declines_sees_its_decline_not_where_the_household_we
     assert second["offer_id"] == "eigen"
     employee = staff_headers(referrals.settings, Role.PARTNER_EMPLOYEE, organisation="humanitas")
     page = await referrals.client.post(
-        f"/verwijzingen/{second['id']}/afwijzen", data={"reden": "geen tijd"}, headers=employee
+        f"/verwijzingen/{second['id']}/afwijzen",
+        data={"reden": "no_capacity", "toelichting": "geen tijd"},
+        headers=employee,
     )
     assert (page.status_code, page.headers["location"]) == (303, "/?afgewezen=1")
     overview = await referrals.client.get("/?afgewezen=1", headers=employee)
