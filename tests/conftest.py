@@ -15,8 +15,9 @@ import pytest
 from aiokafka.admin import AIOKafkaAdminClient
 from pymongo import AsyncMongoClient
 
-LOCAL_KAFKA = "127.0.0.1:9092"
-LOCAL_MONGO = "mongodb://127.0.0.1:27017/"
+# the project's own local servers (deploy/local/infra.sh), on the ports it was told to use
+LOCAL_KAFKA = f"127.0.0.1:{os.environ.get('REDZAAM_LOCAL_KAFKA_PORT', '9092')}"
+LOCAL_MONGO = f"mongodb://127.0.0.1:{os.environ.get('REDZAAM_LOCAL_MONGO_PORT', '27017')}/"
 
 
 @dataclass(frozen=True)

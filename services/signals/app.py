@@ -15,6 +15,9 @@ from plumbing.web import service_app
 from services.signals import (
     cases_api,
     cases_pages,
+    desk_figures,
+    employer_desk_api,
+    employer_desk_pages,
     intake_api,
     municipality_settings_api,
     municipality_settings_pages,
@@ -43,6 +46,7 @@ def create_app(settings: SignalsSettings | None = None) -> FastAPI:
     async def setup(runtime: Runtime) -> None:
         running.append(runtime)
         await ensure_indexes(runtime.db)
+        await desk_figures.ensure_indexes(runtime.db)
         admin_password = settings.admin_password.get_secret_value() if settings.admin_password else None
         await ensure_administrator(runtime.db, admin_password)
         runtime.relay_outboxes([runtime.db.cases, runtime.db.evictions, runtime.db.partners, runtime.db.accounts])
@@ -83,9 +87,11 @@ def create_app(settings: SignalsSettings | None = None) -> FastAPI:
             audit.router,
             intake_api.router,
             cases_api.router,
+            employer_desk_api.router,
             municipality_settings_api.router,
             access_pages.router,
             cases_pages.router,
+            employer_desk_pages.router,
             municipality_settings_pages.router,
         ],
         publishes=[EVENTS_TOPIC, INTAKE_TOPIC],

@@ -140,6 +140,12 @@ class HelpRequested(BaseModel):
         description="The employer desk's code the resident entered, if any (checked for shape only).",
         examples=["WG-ALM-4821"],
     )
+    employer_id: str | None = Field(
+        default=None,
+        description="The employer member (partner id) whose desk the request came through: asked by its HR contact "
+        "for an employee who consents, or by the employee with the employer's desk code. Never who.",
+        examples=["ten-cate"],
+    )
 
 
 PARTNER_JOINED = "nl.redzaam.partner.joined"

@@ -50,7 +50,7 @@ def personal_of(request: HelpRequestCreate) -> dict[str, Any]:
 
 
 def request_entry(
-    request_id: str, request: HelpRequestCreate, now: datetime, seal: Callable[[Any], str]
+    request_id: str, request: HelpRequestCreate, now: datetime, seal: Callable[[Any], str], employer_id: str = ""
 ) -> dict[str, Any]:
     """The request as the case keeps it: who and the answers sealed, the rest plain for the queue and figures."""
     return {
@@ -61,6 +61,7 @@ def request_entry(
         "crisis": request.crisis,
         "advice": advise(request.test).advice.value,
         "employer_code": request.employer_code,
+        "employer_id": employer_id or None,  # the employer desk it came through (services.signals.employer_desk)
         "confirmation_email": request.confirmation_email,
     }
 
@@ -150,6 +151,7 @@ def fold_request(case: dict[str, Any], entry: dict[str, Any], policy: Policy, on
                 advice=entry["advice"],
                 contact_by=entry["contact_by"],
                 employer_code=entry["employer_code"],
+                employer_id=entry.get("employer_id"),
             ),
         )
     )

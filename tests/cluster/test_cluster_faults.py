@@ -24,21 +24,33 @@ from pymongo import MongoClient
 from plumbing.events import encode
 from tests.cluster.conftest import ClusterPlatform, infra, leaders
 from tests.conftest import Servers
-from tests.e2e.test_faults import BAD, OFFER, VOLUNTEER_PLACES, VOLUNTEERS, call, event, raised, submitted, until
+from tests.e2e.fault_stream import (
+    BAD,
+    STREAM_DUPLICATES,
+    Origin,
+    answer_referrals,
+    assert_end_states,
+    dead_letter_origins,
+    expected_counters,
+    hand_on,
+    publish_help,
+    raised,
+    schema_invalid_intake,
+    schema_invalid_stream,
+    submitted,
+    until,
+    wait_for_referrals,
+    wait_until_counted,
+)
 from tests.integration.kafka_helpers import read_to_end
 
 pytestmark = pytest.mark.cluster
 
 SIGNALS = 1_500  # through the signals service's Kafka intake, each delivered twice
-CLOSED = 40
-COMPLETED = 20
 STREAM = 17_000  # signal.raised straight onto the event topic, for the reporting service
-STREAM_HOUSEHOLDS = 2_000
-STREAM_DUPLICATES = 500
 RATE = 200  # records per second: the writes go on for some 100 s, through both broker failures
 
 Record = tuple[str, bytes, bytes]  # topic, value, key
-Origin = tuple[str, int, int]
 
 
 @dataclass
@@ -159,22 +171,8 @@ def test_nothing_is_lost_when_brokers_and_replicas_fail(cluster_platform: Cluste
     platform, bootstrap = cluster_platform, cluster.kafka_bootstrap
     ns = platform.namespace
     began = time.monotonic()
-    admin, coordinator, worker = (platform.headers(name) for name in ("beheerder", "coordinator", "outreach"))
-    humanitas, lead = platform.partner_headers("humanitas"), platform.headers("lead")
-    call("PUT", f"{platform.url('referrals')}/api/v1/offers/{OFFER['id']}", admin, json=OFFER).raise_for_status()
-    for number in range(VOLUNTEERS):
-        volunteer = {
-            "id": f"vw-faults-{number}",
-            "name": f"Vrijwilliger {number}",
-            "roles": ["debt_buddy"],
-            "municipalities": ["GM0141"],
-            "max_households": VOLUNTEER_PLACES,
-            "status": "active",
-            "certificate_of_conduct_date": "2026-03-01",
-            "trained_roles": ["debt_buddy"],
-        }
-        url = f"{platform.url('volunteers')}/api/v1/volunteers/{volunteer['id']}"
-        call("PUT", url, coordinator, json=volunteer).raise_for_status()
+    lead = platform.headers("lead")
+    publish_help(platform)
 
     # the topics the services created are replicated as their settings say
     for topic in asyncio.run(describe(bootstrap, ns)):
@@ -188,15 +186,9 @@ def test_nothing_is_lost_when_brokers_and_replicas_fail(cluster_platform: Cluste
     good += [(events_topic, encode(item), item.subject.encode()) for item in stream]
     good += good[2 * SIGNALS : 2 * SIGNALS + STREAM_DUPLICATES]
     bad: list[Record] = [(intake_topic, b"{not json", b"bad")] * BAD
-    bad += [
-        (intake_topic, encode(submitted(SIGNALS + n).model_copy(update={"data": {"creditor_type": "rent"}})), b"bad")
-        for n in range(BAD)
-    ]
+    bad += [(intake_topic, encode(item), b"bad") for item in schema_invalid_intake(SIGNALS)]
     bad += [(events_topic, b"\x00\x01 garbage", b"bad")] * BAD
-    bad += [
-        (events_topic, encode(event("nl.redzaam.signal.raised", "/tests", "x", {"municipality": "GM0177"})), b"bad")
-        for _ in range(BAD)
-    ]
+    bad += [(events_topic, encode(item), b"bad") for item in schema_invalid_stream()]
     # the bad records spread through the stream, so that some arrive while a broker is down
     records = good[: len(good) // 2] + bad[: len(bad) // 2] + good[len(good) // 2 :] + bad[len(bad) // 2 :]
     producer = Intake(bootstrap, records)
@@ -234,74 +226,15 @@ def test_nothing_is_lost_when_brokers_and_replicas_fail(cluster_platform: Cluste
         for node in ("1", "2", "3"):
             infra("start-broker", node)
 
-    cases = httpx.get(
-        f"{platform.url('signals')}/api/v1/cases", params={"municipality": "GM0141", "per_page": 200}, headers=worker
-    ).json()["items"]
-    for case_id in sorted(case["id"] for case in cases)[:CLOSED]:
-        url = f"{platform.url('signals')}/api/v1/cases/{case_id}/close"
-        assert call("POST", url, worker, json={"outcome": "follow_up_financial"}).status_code in (204, 409)
-    referrals_url = f"{platform.url('referrals')}/api/v1/referrals"
-    until(lambda: httpx.get(referrals_url, headers=humanitas).json()["total"] == CLOSED, 180, "a referral per case")
-    handed_on = httpx.get(referrals_url, params={"per_page": 200}, headers=humanitas).json()["items"]
-    for number, referral_id in enumerate(sorted(item["id"] for item in handed_on)):
-        accepted = call("POST", f"{referrals_url}/{referral_id}/accept", humanitas)
-        assert accepted.status_code in (200, 409), accepted.text
-        if number < COMPLETED:
-            done = call("POST", f"{referrals_url}/{referral_id}/complete", humanitas, json={"result": "stable"})
-            assert done.status_code in (200, 409), done.text
-
-    expected = {
-        ("GM0177", "signals_raised"): STREAM,
-        ("GM0141", "signals_raised"): SIGNALS,
-        ("GM0141", "cases_opened"): SIGNALS,
-        ("GM0141", "cases_closed"): CLOSED,
-        ("GM0141", "households_matched"): CLOSED,
-        ("GM0141", "referrals_accepted"): CLOSED,
-        ("GM0141", "referrals_completed"): COMPLETED,
-        ("GM0141", "volunteers_assigned"): CLOSED,
-    }
-
-    def counters() -> dict[tuple[str, str], tuple[int, int]]:
-        rows = httpx.get(f"{platform.url('reporting')}/api/v1/counters", headers=lead, timeout=120).json()
-        totals: dict[tuple[str, str], tuple[int, int]] = {}
-        for row in rows:
-            total, distinct = totals.get((row["municipality"], row["metric"]), (0, 0))
-            totals[(row["municipality"], row["metric"])] = (total + row["total"], distinct + row["distinct"])
-        return totals
-
-    last: dict[tuple[str, str], tuple[int, int]] = {}
-
-    def all_counted() -> bool:
-        last.update(counters())
-        return all(last.get(key, (0, 0))[0] == total for key, total in expected.items())
-
-    try:
-        until(all_counted, 300, "the counters")
-    except AssertionError:
-        raise AssertionError(f"expected {expected}, counted {last}") from None
+    hand_on(platform)
+    wait_for_referrals(platform)
+    answer_referrals(platform)
+    expected = expected_counters(SIGNALS, STREAM)
+    wait_until_counted(platform, expected)
     watch.stop.set()
     for thread in threads:
         thread.join(timeout=60)
-    time.sleep(3)  # late redeliveries, if any, would land now
-    final = counters()
-    assert {key: final[key][0] for key in expected} == expected
-    assert final[("GM0177", "signals_raised")][1] == STREAM_HOUSEHOLDS
-
-    by_status = {
-        status: httpx.get(
-            f"{platform.url('signals')}/api/v1/cases",
-            params={"municipality": "GM0141", "status": status},
-            headers=worker,
-        ).json()["total"]
-        for status in ("open", "closed")
-    }
-    assert by_status == {"open": SIGNALS - CLOSED, "closed": CLOSED}
-    referred = httpx.get(referrals_url, params={"per_page": 200}, headers=humanitas).json()["items"]
-    assert sorted(item["state"] for item in referred) == ["accepted"] * (CLOSED - COMPLETED) + ["completed"] * COMPLETED
-    assignments = httpx.get(
-        f"{platform.url('volunteers')}/api/v1/assignments", params={"per_page": 200}, headers=coordinator
-    ).json()["items"]
-    assert sorted(item["state"] for item in assignments) == ["assigned"] * CLOSED
+    assert_end_states(platform, SIGNALS)
 
     # no write the producer was told succeeded is missing from the log, or different there
     logged: dict[Origin, bytes] = {}
@@ -316,15 +249,8 @@ def test_nothing_is_lost_when_brokers_and_replicas_fail(cluster_platform: Cluste
     # from the log: a send reported failed may have landed after all, and its copy is as bad
     bad_origins = {origin for origin, value in logged.items() if value in bad_values}
     dead = asyncio.run(read_to_end(bootstrap, f"{ns}.deadletter", within=120))
-    origins = {
-        (
-            headers["redzaam_dlq_topic"].decode(),
-            int(headers["redzaam_dlq_partition"]),
-            int(headers["redzaam_dlq_offset"]),
-        )
-        for headers in (dict(record.headers) for record in dead)
-    }
     letters = [dict(record.headers) for record in dead]
+    origins = dead_letter_origins(letters)
     assert all(headers["redzaam_dlq_error"] and headers["redzaam_dlq_consumer_group"] for headers in letters)
     # each consuming group dead-letters what it cannot read; a replica killed between its dead letter and its
     # commit writes that one again (at least once), which the figure below would show

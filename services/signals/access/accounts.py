@@ -15,11 +15,13 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from plumbing.access import CASEWORKERS, Principal, Role
+from plumbing.errors import Invalid
 from plumbing.outbox import change_with_events, outbox_entry
 from plumbing.reference import Municipality
 from plumbing.revocations import REVOCATIONS_TOPIC, access_revoked
 from plumbing.settings import PlatformSettings
 from plumbing.unit_of_work import UnitOfWork
+from services.signals import employer_desk
 from services.signals.access import totp
 from services.signals.sealing import Sealer
 
@@ -78,6 +80,8 @@ class AccountCreate(BaseModel):
             raise ValueError("municipalities: a volunteer coordinator works for some municipalities or region-wide")
         if self.role is Role.PARTNER_EMPLOYEE and not self.organisation:
             raise ValueError("organisation: a partner employee works for a partner organisation")
+        if self.role is Role.EMPLOYER_HR and not self.organisation:
+            raise ValueError("organisation: an HR contact works for an employer member (its partner id)")
         return self
 
 
@@ -85,7 +89,16 @@ class AccountExists(Exception):
     pass
 
 
+class NoSuchEmployer(Invalid):
+    """An HR contact's organisation must be an employer member that has not left."""
+
+    def __init__(self, organisation: str) -> None:
+        super().__init__("organisation", f"{organisation or '(none)'} is not an active employer member")
+
+
 async def create_account(db: AsyncDatabase[Any], account: AccountCreate) -> None:
+    if account.role is Role.EMPLOYER_HR and await employer_desk.active_employer(db, account.organisation) is None:
+        raise NoSuchEmployer(account.organisation)
     try:
         await db.accounts.insert_one(
             {

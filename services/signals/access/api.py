@@ -12,9 +12,10 @@ from plumbing.access import PARTNER_TOKEN_SECONDS, SESSION_SECONDS, Principal, R
 from plumbing.audit import audit
 from plumbing.runtime import Runtime
 from plumbing.web import RuntimeDep
+from services.signals import employer_desk
 from services.signals.access import accounts, partners
 from services.signals.access.accounts import AccountCreate, AccountExists, SecondFactorNeeded
-from services.signals.access.partners import PartnerCreate, PartnerExists, UnknownPartner
+from services.signals.access.partners import PartnerCreate, PartnerExists, PartnerType, UnknownPartner
 from services.signals.access.totp import provisioning_uri
 from services.signals.kafka_intake import partner_topic
 from services.signals.partner_feedback import feedback_topic
@@ -69,6 +70,8 @@ async def admit_member(runtime: Runtime, request: Request, admin: Principal, det
     once). The API and the administrator's page both admit members through here."""
     async with runtime.unit_of_work(request, admin) as work:
         secret = await partners.register(work, request.app.state.settings, details)
+        if details.type is PartnerType.EMPLOYER:  # the desk code its employees give on the help form
+            await employer_desk.issue_desk_code(work, details.id)
     settings = request.app.state.settings
     await runtime.ensure_topics([partner_topic(settings, details.id), feedback_topic(settings, details.id)])
     return secret

@@ -21,7 +21,7 @@ from plumbing.audit import audit
 from plumbing.reference import municipalities
 from plumbing.web import RuntimeDep, render_page
 from services.signals.access import accounts, partners
-from services.signals.access.accounts import AccountCreate, AccountExists, SecondFactorNeeded
+from services.signals.access.accounts import AccountCreate, AccountExists, NoSuchEmployer, SecondFactorNeeded
 from services.signals.access.api import OwnAccount, admit_member, deactivate_account, member_leaves
 from services.signals.access.partners import PARTNER_TYPE_LABELS, PartnerCreate, PartnerExists, UnknownPartner
 from services.signals.access.totp import provisioning_uri
@@ -209,6 +209,9 @@ async def create_account(
         return await _render_admin(request, runtime, errors=errors, form=form)
     except AccountExists:
         return await _render_admin(request, runtime, errors={"gebruikersnaam": "Bestaat al."}, form=form)
+    except NoSuchEmployer:
+        refusal = "Een HR-contactpersoon hoort bij een werkgever die lid is: vul de code van dat lid in."
+        return await _render_admin(request, runtime, errors={"organisatie": refusal}, form=form)
     await audit(runtime.db, request, admin, "account.created", f"account:{account.username}")
     return RedirectResponse("/beheer", status_code=status.HTTP_303_SEE_OTHER)
 

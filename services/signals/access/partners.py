@@ -225,5 +225,5 @@ async def authenticate(db: AsyncDatabase[Any], client_id: str, client_secret: st
 
 
 async def listing(db: AsyncDatabase[Any]) -> list[dict[str, Any]]:
-    fields = {"name": 1, "type": 1, "municipalities": 1, "active": 1, "joined_at": 1, "left_at": 1}
+    fields = {"name": 1, "type": 1, "municipalities": 1, "active": 1, "joined_at": 1, "left_at": 1, "desk_code": 1}
     return await db.partners.find({}, fields).sort("name", 1).to_list()

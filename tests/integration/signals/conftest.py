@@ -5,6 +5,7 @@ from typing import Any
 import pytest
 
 from plumbing.access import Role, Scope
+from services.signals import employer_desk
 from services.signals.app import create_app
 from services.signals.settings import SignalsSettings
 from tests.access import ALL_MUNICIPALITIES, partner_headers, staff_headers
@@ -12,7 +13,7 @@ from tests.conftest import Servers
 from tests.factories import signal_body
 from tests.integration.served import Served, served
 
-__all__ = ["Signals", "signal_body", "signals_settings"]
+__all__ = ["Signals", "employer_desk_code", "signal_body", "signals_settings"]
 
 
 def signals_settings(servers: Servers, namespace: str, **changes: Any) -> SignalsSettings:
@@ -55,3 +56,12 @@ async def signals(servers: Servers, namespace: str) -> AsyncIterator[Signals]:
     app = create_app(settings)
     async with served(app, staff_headers(settings, Role.OUTREACH_WORKER)) as client:
         yield Signals(app, client, settings)
+
+
+async def employer_desk_code(signals: Signals, partner_id: str) -> str:
+    """An employer member with a desk code, stored straight in the registry (no partner.joined on the topic);
+    returns the code as shown (ABCD-2345)."""
+    member = {"_id": partner_id, "name": partner_id.title(), "type": "employer", "municipalities": ["GM0141"]}
+    await signals.db.partners.insert_one({**member, "active": True})
+    async with signals.app.state.runtime.unit_of_work() as work:
+        return employer_desk.shown(await employer_desk.issue_desk_code(work, partner_id))

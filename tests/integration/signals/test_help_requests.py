@@ -12,7 +12,7 @@ from services.signals.help_requests import HelpRequestReceived, request_help
 from services.signals.self_test import HelpRequestCreate
 from tests.conftest import Servers
 from tests.integration.kafka_helpers import read_all
-from tests.integration.signals.conftest import Signals, signal_body
+from tests.integration.signals.conftest import Signals, employer_desk_code, signal_body
 
 pytestmark = pytest.mark.integration
 
@@ -39,13 +39,14 @@ async def ask(signals: Signals, request: HelpRequestCreate) -> HelpRequestReceiv
 async def test_a_help_request_opens_a_self_reported_case_with_the_municipalitys_term(
     signals: Signals, servers: Servers
 ) -> None:
-    received = await ask(signals, help_request(employer_code="WG-ALM-4821"))
+    code = await employer_desk_code(signals, "ten-cate")
+    received = await ask(signals, help_request(employer_code=code))
     case = await signals.db.cases.find_one({"_id": received.case_id})
     assert (case["origin"], case["status"], case["creditor_count"]) == ("self_reported", "open", 0)
     assert case["deadline"] == add_working_days(date.today(), 10).isoformat() == received.deadline.isoformat()
     stored = str(case)
     assert "Sanne" not in stored and "98765432" not in stored, "personal data is sealed"
-    assert case["help_requests"][0]["employer_code"] == "WG-ALM-4821"
+    assert (case["help_requests"][0]["employer_code"], case["help_requests"][0]["employer_id"]) == (code, "ten-cate")
 
     listed = (await signals.client.get("/api/v1/cases", params={"municipality": "GM0141"})).json()["items"]
     assert [item["id"] for item in listed] == [received.case_id]
@@ -54,11 +55,8 @@ async def test_a_help_request_opens_a_self_reported_case_with_the_municipalitys_
     event = CloudEvent.model_validate_json(records[0].value)
     assert event.type == "nl.redzaam.help.requested"
     assert records[0].key.decode() == case["household_ref"] == event.data["household_ref"]
-    assert (event.data["opened_case"], event.data["bundled"], event.data["employer_code"]) == (
-        True,
-        False,
-        "WG-ALM-4821",
-    )
+    assert (event.data["opened_case"], event.data["bundled"], event.data["employer_code"]) == (True, False, code)
+    assert event.data["employer_id"] == "ten-cate", "the employer whose desk code it is, for reporting"
     assert "Sanne" not in records[0].value.decode() and "7607" not in records[0].value.decode()
 
 
