@@ -28,6 +28,11 @@ from plumbing.web import RuntimeDep, format_euro, render_page
 Administrator = Annotated[Principal, staff(Role.ADMINISTRATOR)]
 StoreOf = Callable[[Request], MunicipalitySettingsStore[Any]]
 OVERVIEW = "/beheer/gemeenten"
+# every service with settings per municipality, so that each overview links to the others
+SETTINGS_PAGES = {
+    "signals": ("signals_url", "Drempel en termijn voor contact, in Signalen"),
+    "volunteers": ("volunteers_url", "Vrijwilligers handmatig of automatisch toewijzen, in Vrijwilligers"),
+}
 EURO = re.compile(r"^(\d{1,3}(\.\d{3})+|\d+)(,\d{1,2})?$")  # 50 · 50,5 · 1.250,00 · 1250,00
 
 
@@ -86,6 +91,12 @@ def settings_pages(*, store_of: StoreOf, fields: Sequence[SettingField], explana
     @router.get(OVERVIEW)
     async def overview(request: Request, runtime: RuntimeDep, admin: Administrator, gewijzigd: str = "") -> Response:
         effective = await store_of(request).read(municipalities())
+        settings = request.app.state.settings
+        elsewhere = [
+            (label, getattr(settings, url) + OVERVIEW)
+            for service, (url, label) in SETTINGS_PAGES.items()
+            if service != settings.service_name
+        ]
         return render_page(
             request,
             "municipality_settings.html",
@@ -94,6 +105,7 @@ def settings_pages(*, store_of: StoreOf, fields: Sequence[SettingField], explana
             fields=fields,
             explanation=explanation,
             changed=municipalities().get(gewijzigd, ""),
+            elsewhere=elsewhere,
         )
 
     async def form_page(
@@ -154,7 +166,7 @@ def settings_pages(*, store_of: StoreOf, fields: Sequence[SettingField], explana
                 message = "Iemand anders wijzigde deze instellingen intussen. Hieronder staan de nieuwe waarden."
                 return await form_page(request, await store.one(code), errors={"": message}, status_code=409)
         if errors:
-            return await form_page(request, current, values, errors, status.HTTP_422_UNPROCESSABLE_ENTITY)
+            return await form_page(request, current, values, errors, status.HTTP_422_UNPROCESSABLE_CONTENT)
         return RedirectResponse(f"{OVERVIEW}?gewijzigd={code}", status_code=status.HTTP_303_SEE_OTHER)
 
     return router

@@ -25,6 +25,7 @@ from plumbing.unit_of_work import UnitOfWork
 from services.signals.bundling import ACTIVE_STATUSES, Folded, Policy, fold_signal, new_case_fields
 from services.signals.domain import Address, SignalSubmission, household_reference
 from services.signals.events import EVENTS_TOPIC
+from services.signals.municipality_settings import policies_for
 from services.signals.sealing import Sealer
 from services.signals.settings import SignalsSettings
 from services.signals.teams import team_for, teams_by_municipality
@@ -191,6 +192,8 @@ async def _fold_all(
         by_household.setdefault(item.household, []).append(item)
     sealer = Sealer(settings)
     teams = await teams_by_municipality(db, {item.submission.municipality for item in pending})
+    # read once per batch, not cached: a change by the administrator counts from the next batch, on every replica
+    policies = await policies_for(db, settings, {item.submission.municipality for item in pending})
     done: dict[str, tuple[str, bool]] = {}
     todo = set(by_household)
     for _ in range(MAX_FOLD_ATTEMPTS):
@@ -202,7 +205,7 @@ async def _fold_all(
         for household in todo:
             case, case_id = cases[household]
             write, outcome[household] = _fold_household(
-                settings, sealer, partner, case, case_id, by_household[household], teams
+                settings, sealer, partner, case, case_id, by_household[household], teams, policies
             )
             if write is None:
                 done.update(outcome[household])
@@ -222,6 +225,7 @@ def _fold_household(
     case_id: str,
     items: list[_Pending],
     teams: dict[str, list[dict[str, Any]]],
+    policies: dict[str, Policy],
 ) -> tuple[InsertOne[Any] | UpdateOne | None, dict[str, tuple[str, bool]]]:
     """The one write that folds the household's signals into its case (None: all were folded before), and the
     case id and repeat flag of each signal. A new case goes to the team of its postcode area (`teams` of the
@@ -238,9 +242,7 @@ def _fold_household(
         if item.signal_id in case["signal_ids"] or item.signal_id in case["repeat_signal_ids"]:
             outcome[item.signal_id] = (case["_id"], item.signal_id in case["repeat_signal_ids"])  # before a crash
             continue
-        policy = Policy(
-            settings.threshold_for(item.submission.municipality), settings.term_for(item.submission.municipality)
-        )
+        policy = policies[item.submission.municipality]
         folded = fold_signal(case, item.signal_id, partner, item.submission, policy, now.date(), now)
         case = folded.case
         entries.extend(_entries(settings, folded))

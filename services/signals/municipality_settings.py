@@ -18,6 +18,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from plumbing.municipality_settings import MunicipalitySettingsBase, MunicipalitySettingsStore, VersionConflict
 from plumbing.unit_of_work import UnitOfWork
+from services.signals.bundling import Policy
 from services.signals.settings import SignalsSettings, TermWorkingDays, ThresholdCents
 
 __all__ = ["MunicipalitySettings", "QueueWeights", "VersionConflict", "change_settings", "setting_for", "settings_for"]
@@ -71,6 +72,14 @@ async def settings_for(
 ) -> dict[str, MunicipalitySettings]:
     """The settings of each of `municipalities`, in one read."""
     return await store(db, settings).read(municipalities)
+
+
+async def policies_for(
+    db: AsyncDatabase[Any], settings: SignalsSettings, municipalities: Iterable[str]
+) -> dict[str, Policy]:
+    """The threshold and outreach term of each of `municipalities`, to fold a batch of signals: one read."""
+    effective = await settings_for(db, settings, municipalities)
+    return {code: Policy(setting.threshold_cents, setting.term_working_days) for code, setting in effective.items()}
 
 
 async def setting_for(db: AsyncDatabase[Any], settings: SignalsSettings, municipality: str) -> MunicipalitySettings:

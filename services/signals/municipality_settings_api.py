@@ -3,10 +3,11 @@ the queue's order weights (services.signals.municipality_settings)."""
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Path, Request, status
+from fastapi import APIRouter, Path, Request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from plumbing.access import Principal, Role, staff
+from plumbing.municipality_settings import refused_in_body
 from plumbing.reference import Municipality
 from plumbing.web import RuntimeDep
 from services.signals.municipality_settings import (
@@ -61,8 +62,5 @@ async def change_municipality_settings(
     try:
         async with runtime.unit_of_work(request, admin) as work:
             return await change_settings(work, settings, code, changes, update.version)
-    except ValidationError as error:  # a combination the model refuses: named like a body field
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_ENTITY,
-            [{**problem, "loc": ["body", *problem["loc"]]} for problem in error.errors(include_url=False)],
-        ) from error
+    except ValidationError as error:  # what the model refuses beyond the body's own checks
+        raise refused_in_body(error) from error

@@ -28,6 +28,7 @@ from services.volunteers.events import (
     VolunteerReleased,
     VolunteerStatusChanged,
 )
+from services.volunteers.municipality_settings import assigning_at_once
 from services.volunteers.settings import VolunteersSettings
 
 SOURCE = "/redzaam/volunteers"
@@ -312,7 +313,7 @@ async def lesson_given(work: UnitOfWork, settings: PlatformSettings, request_id:
 async def assign_waiting(work: UnitOfWork, settings: VolunteersSettings, municipalities: list[str]) -> list[str]:
     """Tries every waiting request in those of these municipalities that assign without a coordinator, oldest
     first; returns the ids now assigned."""
-    automatic = [municipality for municipality in municipalities if settings.auto_assigns(municipality)]
+    automatic = sorted(await assigning_at_once(work.db, settings, municipalities))
     assigned = []
     async for request in work.db.assignments.find({"state": WAITING, "municipality": {"$in": automatic}}).sort(
         "created_at", 1

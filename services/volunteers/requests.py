@@ -10,6 +10,7 @@ from plumbing.reference import Municipality
 from plumbing.unit_of_work import UnitOfWork
 from services.volunteers.assignments import NoPlace, WrongState, assign, open_request
 from services.volunteers.domain import Role
+from services.volunteers.municipality_settings import assigns_at_once
 from services.volunteers.settings import VolunteersSettings
 from services.volunteers.subscriptions import HouseholdMatched
 
@@ -45,7 +46,7 @@ async def from_household_matched(work: UnitOfWork, settings: VolunteersSettings,
         },
     )
     request: dict[str, Any] = await db.assignments.find_one({"_id": match.referral_id}, {"state": 1}) or {}
-    if not (opened or request.get("state") == "waiting") or not settings.auto_assigns(match.municipality):
+    if not (opened or request.get("state") == "waiting") or not await assigns_at_once(db, settings, match.municipality):
         return None
     try:
         return match.referral_id if await assign(work, settings, match.referral_id) else None
@@ -66,6 +67,6 @@ async def from_school(
             **lesson.model_dump(mode="json"),
         },
     )
-    if not settings.auto_assigns(lesson.municipality):
+    if not await assigns_at_once(work.db, settings, lesson.municipality):
         return None
     return await assign(work, settings, request_id)

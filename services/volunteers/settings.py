@@ -13,7 +13,7 @@ class VolunteersSettings(PlatformSettings):
     manual_assignment_municipalities: list[Municipality] = Field(
         default_factory=list,
         description="Gemeentecodes where a coordinator confirms each assignment; elsewhere the best candidate is "
-        "assigned at once.",
+        "assigned at once. A default only: the administrator sets it per municipality (/beheer/gemeenten).",
     )
 
     certificate_of_conduct_valid_years: int = Field(
@@ -41,6 +41,3 @@ class VolunteersSettings(PlatformSettings):
             return today.replace(year=today.year - self.certificate_of_conduct_valid_years)
         except ValueError:  # 29 February
             return today.replace(year=today.year - self.certificate_of_conduct_valid_years, day=28)
-
-    def auto_assigns(self, municipality: str) -> bool:
-        return municipality not in self.manual_assignment_municipalities

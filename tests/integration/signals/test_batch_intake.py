@@ -45,7 +45,7 @@ async def test_a_batch_costs_the_same_few_commands_whatever_its_size(counted: An
         accepted = await accept_signals(work, settings, "woonstad", [item(size + n) for n in range(size)])
         assert len({outcome.case_id for outcome in accepted}) == size
         costs.append(sum(counter.commands.values()))
-    assert costs[0] == costs[1] <= 6, counter.commands
+    assert costs[0] == costs[1] <= 7, counter.commands  # the teams and the settings per municipality: a read each
     assert await db.cases.count_documents({}) == 1010
     assert await db.signals.count_documents({"case_id": {"$ne": None}}) == 1010
 
