@@ -39,13 +39,15 @@ class NavigationItem:
 
 
 # which roles work in each service's pages; the navigation shows a person only those (and where to start there)
-NAVIGATION_ROLES = {
+NAVIGATION_ROLES: dict[str, set[Role]] = {
     "signals": {Role.OUTREACH_WORKER, Role.DEBT_SPECIALIST, Role.ADMINISTRATOR, Role.EMPLOYER_HR},
-    "referrals": {Role.OUTREACH_WORKER, Role.DEBT_SPECIALIST, Role.PARTNER_EMPLOYEE},
-    "volunteers": {Role.VOLUNTEER_COORDINATOR},
+    "referrals": {Role.OUTREACH_WORKER, Role.DEBT_SPECIALIST, Role.PARTNER_EMPLOYEE, Role.ADMINISTRATOR},
+    "volunteers": {Role.VOLUNTEER_COORDINATOR, Role.ADMINISTRATOR},
     "reporting": set(COOPERATIVE_ROLES),
 }
 START_PAGE = {("signals", Role.ADMINISTRATOR): "/beheer", ("signals", Role.EMPLOYER_HR): "/werkgeversloket"}
+# an administrator's work in the other services is their audit log and retention run (plumbing.admin_pages)
+START_PAGE |= {(name, Role.ADMINISTRATOR): "/beheer/logboek" for name in ("referrals", "volunteers", "reporting")}
 LINK_LABEL = {("signals", Role.EMPLOYER_HR): "Werkgeversloket"}  # an HR contact works only in the desk
 
 

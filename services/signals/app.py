@@ -6,7 +6,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from plumbing import audit, mail
+from plumbing import audit, mail, public_forms
 from plumbing.coalescer import Coalescer
 from plumbing.kafka import Delivered
 from plumbing.retention import RetentionJob
@@ -18,6 +18,8 @@ from services.signals import (
     desk_figures,
     employer_desk_api,
     employer_desk_pages,
+    help_api,
+    help_pages,
     intake_api,
     municipality_settings_api,
     municipality_settings_pages,
@@ -51,6 +53,10 @@ def create_app(settings: SignalsSettings | None = None) -> FastAPI:
         await ensure_administrator(runtime.db, admin_password)
         runtime.relay_outboxes([runtime.db.cases, runtime.db.evictions, runtime.db.partners, runtime.db.accounts])
         await audit.ensure_index(runtime.db)
+        await public_forms.ensure_index(runtime.db)
+        runtime.jobs.append(
+            RetentionJob(lambda: public_forms.prune_claims(runtime.db, settings), settings.retention_interval_seconds)
+        )
 
         async def retention() -> dict[str, int]:
             async with runtime.unit_of_work() as work:
@@ -87,10 +93,12 @@ def create_app(settings: SignalsSettings | None = None) -> FastAPI:
             audit.router,
             intake_api.router,
             cases_api.router,
+            help_api.router,
             employer_desk_api.router,
             municipality_settings_api.router,
             access_pages.router,
             cases_pages.router,
+            help_pages.router,
             employer_desk_pages.router,
             municipality_settings_pages.router,
         ],

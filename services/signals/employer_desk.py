@@ -61,7 +61,8 @@ def well_formed(code: str) -> bool:
 
 async def active_employer(db: AsyncDatabase[Any], partner_id: str) -> dict[str, Any] | None:
     """The member, if it is an employer that has not left."""
-    partner = await db.partners.find_one({"_id": partner_id}, {"name": 1, "type": 1, "active": 1, "desk_code": 1})
+    fields = {"name": 1, "type": 1, "active": 1, "desk_code": 1}
+    partner: dict[str, Any] | None = await db.partners.find_one({"_id": partner_id}, fields)
     if partner is None or not partner.get("active") or partner.get("type") != PartnerType.EMPLOYER.value:
         return None
     return partner

@@ -6,6 +6,7 @@ from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
+from plumbing.cursor import Following, Position, read_on
 from plumbing.paging import FIRST_PAGE, PageRequest, find_page
 from services.signals.bundling import CLOSED
 from services.signals.rules import Outcome, feedback_for
@@ -17,12 +18,25 @@ async def creditor_feedback(
     """Per signal of this partner, one page at a time (oldest first), and how many there are in all: picked up,
     not picked up, or pending. Never the outcome itself."""
     signals, total = await find_page(
-        db.signals,
-        {"partner": partner, "received_at": {"$gte": since}},
-        [("received_at", 1)],
-        page,
-        {"contract_reference": 1, "received_at": 1, "case_id": 1, "repeat": 1},
+        db.signals, {"partner": partner, "received_at": {"$gte": since}}, [("received_at", 1)], page, FEEDBACK_FIELDS
     )
+    return await with_feedback(db, signals), total
+
+
+FEEDBACK_FIELDS = {"contract_reference": 1, "received_at": 1, "case_id": 1, "repeat": 1}
+
+
+async def creditor_feedback_after(
+    db: AsyncDatabase[Any], partner: str, after: Position | None, since: datetime | None, per_page: int
+) -> tuple[list[dict[str, Any]], Following]:
+    """The same, followed by cursor: the partner's signals after `after` (or from `since`), oldest first, up to
+    the settled horizon (`plumbing.cursor`), so that a system following `next` never misses or repeats one."""
+    page = await read_on(db.signals, {"partner": partner}, "received_at", after, since, per_page, FEEDBACK_FIELDS)
+    return await with_feedback(db, page.documents), page
+
+
+async def with_feedback(db: AsyncDatabase[Any], signals: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each signal with what became of it, read with one `$in` of their cases."""
     case_ids = list({signal["case_id"] for signal in signals if signal.get("case_id")})
     outcomes = {
         case["_id"]: case.get("outcome") async for case in db.cases.find({"_id": {"$in": case_ids}}, {"outcome": 1})
@@ -37,7 +51,7 @@ async def creditor_feedback(
             ).value,
         }
         for signal in signals
-    ], total
+    ]
 
 
 async def ddas_export(db: AsyncDatabase[Any], municipality: str, start: date, end: date) -> dict[str, Any]:

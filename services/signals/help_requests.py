@@ -10,7 +10,7 @@ after the case is written, keyed by the request, only when the resident asked fo
 """
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -25,12 +25,12 @@ from plumbing.unit_of_work import UnitOfWork
 from services.signals.bundling import Policy
 from services.signals.calendar import is_working_day
 from services.signals.domain import Address
-from services.signals.employer_desk import employer_of_code
 from services.signals.events import EVENTS_TOPIC
 from services.signals.intake import SOURCE, Contention, _active_cases, household_for
+from services.signals.rules import deadline
 from services.signals.sealing import Sealer
 from services.signals.self_reported import fold_request, new_self_reported_case, request_entry
-from services.signals.self_test import Advice, HelpRequestCreate
+from services.signals.self_test import Advice, HelpRequestCreate, advise
 from services.signals.settings import SignalsSettings
 
 FORM = "help_request"
@@ -57,21 +57,16 @@ async def request_help(
     settings: SignalsSettings,
     request: HelpRequestCreate,
     today: date | None = None,
-    employer_id: str = "",
 ) -> HelpRequestReceived:
-    """Stores the request in its household's case; the same request again within the window is stored once.
-    Through the employer desk the request names its employer: `employer_id` when its HR contact asks, else the
-    employer whose desk code the resident gave (an unknown code is refused, naming employer_code)."""
-    employer_id = employer_id or await employer_of_code(work.db, request.employer_code or "")
+    """Stores the request in its household's case; the same request again within the window is stored once."""
     request_id = f"hr-{uuid.uuid4().hex[:12]}"
     key = public_forms.fingerprint(settings, FORM, request.model_dump(mode="json", exclude={"consent"}))
     earlier = await public_forms.claim(work.db, key, request_id, public_forms.duplicate_window(settings))
-    if earlier is not None:
-        found = await _received(work, earlier)
-        if found is not None:
-            return found
+    if earlier is not None:  # stored before, or being stored right now by the same request sent twice at once
+        found = await _received(work, settings, request, earlier)
+        return found or replace(preview(settings, request, today or date.today()), request_id=earlier, duplicate=True)
     try:
-        received = await _store(work, settings, request_id, request, today or date.today(), employer_id)
+        received = await _store(work, settings, request_id, request, today or date.today())
     except BaseException:
         await public_forms.release(work.db, key, request_id)
         raise
@@ -85,14 +80,13 @@ async def _store(
     request_id: str,
     request: HelpRequestCreate,
     today: date,
-    employer_id: str = "",
 ) -> HelpRequestReceived:
     db, sealer, now = work.db, Sealer(settings), datetime.now(UTC)
     municipality = request.test.municipality
     policy = Policy(settings.threshold_for(municipality), settings.term_for(municipality))
     address = Address(postcode=request.postcode, house_number=request.house_number, addition=request.addition)
     household = await household_for(db, settings, address)
-    entry = request_entry(request_id, request, now, sealer.seal, employer_id)
+    entry = request_entry(request_id, request, now, sealer.seal)
     topic = settings.topic(EVENTS_TOPIC)
     for _ in range(MAX_ATTEMPTS):
         case, case_id = (await _active_cases(db, {household}))[household]
@@ -120,9 +114,26 @@ async def _store(
         received = _received_in(folded.case, entry, today)
         if request.confirmation_email and request.email is not None:
             queued = await enqueue(db, [confirmation(received, str(request.email))])
-            received = HelpRequestReceived(**{**received.__dict__, "confirmation_queued": queued == 1})
+            received = replace(received, confirmation_queued=queued == 1)
         return received
     raise Contention(f"the household's case changed {MAX_ATTEMPTS} times while a help request joined it")
+
+
+def preview(settings: SignalsSettings, request: HelpRequestCreate, today: date) -> HelpRequestReceived:
+    """What the resident would be told for a new case, without storing anything (the honeypot's answer)."""
+    municipality = request.test.municipality
+    due = deadline(today, request.crisis, settings.term_for(municipality))
+    advice = advise(request.test).advice
+    return HelpRequestReceived(
+        request_id=f"hr-{uuid.uuid4().hex[:12]}",
+        case_id="",
+        municipality=municipality,
+        deadline=due,
+        working_days=working_days_between(today, due),
+        crisis=request.crisis,
+        advice=advice,
+        help_from=HELP_FROM[advice].format(where=municipality_name(municipality)),
+    )
 
 
 def _received_in(case: dict[str, Any], entry: dict[str, Any], today: date) -> HelpRequestReceived:
@@ -136,38 +147,41 @@ def _received_in(case: dict[str, Any], entry: dict[str, Any], today: date) -> He
         working_days=working_days_between(today, due),
         crisis=case["crisis"],
         advice=advice,
-        help_from=HELP_FROM[advice],
+        help_from=HELP_FROM[advice].format(where=municipality_name(case["municipality"])),
     )
 
 
-async def _received(work: UnitOfWork, request_id: str) -> HelpRequestReceived | None:
-    """The earlier request of a duplicate, as it was received; None if it is not (or no longer) in a case."""
-    case = await work.db.cases.find_one({"help_requests.id": request_id}, {"outbox": 0, "personal": 0})
-    if case is None:
+async def _received(
+    work: UnitOfWork, settings: SignalsSettings, request: HelpRequestCreate, request_id: str
+) -> HelpRequestReceived | None:
+    """The earlier request of a duplicate, as it was received: in its household's active case (the same address
+    gives the same household; read by id); None while it is still being stored."""
+    address = Address(postcode=request.postcode, house_number=request.house_number, addition=request.addition)
+    household = await household_for(work.db, settings, address)
+    case, _ = (await _active_cases(work.db, {household}))[household]
+    entry = next((item for item in (case or {}).get("help_requests", []) if item["id"] == request_id), None)
+    if case is None or entry is None:
         return None
-    entry = next(item for item in case["help_requests"] if item["id"] == request_id)
-    found = _received_in(case, entry, date.today())
-    return HelpRequestReceived(**{**found.__dict__, "duplicate": True})
+    return replace(_received_in(case, entry, date.today()), duplicate=True)
 
 
 HELP_FROM = {
-    Advice.SELF_HELP: "Een medewerker van de gemeente",
-    Advice.VOLUNTEER: "Een medewerker van de gemeente, die u ook kan koppelen aan een vrijwilliger,",
-    Advice.MUNICIPALITY: "Een schuldhulpverlener van de gemeente",
-    Advice.URGENT: "Een schuldhulpverlener van de gemeente",
+    Advice.SELF_HELP: "Een medewerker van de gemeente {where}",
+    Advice.VOLUNTEER: "Een medewerker van de gemeente {where}, die u ook aan een vrijwilliger kan koppelen,",
+    Advice.MUNICIPALITY: "Een schuldhulpverlener van de gemeente {where}",
+    Advice.URGENT: "Een schuldhulpverlener van de gemeente {where}",
 }
 
 
 def confirmation(received: HelpRequestReceived, to: str) -> Notification:
     """The confirmation e-mail: what happens next, with no personal data but the address it goes to."""
-    where = municipality_name(received.municipality)
     return Notification(
         key=f"help-request-received:{received.request_id}",
         to=to,
         subject=CONFIRMATION_SUBJECT,
         body=(
             f"Wij hebben uw hulpvraag ontvangen. Dank u wel dat u de stap zette.\n\n"
-            f"{received.help_from} {where} neemt binnen {received.working_days} werkdagen contact met u op, "
+            f"{received.help_from} neemt binnen {received.working_days} werkdagen contact met u op, "
             f"uiterlijk op {received.deadline.strftime('%d-%m-%Y')}, op de manier die u koos.\n\n"
             "Heeft u intussen een brief over een ontruiming of afsluiting gekregen? Bel dan de gemeente zelf.\n\n"
             f"Uw kenmerk: {received.request_id}\n"

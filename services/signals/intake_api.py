@@ -9,12 +9,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from plumbing.access import Principal, Scope, partner
 from plumbing.coalescer import Coalescer
+from plumbing.cursor import BadCursor, Position
 from plumbing.paging import Page, PageNumber, PageRequest
 from plumbing.web import RuntimeDep
 from services.signals.access.partners import creditor_type_refusal
 from services.signals.domain import CreditorType, SignalSubmission
 from services.signals.evictions import EvictionReport, report_eviction
-from services.signals.figures import creditor_feedback
+from services.signals.figures import creditor_feedback, creditor_feedback_after
 from services.signals.intake import Accepted, Submitted, accept_signals
 from services.signals.settings import SignalsSettings
 
@@ -194,10 +195,19 @@ async def _bounded_body(request: Request) -> bytes:
     return bytes(body)
 
 
+class FeedbackPage(Page[FeedbackItem]):
+    next: str | None = Field(
+        default=None,
+        description="Followed by cursor (`follow=true` or `cursor`): pass it as `cursor` to read on; never misses or "
+        "repeats a signal, also while signals come in. Signals of the last 30 s come once settled.",
+    )
+
+
 @router.get(
     "/feedback",
-    response_model=Page[FeedbackItem],
-    summary="Feedback on this partner's own signals, oldest first, in pages numbered from 1, with the total",
+    response_model=FeedbackPage,
+    summary="Feedback on this partner's own signals, oldest first: in pages numbered from 1 with the total, or "
+    "followed by cursor (`follow=true`, then `cursor=<next>`)",
 )
 async def feedback(
     creditor: Creditor,
@@ -205,13 +215,25 @@ async def feedback(
     since: Annotated[datetime | None, Query(description="Default: the last 90 days.")] = None,
     page: PageNumber = 1,
     per_page: Annotated[int, Query(ge=1, le=MAX_FEEDBACK_PER_PAGE)] = MAX_FEEDBACK_PER_PAGE,
-) -> Page[FeedbackItem]:
+    follow: Annotated[bool, Query(description="Follow by cursor from `since`: the answer's `next`.")] = False,
+    cursor: Annotated[str | None, Query(max_length=200, description="The `next` of the page before.")] = None,
+) -> FeedbackPage:
     since = since or datetime.now(UTC) - timedelta(days=90)
     if since.tzinfo is None:
         since = since.replace(tzinfo=UTC)
+    if follow or cursor:
+        try:
+            after = Position.decode(cursor) if cursor else None
+        except BadCursor as error:
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error)) from error
+        items, followed = await creditor_feedback_after(runtime.db, creditor.subject, after, since, per_page)
+        total = len(items) + followed.remaining
+        answer = PageRequest(1, per_page).answer([FeedbackItem.model_validate(item) for item in items], total)
+        return FeedbackPage(**answer.model_dump(exclude={"items"}), items=answer.items, next=followed.next)
     asked = PageRequest(page, per_page)
     items, total = await creditor_feedback(runtime.db, creditor.subject, since, asked)
-    return asked.answer([FeedbackItem.model_validate(item) for item in items], total)
+    answer = asked.answer([FeedbackItem.model_validate(item) for item in items], total)
+    return FeedbackPage(**answer.model_dump(exclude={"items"}), items=answer.items)
 
 
 @router.post("/evictions", status_code=status.HTTP_202_ACCEPTED, summary="Report how an announced eviction ended")

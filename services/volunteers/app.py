@@ -4,12 +4,12 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from plumbing import audit, mail
+from plumbing import audit, mail, public_forms
 from plumbing.events import CloudEvent
 from plumbing.retention import RetentionJob
 from plumbing.runtime import Runtime
 from plumbing.web import service_app
-from services.volunteers import municipality_settings_api, municipality_settings_pages, volunteers_api, volunteers_pages
+from services.volunteers import volunteers_api, volunteers_pages
 from services.volunteers.assignments import ensure_indexes
 from services.volunteers.events import EVENTS_TOPIC
 from services.volunteers.notifications import assigned
@@ -25,6 +25,10 @@ def create_app(settings: VolunteersSettings | None = None) -> FastAPI:
     async def setup(runtime: Runtime) -> None:
         await ensure_indexes(runtime.db)
         await audit.ensure_index(runtime.db)
+        await public_forms.ensure_index(runtime.db)
+        runtime.jobs.append(
+            RetentionJob(lambda: public_forms.prune_claims(runtime.db, settings), settings.retention_interval_seconds)
+        )
         runtime.jobs.append(
             RetentionJob(lambda: run_retention(runtime.db, settings), settings.retention_interval_seconds)
         )
@@ -52,13 +56,7 @@ def create_app(settings: VolunteersSettings | None = None) -> FastAPI:
         description="Registry and screening of volunteers (budget coach, guest teacher, debt buddy), requests from "
         "referrals and schools, assignments within caseload limits, hours and lessons.",
         templates=Path(__file__).parent / "templates",
-        routers=[
-            volunteers_api.router,
-            municipality_settings_api.router,
-            audit.router,
-            volunteers_pages.router,
-            municipality_settings_pages.router,
-        ],
+        routers=[volunteers_api.router, audit.router, volunteers_pages.router],
         publishes=[EVENTS_TOPIC],
         setup=setup,
     )

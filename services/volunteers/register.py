@@ -7,6 +7,7 @@ from typing import Any
 
 from plumbing.audit import audit_register_entries
 from plumbing.mail import register_entries as mail_register_entries
+from plumbing.public_forms import register_entries as public_form_register_entries
 from plumbing.register import Erasure, PersonalField, Register, Term
 from services.volunteers.settings import VolunteersSettings
 
@@ -106,5 +107,6 @@ REGISTER = Register(
         ),
         *audit_register_entries(),
         *mail_register_entries(VOLUNTEER, AGREEMENT),
+        *public_form_register_entries(VOLUNTEER, AGREEMENT),
     ),
 )

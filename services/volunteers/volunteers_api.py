@@ -4,9 +4,10 @@ import uuid
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Request, Response, status
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
+from plumbing import public_forms
 from plumbing.access import Principal, Role, Scope, staff, staff_or_partner
 from plumbing.audit import audit
 from plumbing.paging import FIRST_PAGE, PER_PAGE, Page, PageNumber, PageRequest, PerPage, find_page
@@ -23,7 +24,6 @@ from services.volunteers.assignments import (
     get_request,
     lesson_given,
     log_hours,
-    register_volunteer,
     release,
     screen,
 )
@@ -38,6 +38,7 @@ from services.volunteers.scope import (
     visible_request,
     visible_volunteer,
 )
+from services.volunteers.sign_ups import sign_up
 
 router = APIRouter(prefix="/api/v1", tags=["volunteers"])
 Coordinator = Annotated[Principal, staff(Role.VOLUNTEER_COORDINATOR)]
@@ -117,11 +118,18 @@ async def put_volunteer(
     return {"id": volunteer.id, "assigned_waiting_requests": assigned}
 
 
-@router.post("/sign-ups", status_code=status.HTTP_201_CREATED, summary="Sign up as a volunteer (public)")
-async def sign_up(form: SignUp, runtime: RuntimeDep) -> dict[str, str]:
-    volunteer_id = f"vw-{uuid.uuid4().hex[:10]}"
-    await register_volunteer(runtime.db, VolunteerCreate(id=volunteer_id, **form.model_dump()))
-    return {"id": volunteer_id, "status": "applicant"}
+@router.post(
+    "/sign-ups",
+    status_code=status.HTTP_201_CREATED,
+    summary="Sign up as a volunteer (public; 200 with `duplicate` for the same sign-up again)",
+    responses={429: {"description": "Too many sign-ups from this address; see Retry-After"}},
+    dependencies=[Depends(public_forms.guard)],
+)
+async def post_sign_up(form: SignUp, runtime: RuntimeDep, request: Request, response: Response) -> dict[str, Any]:
+    signed_up = await sign_up(runtime.db, request.app.state.settings, form)
+    if signed_up.duplicate:
+        response.status_code = status.HTTP_200_OK
+    return {"id": signed_up.volunteer_id, "status": "applicant", "duplicate": signed_up.duplicate}
 
 
 @router.post("/volunteers/{volunteer_id}/screening", summary="Record VOG and training; makes the volunteer active")

@@ -1,12 +1,12 @@
 """Pages of the volunteers service: the coordinator's overview and review, and the public sign-up form."""
 
-import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request, status
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
+from plumbing import public_forms
 from plumbing.access import Principal, Role, staff
 from plumbing.audit import audit
 from plumbing.paging import PER_PAGE, PageLinks, PageRequest, find_page, page_number
@@ -19,11 +19,11 @@ from services.volunteers.assignments import (
     WrongState,
     assign,
     candidates,
-    register_volunteer,
     screen,
 )
-from services.volunteers.domain import Screening, SignUp, VolunteerCreate
+from services.volunteers.domain import Screening, SignUp
 from services.volunteers.scope import requests_of, visible_request, visible_volunteer, volunteers_of
+from services.volunteers.sign_ups import sign_up
 from services.volunteers.volunteers_api import recent_assignments
 
 router = APIRouter(include_in_schema=False)
@@ -154,6 +154,7 @@ async def sign_up_form(
     gemeenten: Annotated[list[str] | None, Form()] = None,
     werkgever: Annotated[str, Form()] = "",
 ) -> Response:
+    guarded = await public_forms.guard(request)  # rate, size and honeypot of a public form: before anything else
     form = {
         "naam": naam,
         "email": email,
@@ -174,24 +175,53 @@ async def sign_up_form(
             }
         )
     except ValidationError as error:
-        fields = {"name": "naam", "email": "email", "roles": "rollen", "municipalities": "gemeenten"}
-        messages = {
-            "naam": "Vul uw naam in.",
-            "email": "Vul een geldig e-mailadres in.",
-            "rollen": "Kies minstens één rol.",
-            "gemeenten": "Kies minstens één gemeente.",
-        }
         errors = {
-            fields[str(p["loc"][0])]: messages[fields[str(p["loc"][0])]]
+            SIGN_UP_FIELDS[str(p["loc"][0])]: SIGN_UP_MESSAGES[SIGN_UP_FIELDS[str(p["loc"][0])]]
             for p in error.errors()
-            if str(p["loc"][0]) in fields
+            if str(p["loc"][0]) in SIGN_UP_FIELDS
         }
-        return render_page(
-            request, "sign_up.html", "Aanmelden als vrijwilliger", errors=errors, form=form, status_code=422, **LABELS
-        )
-    volunteer_id = f"vw-{uuid.uuid4().hex[:10]}"
-    await register_volunteer(runtime.db, VolunteerCreate(id=volunteer_id, **signed.model_dump()))
-    return render_page(request, "signed_up.html", "Bedankt voor uw aanmelding", **LABELS)
+        if guarded.honeypot_filled:
+            return render_page(request, "signed_up.html", "Bedankt voor uw aanmelding", duplicate=False, **LABELS)
+        return _refuse_sign_up(request, form, errors, guarded)
+    if guarded.honeypot_filled:  # a bot: it sees what a person sees, and nothing is stored
+        return render_page(request, "signed_up.html", "Bedankt voor uw aanmelding", duplicate=False, **LABELS)
+    if guarded.too_long:
+        return _refuse_sign_up(request, form, {}, guarded)
+    signed_up = await sign_up(runtime.db, request.app.state.settings, signed)
+    title = "U had zich al aangemeld" if signed_up.duplicate else "Bedankt voor uw aanmelding"
+    return render_page(request, "signed_up.html", title, duplicate=signed_up.duplicate, **LABELS)
+
+
+SIGN_UP_FIELDS = {
+    "name": "naam",
+    "email": "email",
+    "phone": "telefoon",
+    "roles": "rollen",
+    "municipalities": "gemeenten",
+    "recruited_through": "werkgever",
+}
+SIGN_UP_MESSAGES = {
+    "naam": "Vul uw naam in.",
+    "email": "Vul een geldig e-mailadres in.",
+    "telefoon": "Vul een telefoonnummer in van hoogstens 30 tekens.",
+    "rollen": "Kies minstens één rol.",
+    "gemeenten": "Kies minstens één gemeente.",
+    "werkgever": "De naam van de werkgever is te lang.",
+}
+
+
+def _refuse_sign_up(
+    request: Request, form: dict[str, Any], errors: dict[str, str], guarded: public_forms.PublicForm
+) -> Response:
+    too_long = {
+        name: f"Dit is te lang: hoogstens {guarded.max_field_chars} tekens."
+        for name in guarded.too_long
+        if name in SIGN_UP_MESSAGES
+    }
+    return render_page(
+        request, "sign_up.html", "Aanmelden als vrijwilliger", errors={**errors, **too_long}, form=form,
+        status_code=422, **LABELS,
+    )  # fmt: skip
 
 
 async def _render_review(

@@ -83,8 +83,11 @@ async def test_an_employer_member_gets_a_desk_code_and_a_new_one_retires_the_old
     with pytest.raises(DeskCodeRefused) as refused:
         await employer_of_code(signals.db, first)
     assert refused.value.field == "employer_code" and "kennen we niet" in refused.value.dutch
-    audit = await signals.db.audit.find({"action": "employer_desk.code_issued"}).to_list()
-    assert [entry["who"] for entry in audit] == ["administrator", "hr-ten-cate"]
+    audit = await signals.db.audit.find({"action": "employer_desk.code_issued"}).sort("at", 1).to_list()
+    assert [(entry["who"], entry["record"]) for entry in audit] == [
+        ("administrator", "partner:ten-cate"),
+        ("hr-ten-cate", "partner:ten-cate"),
+    ]
 
 
 async def test_an_hr_account_belongs_to_an_employer_member(signals: Signals) -> None:

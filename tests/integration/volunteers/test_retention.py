@@ -32,7 +32,8 @@ async def days_ago(volunteers: Volunteers, volunteer_id: str, field: str, days: 
 async def test_a_sign_up_never_screened_is_deleted_after_its_term(volunteers: Volunteers) -> None:
     body = {"name": "Aanmelder", "email": "aanmelder@example.nl", "roles": ["debt_buddy"], "municipalities": ["GM0141"]}
     stale = (await volunteers.client.post("/api/v1/sign-ups", json=body, headers={"Authorization": ""})).json()["id"]
-    recent = (await volunteers.client.post("/api/v1/sign-ups", json=body, headers={"Authorization": ""})).json()["id"]
+    other = {**body, "email": "tweede@example.nl"}  # the same sign-up twice would be stored once
+    recent = (await volunteers.client.post("/api/v1/sign-ups", json=other, headers={"Authorization": ""})).json()["id"]
     await volunteers.volunteer("screened")
     await run(volunteers)  # starts the clocks
     for volunteer_id in (stale, "screened"):
