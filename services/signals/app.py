@@ -32,9 +32,11 @@ from services.signals.events import EVENTS_TOPIC
 from services.signals.intake import Accepted, Submitted, accept_signals, ensure_indexes
 from services.signals.kafka_evictions import EVICTION_SUBMITTED, on_evictions_submitted
 from services.signals.kafka_intake import on_signals_submitted
+from services.signals.referral_news import ensure_indexes as ensure_referral_news_indexes
+from services.signals.referral_news import record_referral_news
 from services.signals.retention import run_retention
 from services.signals.settings import SignalsSettings
-from services.signals.subscriptions import INTAKE_TOPIC, SIGNAL_SUBMITTED
+from services.signals.subscriptions import INTAKE_TOPIC, REFERRAL_NEWS, REFERRALS_TOPIC, SIGNAL_SUBMITTED
 
 
 def create_app(settings: SignalsSettings | None = None) -> FastAPI:
@@ -48,6 +50,16 @@ def create_app(settings: SignalsSettings | None = None) -> FastAPI:
     async def setup(runtime: Runtime) -> None:
         running.append(runtime)
         await ensure_indexes(runtime.db)
+
+        # what became of the households handed on, for the case page: a projection of referrals' events
+        await ensure_referral_news_indexes(runtime.db)
+
+        async def on_referral_news(batch: list[Delivered]) -> Mapping[int, str]:
+            return await record_referral_news(runtime.db, batch)
+
+        runtime.subscribe(
+            [settings.topic(REFERRALS_TOPIC)], batch_handlers=dict.fromkeys(REFERRAL_NEWS, on_referral_news)
+        )
         await desk_figures.ensure_indexes(runtime.db)
         admin_password = settings.admin_password.get_secret_value() if settings.admin_password else None
         await ensure_administrator(runtime.db, admin_password)

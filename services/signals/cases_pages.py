@@ -2,6 +2,7 @@
 
 from datetime import date
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request, status
 from fastapi.responses import RedirectResponse, Response
@@ -28,7 +29,17 @@ from services.signals.casework import (
     queue,
 )
 from services.signals.domain import CreditorType
-from services.signals.labels import CONTACT_KINDS, CREDITOR_TYPES, PARTS_OF_DAY, STATUSES
+from services.signals.labels import (
+    CONTACT_KINDS,
+    CREDITOR_TYPES,
+    DECLINE_CATEGORIES,
+    PARTS_OF_DAY,
+    REFERRAL_RESULTS,
+    REFERRAL_STATES,
+    STATUSES,
+)
+from services.signals.partner_names import partner_names
+from services.signals.referral_news import referrals_of
 from services.signals.retention import closes_by_itself_on
 from services.signals.rules import OUTCOME_LABELS, closing_outcomes
 from services.signals.sealing import Sealer
@@ -211,4 +222,15 @@ async def _render_case(
         status_code=422 if errors else 200,
         logged=request.query_params.get("gelogd") == "1",
         closed=request.query_params.get("afgesloten") == "1",
+        referrals=await referrals_of(runtime.db, case["household_ref"]),
+        partner_names=await partner_names(runtime.db, [creditor["partner"] for creditor in case["creditors"]]),
+        refer_url=refer_url(request.app.state.settings.referrals_url, case),
+        referral_labels={"states": REFERRAL_STATES, "results": REFERRAL_RESULTS, "categories": DECLINE_CATEGORIES},
     )
+
+
+def refer_url(referrals_url: str, case: dict[str, Any]) -> str:
+    """Where the worker hands the household on: the referrals service's page, with the pseudonym, municipality
+    and case id that the case's events carry already (no personal data)."""
+    query = urlencode({"huishouden": case["household_ref"], "gemeente": case["municipality"], "casus": case["_id"]})
+    return f"{referrals_url}/verwijzen?{query}"

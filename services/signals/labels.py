@@ -22,3 +22,26 @@ CONTACT_KINDS = {
     "other": "Anders",
 }
 PARTS_OF_DAY = {"morning": "Ochtend", "afternoon": "Middag", "evening": "Avond"}
+# what became of a referral (services.signals.referral_news), in the outreach worker's words
+REFERRAL_STATES = {
+    "matched": "Gekoppeld aan aanbod; wacht op de partner",
+    "accepted": "Geaccepteerd door de partner",
+    "in_progress": "Hulp is gestart",
+    "completed": "Afgerond",
+    "declined": "Afgewezen door de partner",
+    "cancelled": "Ingetrokken",
+}
+REFERRAL_RESULTS = {
+    "debt_free": "Schuldenvrij",
+    "stable": "Stabiel",
+    "referred_on": "Doorverwezen",
+    "dropped_out": "Uitgevallen",
+}
+DECLINE_CATEGORIES = {
+    "no_capacity": "Geen plek of capaciteit",
+    "not_eligible": "Valt buiten de doelgroep of voorwaarden",
+    "other_help_fits": "Ander aanbod past beter",
+    "no_contact": "Geen contact met het huishouden",
+    "household_declined": "Huishouden wil deze hulp niet",
+    "other": "Andere reden",
+}
