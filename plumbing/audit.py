@@ -3,6 +3,7 @@ why, the result, where from and when. Entries are only ever inserted; no code pa
 retention run of the service deletes them, whole, after `audit_retention_days` (`expire_entries`). No secrets,
 passwords or BSNs are written here: the record is named by its id."""
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
@@ -10,6 +11,7 @@ from fastapi import APIRouter, Request
 from pymongo.asynchronous.database import AsyncDatabase
 
 from plumbing.access import Principal, Role, staff
+from plumbing.paging import PageRequest, find_page
 from plumbing.register import Erasure, PersonalField, Term
 from plumbing.settings import PlatformSettings
 from plumbing.unit_of_work import Actor, audit_entry
@@ -46,6 +48,37 @@ async def entries(db: AsyncDatabase[Any], record: str | None = None, limit: int 
     return await db.audit.find(query).sort("at", -1).limit(limit).to_list()
 
 
+@dataclass(frozen=True)
+class AuditFilter:
+    """Which entries the administrator asks for; an empty field asks for all. `until` is not included."""
+
+    who: str = ""
+    record: str = ""
+    action: str = ""
+    since: datetime | None = None
+    until: datetime | None = None
+
+    def query(self) -> dict[str, Any]:
+        query: dict[str, Any] = {
+            name: value
+            for name, value in (("who", self.who), ("record", self.record), ("action", self.action))
+            if value
+        }
+        if self.since or self.until:
+            query["at"] = {
+                **({"$gte": self.since} if self.since else {}),
+                **({"$lt": self.until} if self.until else {}),
+            }
+        return query
+
+
+async def find_entries(
+    db: AsyncDatabase[Any], asked: AuditFilter, page: PageRequest
+) -> tuple[list[dict[str, Any]], int]:
+    """One page of the entries asked for, newest first, and how many there are in all."""
+    return await find_page(db.audit, asked.query(), [("at", -1)], page)
+
+
 AUDIT_TERM = Term("{audit_retention_days} days after the entry was written; the entry is deleted whole")
 AUDIT_PURPOSE = "account for every view and change of personal data and every sign-in (who, what, why, when)"
 AUDIT_BASIS = "AVG art. 5(2) and 32 (accountability, security of processing); BIO 12.4 (logging)"
@@ -69,8 +102,11 @@ def audit_register_entries() -> tuple[PersonalField, ...]:
 
 
 async def ensure_index(db: AsyncDatabase[Any]) -> None:
-    """The log is read newest first and expired oldest first, both by time."""
+    """The log is read newest first and expired oldest first, both by time; administrators look up a person's or a
+    record's entries."""
     await db.audit.create_index([("at", 1)])
+    await db.audit.create_index([("who", 1), ("at", -1)])
+    await db.audit.create_index([("record", 1), ("at", -1)])
 
 
 async def expire_entries(db: AsyncDatabase[Any], settings: PlatformSettings, now: datetime | None = None) -> int:

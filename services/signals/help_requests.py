@@ -25,6 +25,7 @@ from plumbing.unit_of_work import UnitOfWork
 from services.signals.bundling import Policy
 from services.signals.calendar import is_working_day
 from services.signals.domain import Address
+from services.signals.employer_desk import employer_of_code
 from services.signals.events import EVENTS_TOPIC
 from services.signals.intake import SOURCE, Contention, _active_cases, household_for
 from services.signals.rules import deadline
@@ -57,8 +58,12 @@ async def request_help(
     settings: SignalsSettings,
     request: HelpRequestCreate,
     today: date | None = None,
+    employer_id: str = "",
 ) -> HelpRequestReceived:
-    """Stores the request in its household's case; the same request again within the window is stored once."""
+    """Stores the request in its household's case; the same request again within the window is stored once.
+    Through the employer desk the request names its employer: `employer_id` when its HR contact asks, else the
+    employer whose desk code the resident gave (an unknown code is refused, naming employer_code)."""
+    employer_id = employer_id or await employer_of_code(work.db, request.employer_code or "")
     request_id = f"hr-{uuid.uuid4().hex[:12]}"
     key = public_forms.fingerprint(settings, FORM, request.model_dump(mode="json", exclude={"consent"}))
     earlier = await public_forms.claim(work.db, key, request_id, public_forms.duplicate_window(settings))
@@ -66,7 +71,7 @@ async def request_help(
         found = await _received(work, settings, request, earlier)
         return found or replace(preview(settings, request, today or date.today()), request_id=earlier, duplicate=True)
     try:
-        received = await _store(work, settings, request_id, request, today or date.today())
+        received = await _store(work, settings, request_id, request, today or date.today(), employer_id)
     except BaseException:
         await public_forms.release(work.db, key, request_id)
         raise
@@ -80,13 +85,14 @@ async def _store(
     request_id: str,
     request: HelpRequestCreate,
     today: date,
+    employer_id: str = "",
 ) -> HelpRequestReceived:
     db, sealer, now = work.db, Sealer(settings), datetime.now(UTC)
     municipality = request.test.municipality
     policy = Policy(settings.threshold_for(municipality), settings.term_for(municipality))
     address = Address(postcode=request.postcode, house_number=request.house_number, addition=request.addition)
     household = await household_for(db, settings, address)
-    entry = request_entry(request_id, request, now, sealer.seal)
+    entry = request_entry(request_id, request, now, sealer.seal, employer_id)
     topic = settings.topic(EVENTS_TOPIC)
     for _ in range(MAX_ATTEMPTS):
         case, case_id = (await _active_cases(db, {household}))[household]

@@ -6,7 +6,7 @@ last place cannot both get it), then the request moves from waiting to assigned 
 second step loses a race, the place is given back.
 """
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
@@ -16,7 +16,15 @@ from plumbing.events import new_event
 from plumbing.outbox import change_with_events, new_document, outbox_entry
 from plumbing.settings import PlatformSettings
 from plumbing.unit_of_work import UnitOfWork
-from services.volunteers.domain import Candidate, Screening, VolunteerCreate, VolunteerStatus, propose, screened_roles
+from services.volunteers.domain import (
+    Candidate,
+    Hours,
+    Screening,
+    VolunteerCreate,
+    VolunteerStatus,
+    propose,
+    screened_roles,
+)
 from services.volunteers.events import (
     EVENTS_TOPIC,
     LESSON_GIVEN,
@@ -180,6 +188,7 @@ async def assign(
     work: UnitOfWork, settings: VolunteersSettings, request_id: str, volunteer_id: str | None = None
 ) -> str | None:
     """Assigns the given volunteer, or the best candidate; None when nobody is free (the request keeps waiting)."""
+    work.audit("volunteer.assigned", f"assignment:{request_id}")
     db = work.db
     request = await get_request(db, request_id)
     if request["state"] != WAITING:
@@ -238,6 +247,7 @@ async def assign(
 
 
 async def release(work: UnitOfWork, settings: PlatformSettings, request_id: str) -> None:
+    work.audit("volunteer.released", f"assignment:{request_id}")
     db = work.db
     request = await get_request(db, request_id)
     if request["state"] != ASSIGNED:
@@ -274,10 +284,12 @@ async def _give_back(db: AsyncDatabase[Any], volunteer_id: str, request_id: str)
     await db.volunteers.update_one({"_id": volunteer_id, "lessons": request_id}, {"$pull": {"lessons": request_id}})
 
 
-async def log_hours(db: AsyncDatabase[Any], request_id: str, on: date, hours: float, by: str) -> None:
-    logged = await db.assignments.update_one(
+async def log_hours(work: UnitOfWork, request_id: str, entry: Hours) -> None:
+    """Hours worked on an assignment that has (or had) a volunteer; the date is checked by `Hours`."""
+    work.audit("hours.logged", f"assignment:{request_id}")
+    logged = await work.db.assignments.update_one(
         {"_id": request_id, "state": {"$in": [ASSIGNED, RELEASED]}},
-        {"$push": {"hours": {"on": on.isoformat(), "hours": hours, "by": by}}},
+        {"$push": {"hours": {"on": entry.on.isoformat(), "hours": entry.hours, "by": entry.by}}},
     )
     if logged.matched_count != 1:
         raise WrongState(f"request_id: {request_id} has no volunteer assigned")

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field
 
 from plumbing.reference import Municipality
+from plumbing.register import PERSONAL
 
 
 class Role(StrEnum):
@@ -34,6 +35,8 @@ def _not_in_future(value: date | None) -> date | None:
 
 # The date of the certificate of conduct (VOG); checked alike whether a page or the API records it.
 CertificateDate = Annotated[date, AfterValidator(_not_in_future), Field(description="Date of the VOG.")]
+# A day on which something already happened, such as hours worked.
+PastDate = Annotated[date, AfterValidator(_not_in_future)]
 
 
 class VolunteerFields(BaseModel):
@@ -72,6 +75,16 @@ class Screening(BaseModel):
 
     certificate_of_conduct_date: CertificateDate
     trained_roles: list[Role] = Field(min_length=1)
+
+
+class Hours(BaseModel):
+    """Hours a volunteer worked on an assignment, on a day that has been."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    on: PastDate
+    hours: float = Field(gt=0, le=24)
+    by: str = Field(default="vrijwilliger", max_length=100, json_schema_extra=PERSONAL)
 
 
 def screened_roles(volunteer: VolunteerCreate) -> list[str]:

@@ -1,16 +1,19 @@
 """Where requests for a volunteer come from: households matched to an offer, and schools asking for a lesson."""
 
+import uuid
 from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from plumbing.access import Principal
 from plumbing.events import CloudEvent
 from plumbing.reference import Municipality
 from plumbing.unit_of_work import UnitOfWork
 from services.volunteers.assignments import NoPlace, WrongState, assign, open_request
 from services.volunteers.domain import Role
 from services.volunteers.municipality_settings import assigns_at_once
+from services.volunteers.scope import may_request_in
 from services.volunteers.settings import VolunteersSettings
 from services.volunteers.subscriptions import HouseholdMatched
 
@@ -52,6 +55,16 @@ async def from_household_matched(work: UnitOfWork, settings: VolunteersSettings,
         return match.referral_id if await assign(work, settings, match.referral_id) else None
     except (NoPlace, WrongState):
         return None  # raced with a coordinator or another request: the request stays visible as waiting
+
+
+async def ask_for_lesson(work: UnitOfWork, settings: VolunteersSettings, who: Principal, lesson: LessonRequest) -> str:
+    """A school, or a coordinator for one, asks for a guest lesson in a municipality they work in; returns the new
+    request's id (assigned at once where that is on)."""
+    may_request_in(who, lesson.municipality)
+    request_id = f"lesson-{uuid.uuid4().hex[:12]}"
+    work.audit("lesson.requested", f"assignment:{request_id}")
+    await from_school(work, settings, request_id, lesson)
+    return request_id
 
 
 async def from_school(

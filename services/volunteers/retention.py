@@ -16,7 +16,10 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from plumbing import audit
 from plumbing.register import erased_paths
+from plumbing.retention import Administration
+from plumbing.unit_of_work import UnitOfWork
 from services.volunteers.domain import VolunteerStatus
+from services.volunteers.labels import AUDIT_ACTIONS, RETENTION_COUNTS
 from services.volunteers.register import LEFT_TERM, REGISTER
 from services.volunteers.settings import VolunteersSettings
 
@@ -97,3 +100,13 @@ async def erase_leavers(db: AsyncDatabase[Any], settings: VolunteersSettings, no
         if len(ids) < ROUND:
             break
     return erased
+
+
+async def _run_for_administrator(work: UnitOfWork, settings: VolunteersSettings) -> dict[str, int]:
+    return await run_retention(work.db, settings)
+
+
+# the administration pages (plumbing.admin_pages) and the API run it alike
+ADMINISTRATION = Administration(
+    record="volunteers", retention=_run_for_administrator, actions=AUDIT_ACTIONS, counts=RETENTION_COUNTS
+)

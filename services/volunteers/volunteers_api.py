@@ -1,7 +1,5 @@
 """HTTP API of the volunteers service: registry, screening, requests, assignments, hours and lessons."""
 
-import uuid
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
@@ -9,12 +7,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from plumbing import public_forms
 from plumbing.access import Principal, Role, Scope, staff, staff_or_partner
-from plumbing.audit import audit
-from plumbing.paging import FIRST_PAGE, PER_PAGE, Page, PageNumber, PageRequest, PerPage, find_page
-from plumbing.register import PERSONAL
+from plumbing.paging import PER_PAGE, Page, PageNumber, PageRequest, PerPage
+from plumbing.retention import run_retention_now
 from plumbing.web import RuntimeDep
 from services.volunteers.assignments import (
-    WAITING,
     NoPlace,
     NotFound,
     WrongState,
@@ -27,14 +23,13 @@ from services.volunteers.assignments import (
     release,
     screen,
 )
-from services.volunteers.domain import Screening, SignUp, VolunteerCreate
-from services.volunteers.requests import LessonRequest, from_school
-from services.volunteers.retention import run_retention
+from services.volunteers.domain import Hours, Screening, SignUp, VolunteerCreate
+from services.volunteers.queries import recent_assignments
+from services.volunteers.requests import LessonRequest, ask_for_lesson
+from services.volunteers.retention import ADMINISTRATION
 from services.volunteers.scope import (
     OutsideMunicipalities,
     may_register,
-    may_request_in,
-    requests_of,
     visible_request,
     visible_volunteer,
 )
@@ -61,13 +56,6 @@ class AssignmentPublic(BaseModel):
 class Confirm(BaseModel):
     model_config = ConfigDict(extra="forbid")
     volunteer_id: str | None = Field(default=None, description="Empty: the best candidate.")
-
-
-class Hours(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    on: date
-    hours: float = Field(gt=0, le=24)
-    by: str = Field(default="vrijwilliger", max_length=100, json_schema_extra=PERSONAL)
 
 
 class Lesson(BaseModel):
@@ -162,17 +150,8 @@ async def list_assignments(
     per_page: PerPage = PER_PAGE,
 ) -> Page[AssignmentPublic]:
     asked = PageRequest(page, per_page)
-    documents, total = await recent_assignments(runtime, coordinator, state, asked)
+    documents, total = await recent_assignments(runtime.db, coordinator, state, asked)
     return asked.answer([assignment_public(doc) for doc in documents], total)
-
-
-async def recent_assignments(
-    runtime: RuntimeDep, who: Principal, state: str | None = None, page: PageRequest = FIRST_PAGE
-) -> tuple[list[dict[str, Any]], int]:
-    """One page of the requests `who` sees, newest first (waiting ones oldest first), and how many in all."""
-    query = {**requests_of(who), **({"state": state} if state else {})}
-    order = [("created_at", 1 if state == WAITING else -1)]
-    return await find_page(runtime.db.assignments, query, order, page, {"outbox": 0})
 
 
 @router.get("/assignments/{request_id}/candidates", summary="Volunteers who could take this request, best first")
@@ -219,12 +198,13 @@ async def post_release(
 
 
 @router.post("/assignments/{request_id}/hours", status_code=status.HTTP_204_NO_CONTENT, summary="Log hours")
-async def post_hours(request_id: str, body: Hours, runtime: RuntimeDep, coordinator: Coordinator) -> None:
-    if body.on > date.today():
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "on: lies in the future")
+async def post_hours(
+    request_id: str, body: Hours, runtime: RuntimeDep, coordinator: Coordinator, request: Request
+) -> None:
     try:
         await visible_request(runtime.db, coordinator, request_id)
-        await log_hours(runtime.db, request_id, body.on, body.hours, body.by)
+        async with runtime.unit_of_work(request, coordinator) as work:
+            await log_hours(work, request_id, body)
     except (NotFound, WrongState) as error:
         raise refused(error) from error
 
@@ -239,12 +219,10 @@ async def post_lesson_request(
     lesson: LessonRequest, runtime: RuntimeDep, request: Request, school: School
 ) -> AssignmentPublic:
     try:
-        may_request_in(school, lesson.municipality)
+        async with runtime.unit_of_work(request, school) as work:
+            request_id = await ask_for_lesson(work, request.app.state.settings, school, lesson)
     except OutsideMunicipalities as error:
         raise refused(error) from error
-    request_id = f"lesson-{uuid.uuid4().hex[:12]}"
-    async with runtime.unit_of_work(request, school) as work:
-        await from_school(work, request.app.state.settings, request_id, lesson)
     return assignment_public(await get_request(runtime.db, request_id))
 
 
@@ -266,5 +244,4 @@ async def post_lesson_given(
 
 @router.post("/retention/run", summary="Delete stale sign-ups and erase the data of volunteers who left, now")
 async def post_retention_run(runtime: RuntimeDep, request: Request, admin: Administrator) -> dict[str, int]:
-    await audit(runtime.db, request, admin, "retention.run", "volunteers")
-    return await run_retention(runtime.db, request.app.state.settings)
+    return await run_retention_now(runtime, request, admin, ADMINISTRATION)

@@ -9,7 +9,7 @@ from pydantic import ValidationError
 from plumbing import public_forms
 from plumbing.access import Principal, Role, staff
 from plumbing.audit import audit
-from plumbing.paging import PER_PAGE, PageLinks, PageRequest, find_page, page_number
+from plumbing.paging import PER_PAGE, PageLinks, PageRequest, page_number
 from plumbing.reference import municipalities
 from plumbing.web import RuntimeDep, render_page
 from services.volunteers.assignments import (
@@ -18,18 +18,17 @@ from services.volunteers.assignments import (
     NotFound,
     WrongState,
     assign,
-    candidates,
     screen,
 )
+from services.volunteers.availability import PAUSE, RESUME, change_availability
 from services.volunteers.domain import Screening, SignUp
-from services.volunteers.scope import requests_of, visible_request, visible_volunteer, volunteers_of
+from services.volunteers.labels import ROLES, STATUSES
+from services.volunteers.queries import made_assignments, names_of, proposals, recent_assignments, registered_volunteers
+from services.volunteers.scope import visible_request, visible_volunteer
 from services.volunteers.sign_ups import sign_up
-from services.volunteers.volunteers_api import recent_assignments
 
 router = APIRouter(include_in_schema=False)
 Coordinator = Annotated[Principal, staff(Role.VOLUNTEER_COORDINATOR)]
-ROLES = {"budget_coach": "Budgetcoach", "guest_teacher": "Gastdocent", "debt_buddy": "Schuldhulpmaatje"}
-STATUSES = {"applicant": "Aanmelding", "active": "Actief", "paused": "Gepauzeerd", "left": "Gestopt"}
 LABELS = {"roles": ROLES, "statuses": STATUSES, "municipalities": municipalities()}
 
 
@@ -47,19 +46,10 @@ async def overview(
     volunteers, each a page at a time ("x–y van z"); the page numbers are the parameters named after the lists."""
     asked = {"wachtend": wachtend, "koppelingen": koppelingen, "vrijwilligers": vrijwilligers}
     pages = {name: PageRequest(page_number(value), PER_PAGE) for name, value in asked.items()}
-    waiting, waiting_total = await recent_assignments(runtime, coordinator, WAITING, pages["wachtend"])
-    query = {**requests_of(coordinator), "state": {"$ne": WAITING}}
-    assigned, assigned_total = await find_page(
-        runtime.db.assignments, query, [("created_at", -1)], pages["koppelingen"], {"outbox": 0}
-    )
-    volunteers, volunteers_total = await find_page(
-        runtime.db.volunteers, volunteers_of(coordinator), [("name", 1)], pages["vrijwilligers"], {"outbox": 0}
-    )
-    proposals = {item["_id"]: await candidates(runtime.db, request.app.state.settings, item) for item in waiting}
-    helping = list({item["volunteer_id"] for item in assigned if item.get("volunteer_id")})
-    names = {
-        doc["_id"]: doc["name"] async for doc in runtime.db.volunteers.find({"_id": {"$in": helping}}, {"name": 1})
-    }
+    waiting, waiting_total = await recent_assignments(runtime.db, coordinator, WAITING, pages["wachtend"])
+    assigned, assigned_total = await made_assignments(runtime.db, coordinator, pages["koppelingen"])
+    volunteers, volunteers_total = await registered_volunteers(runtime.db, coordinator, pages["vrijwilligers"])
+    names = await names_of(runtime.db, [item.get("volunteer_id") or "" for item in assigned])
 
     def links(name: str, shown: int, total: int) -> PageLinks:
         others = {other: value for other, value in asked.items() if other != name}
@@ -77,7 +67,7 @@ async def overview(
             "koppelingen": links("koppelingen", len(assigned), assigned_total),
             "vrijwilligers": links("vrijwilligers", len(volunteers), volunteers_total),
         },
-        proposals=proposals,
+        proposals=await proposals(runtime.db, request.app.state.settings, waiting),
         error=fout,
         names=names,
         **LABELS,
@@ -136,6 +126,30 @@ async def screening_form(
         )
         return await _render_review(request, runtime, coordinator, volunteer_id, error=message)
     return RedirectResponse(f"/vrijwilligers/{volunteer_id}?geactiveerd=1", status_code=status.HTTP_303_SEE_OTHER)
+
+
+@router.post("/vrijwilligers/{volunteer_id}/{change}")
+async def availability_form(
+    request: Request, runtime: RuntimeDep, coordinator: Coordinator, volunteer_id: str, change: str
+) -> Response:
+    """Pauses ("pauzeren") or resumes ("hervatten") a volunteer."""
+    changes = {"pauzeren": PAUSE, "hervatten": RESUME}
+    if change not in changes:
+        return render_page(request, "not_found.html", "Pagina niet gevonden", status_code=404)
+    try:
+        await visible_volunteer(runtime.db, coordinator, volunteer_id)
+        async with runtime.unit_of_work(request, coordinator) as work:
+            await change_availability(work, request.app.state.settings, volunteer_id, changes[change])
+    except NotFound:
+        return render_page(request, "not_found.html", "Vrijwilliger niet gevonden", status_code=404)
+    except WrongState:
+        message = (
+            "Alleen een actieve vrijwilliger kan worden gepauzeerd, en alleen een gepauzeerde hervat. "
+            "Kijk hieronder wat de status nu is."
+        )
+        return await _render_review(request, runtime, coordinator, volunteer_id, error=message, status_code=409)
+    done = "gepauzeerd" if change == "pauzeren" else "hervat"
+    return RedirectResponse(f"/vrijwilligers/{volunteer_id}?{done}=1", status_code=status.HTTP_303_SEE_OTHER)
 
 
 @router.get("/aanmelden")
@@ -225,7 +239,12 @@ def _refuse_sign_up(
 
 
 async def _render_review(
-    request: Request, runtime: RuntimeDep, coordinator: Principal, volunteer_id: str, error: str = ""
+    request: Request,
+    runtime: RuntimeDep,
+    coordinator: Principal,
+    volunteer_id: str,
+    error: str = "",
+    status_code: int = 422,
 ) -> Response:
     try:
         volunteer = await visible_volunteer(runtime.db, coordinator, volunteer_id)
@@ -238,6 +257,8 @@ async def _render_review(
         volunteer=volunteer,
         error=error,
         activated=request.query_params.get("geactiveerd") == "1",
-        status_code=422 if error else 200,
+        paused=request.query_params.get("gepauzeerd") == "1",
+        resumed=request.query_params.get("hervat") == "1",
+        status_code=status_code if error else 200,
         **LABELS,
     )
