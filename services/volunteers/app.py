@@ -4,17 +4,17 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from plumbing import audit, mail, public_forms
+from plumbing import admin_pages, audit, mail, public_forms
 from plumbing.events import CloudEvent
 from plumbing.retention import RetentionJob
 from plumbing.runtime import Runtime
 from plumbing.web import service_app
-from services.volunteers import volunteers_api, volunteers_pages
+from services.volunteers import assignments_pages, volunteers_api, volunteers_pages
 from services.volunteers.assignments import ensure_indexes
 from services.volunteers.events import EVENTS_TOPIC
 from services.volunteers.notifications import assigned
 from services.volunteers.requests import from_household_matched
-from services.volunteers.retention import run_retention
+from services.volunteers.retention import ADMINISTRATION, run_retention
 from services.volunteers.settings import VolunteersSettings
 from services.volunteers.subscriptions import HOUSEHOLD_MATCHED, REFERRALS_TOPIC, VOLUNTEER_ASSIGNED, VOLUNTEERS_TOPIC
 
@@ -56,7 +56,13 @@ def create_app(settings: VolunteersSettings | None = None) -> FastAPI:
         description="Registry and screening of volunteers (budget coach, guest teacher, debt buddy), requests from "
         "referrals and schools, assignments within caseload limits, hours and lessons.",
         templates=Path(__file__).parent / "templates",
-        routers=[volunteers_api.router, audit.router, volunteers_pages.router],
+        routers=[
+            volunteers_api.router,
+            audit.router,
+            volunteers_pages.router,
+            assignments_pages.router,
+            admin_pages.router(ADMINISTRATION),
+        ],
         publishes=[EVENTS_TOPIC],
         setup=setup,
     )
