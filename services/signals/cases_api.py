@@ -15,10 +15,7 @@ from plumbing.web import RuntimeDep
 from services.signals import retention
 from services.signals.casework import (
     CaseClose,
-    CaseNotFound,
-    CaseNotOpen,
     ContactAttemptCreate,
-    OutcomeDoesNotFit,
     QueueFilter,
     close_case,
     get_case,
@@ -28,6 +25,7 @@ from services.signals.casework import (
 )
 from services.signals.domain import CreditorType
 from services.signals.figures import ddas_export
+from services.signals.settings import SettingsDep
 
 router = APIRouter(prefix="/api/v1", tags=["outreach"])
 Caseworker = Annotated[Principal, staff(*CASEWORKERS)]
@@ -105,45 +103,35 @@ async def read_case(case_id: str, runtime: RuntimeDep, worker: Caseworker, reque
 
 async def own_case(runtime: Runtime, worker: Principal, case_id: str) -> dict[str, Any]:
     """The case, if it exists and belongs to one of the worker's municipalities."""
-    try:
-        case = await get_case(runtime.db, case_id)
-    except CaseNotFound as error:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"case {case_id} does not exist") from error
+    case = await get_case(runtime.db, case_id)
     may_see_municipality(worker, case["municipality"])
     return case
 
 
 @router.post("/cases/{case_id}/contact-attempts", status_code=status.HTTP_201_CREATED, summary="Log a contact attempt")
 async def add_contact_attempt(
-    case_id: str, attempt: ContactAttemptCreate, runtime: RuntimeDep, request: Request, worker: Caseworker
+    case_id: str,
+    attempt: ContactAttemptCreate,
+    runtime: RuntimeDep,
+    settings: SettingsDep,
+    request: Request,
+    worker: Caseworker,
 ) -> dict[str, Any]:
     await own_case(runtime, worker, case_id)
-    try:
-        async with runtime.unit_of_work(request, worker) as work:
-            record = await log_contact_attempt(work, request.app.state.settings, case_id, attempt)
-    except CaseNotFound as error:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"case {case_id} does not exist") from error
-    except CaseNotOpen as error:
-        raise HTTPException(status.HTTP_409_CONFLICT, f"case {case_id} is not open") from error
+    async with runtime.unit_of_work(request, worker) as work:
+        record = await log_contact_attempt(work, settings, case_id, attempt)
     return {key: value for key, value in record.items() if key != "logged_at"}
 
 
 @router.post(
     "/cases/{case_id}/close", status_code=status.HTTP_204_NO_CONTENT, summary="Close a case with a DDAS outcome code"
 )
-async def close(case_id: str, closing: CaseClose, runtime: RuntimeDep, request: Request, worker: Caseworker) -> None:
+async def close(
+    case_id: str, closing: CaseClose, runtime: RuntimeDep, settings: SettingsDep, request: Request, worker: Caseworker
+) -> None:
     await own_case(runtime, worker, case_id)
-    try:
-        async with runtime.unit_of_work(request, worker) as work:
-            await close_case(work, request.app.state.settings, case_id, closing)
-    except CaseNotFound as error:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"case {case_id} does not exist") from error
-    except CaseNotOpen as error:
-        raise HTTPException(status.HTTP_409_CONFLICT, f"case {case_id} is not open") from error
-    except OutcomeDoesNotFit as error:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT, f"outcome: {error}; choose one of {error.fitting}"
-        ) from error
+    async with runtime.unit_of_work(request, worker) as work:
+        await close_case(work, settings, case_id, closing)
 
 
 @router.get("/export/ddas", summary="The municipality's figures in the shape of DDAS-vroegsignalering (JSON)")
@@ -160,7 +148,9 @@ async def export_ddas(
     "/retention/run",
     summary="Close the cases below the threshold whose wait is over, and erase what is past its term, now",
 )
-async def run_retention(runtime: RuntimeDep, request: Request, admin: Administrator) -> dict[str, int]:
+async def run_retention(
+    runtime: RuntimeDep, settings: SettingsDep, request: Request, admin: Administrator
+) -> dict[str, int]:
     async with runtime.unit_of_work(request, admin) as work:
         work.audit("retention.run", "cases")
-        return await retention.run_retention(work, request.app.state.settings)
+        return await retention.run_retention(work, settings)

@@ -43,6 +43,7 @@ from services.signals.referral_news import referrals_of
 from services.signals.retention import closes_by_itself_on
 from services.signals.rules import OUTCOME_LABELS, closing_outcomes
 from services.signals.sealing import Sealer
+from services.signals.settings import SettingsDep, SignalsSettings
 
 router = APIRouter(include_in_schema=False)
 OptionalText = Annotated[str | None, Query()]
@@ -94,7 +95,12 @@ async def queue_page(
 
 @router.get("/casussen/{case_id}")
 async def case_page(
-    request: Request, runtime: RuntimeDep, worker: Caseworker, case_id: str, reden: OptionalText = None
+    request: Request,
+    runtime: RuntimeDep,
+    settings: SettingsDep,
+    worker: Caseworker,
+    case_id: str,
+    reden: OptionalText = None,
 ) -> Response:
     """A case shows personal data: the worker says why they open it, once per session, and that is logged."""
     record = f"case:{case_id}"
@@ -107,13 +113,14 @@ async def case_page(
         await audit(runtime.db, request, worker, "case.opened", record, reason=REASONS[reden])
     else:
         await audit(runtime.db, request, worker, "case.viewed", record)
-    return await _render_case(request, runtime, case_id)
+    return await _render_case(request, runtime, settings, case_id)
 
 
 @router.post("/casussen/{case_id}/contactpoging")
 async def contact_attempt_form(
     request: Request,
     runtime: RuntimeDep,
+    settings: SettingsDep,
     worker: Caseworker,
     case_id: str,
     soort: Annotated[str, Form()] = "",
@@ -130,6 +137,7 @@ async def contact_attempt_form(
         return await _render_case(
             request,
             runtime,
+            settings,
             case_id,
             errors=_field_errors(error, CONTACT_FIELDS),
             form={"soort": soort, "datum": datum, "dagdeel": dagdeel, "bereikt": bereikt, "notitie": notitie},
@@ -137,9 +145,9 @@ async def contact_attempt_form(
     try:
         await _own(runtime, worker, case_id)
         async with runtime.unit_of_work(request, worker) as work:
-            await log_contact_attempt(work, request.app.state.settings, case_id, attempt)
+            await log_contact_attempt(work, settings, case_id, attempt)
     except (CaseNotFound, CaseNotOpen):
-        return await _render_case(request, runtime, case_id, errors={"": "Deze casus is niet (meer) open."})
+        return await _render_case(request, runtime, settings, case_id, errors={"": "Deze casus is niet (meer) open."})
     return RedirectResponse(f"/casussen/{case_id}?gelogd=1", status_code=status.HTTP_303_SEE_OTHER)
 
 
@@ -147,6 +155,7 @@ async def contact_attempt_form(
 async def close_form(
     request: Request,
     runtime: RuntimeDep,
+    settings: SettingsDep,
     worker: Caseworker,
     case_id: str,
     uitkomst: Annotated[str, Form()] = "",
@@ -155,16 +164,16 @@ async def close_form(
     try:
         closing = CaseClose.model_validate({"outcome": uitkomst, "note": toelichting})
     except ValidationError as error:
-        return await _render_case(request, runtime, case_id, errors=_field_errors(error, CLOSE_FIELDS))
+        return await _render_case(request, runtime, settings, case_id, errors=_field_errors(error, CLOSE_FIELDS))
     try:
         await _own(runtime, worker, case_id)
         async with runtime.unit_of_work(request, worker) as work:
-            await close_case(work, request.app.state.settings, case_id, closing)
+            await close_case(work, settings, case_id, closing)
     except (CaseNotFound, CaseNotOpen):
-        return await _render_case(request, runtime, case_id, errors={"": "Deze casus is niet (meer) open."})
+        return await _render_case(request, runtime, settings, case_id, errors={"": "Deze casus is niet (meer) open."})
     except OutcomeDoesNotFit:
         message = "Deze uitkomst past niet bij deze casus; kies een van de genoemde uitkomsten."
-        return await _render_case(request, runtime, case_id, errors={"uitkomst": message})
+        return await _render_case(request, runtime, settings, case_id, errors={"uitkomst": message})
     return RedirectResponse(f"/casussen/{case_id}?afgesloten=1", status_code=status.HTTP_303_SEE_OTHER)
 
 
@@ -192,6 +201,7 @@ def _field_errors(error: ValidationError, fields: dict[str, tuple[str, str]]) ->
 async def _render_case(
     request: Request,
     runtime: RuntimeDep,
+    settings: SignalsSettings,
     case_id: str,
     errors: dict[str, str] | None = None,
     form: dict[str, Any] | None = None,
@@ -207,7 +217,7 @@ async def _render_case(
         "case.html",
         title,
         case=case,
-        personal=Sealer(request.app.state.settings).open(case["personal"]),
+        personal=Sealer(settings).open(case["personal"]),
         overdue=is_overdue(case),
         errors=errors or {},
         form=form or {"datum": date.today().isoformat()},
@@ -215,7 +225,7 @@ async def _render_case(
         parts_of_day=PARTS_OF_DAY,
         outcomes={outcome.value: label for outcome, label in OUTCOME_LABELS.items()},
         closing_outcomes=[outcome.value for outcome in closing_outcomes(case["status"] == OPEN)],
-        closes_on=closes_by_itself_on(case, request.app.state.settings),
+        closes_on=closes_by_itself_on(case, settings),
         creditor_types=CREDITOR_TYPES,
         statuses=STATUSES,
         municipalities=municipalities(),

@@ -17,7 +17,7 @@ from services.signals.domain import CreditorType, SignalSubmission
 from services.signals.evictions import EvictionReport, report_eviction
 from services.signals.figures import creditor_feedback, creditor_feedback_after
 from services.signals.intake import Accepted, Submitted, accept_signals
-from services.signals.settings import SignalsSettings
+from services.signals.settings import SettingsDep
 
 MAX_BATCH_BYTES = 4 * 1024 * 1024
 MAX_FEEDBACK_PER_PAGE = 1000  # a creditor's system reads its feedback in bulk
@@ -131,8 +131,7 @@ async def submit_signal(
         }
     },
 )
-async def submit_batch(request: Request, creditor: Creditor, runtime: RuntimeDep) -> BatchResult:
-    settings: SignalsSettings = request.app.state.settings
+async def submit_batch(request: Request, creditor: Creditor, runtime: RuntimeDep, settings: SettingsDep) -> BatchResult:
     raw = await _bounded_body(request)
     try:
         body = json.loads(raw)
@@ -241,11 +240,11 @@ async def post_eviction(
     report: EvictionReport,
     housing: HousingPartner,
     runtime: RuntimeDep,
+    settings: SettingsDep,
     request: Request,
     idempotency_key: Annotated[str, Header(min_length=1, max_length=128)],
 ) -> dict[str, Any]:
     serves(housing, report.municipality)
-    settings = request.app.state.settings
     async with runtime.unit_of_work(request, housing) as work:
         report_id, new = await report_eviction(work, settings, housing.subject, report, idempotency_key)
     return {"report_id": report_id, "duplicate": not new}

@@ -15,7 +15,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from plumbing.access import CASEWORKERS, Principal, Role
-from plumbing.errors import Invalid
+from plumbing.errors import Conflict, Invalid, NotFound
 from plumbing.outbox import change_with_events, outbox_entry
 from plumbing.reference import Municipality
 from plumbing.revocations import REVOCATIONS_TOPIC, access_revoked
@@ -85,8 +85,9 @@ class AccountCreate(BaseModel):
         return self
 
 
-class AccountExists(Exception):
-    pass
+class AccountExists(Conflict):
+    def __init__(self, username: str) -> None:
+        super().__init__(f"username: {username} exists already")
 
 
 class NoSuchEmployer(Invalid):
@@ -204,8 +205,9 @@ def _saw_the_region(account: dict[str, Any]) -> bool:
     return account["role"] == Role.VOLUNTEER_COORDINATOR.value and not account.get("municipalities")
 
 
-class UnknownAccount(Exception):
-    pass
+class UnknownAccount(NotFound):
+    def __init__(self, username: str) -> None:
+        super().__init__(f"username: no account {username}")
 
 
 async def end_session(work: UnitOfWork, settings: PlatformSettings, who: Principal) -> None:

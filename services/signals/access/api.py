@@ -10,16 +10,14 @@ from pydantic import BaseModel, Field
 
 from plumbing.access import PARTNER_TOKEN_SECONDS, SESSION_SECONDS, Principal, Role, enrolling, issue_token, staff
 from plumbing.audit import audit
-from plumbing.runtime import Runtime
 from plumbing.web import RuntimeDep
-from services.signals import employer_desk
 from services.signals.access import accounts, partners
-from services.signals.access.accounts import AccountCreate, AccountExists, SecondFactorNeeded
-from services.signals.access.partners import PartnerCreate, PartnerExists, PartnerType, UnknownPartner
+from services.signals.access.accounts import AccountCreate, SecondFactorNeeded
+from services.signals.access.administration import admit_member, deactivate_account, member_leaves
+from services.signals.access.partners import PartnerCreate
 from services.signals.access.totp import provisioning_uri
-from services.signals.kafka_intake import partner_topic
-from services.signals.partner_feedback import feedback_topic
 from services.signals.sealing import Sealer
+from services.signals.settings import SettingsDep
 
 router = APIRouter(prefix="/api/v1", tags=["access"])
 Administrator = Annotated[Principal, staff(Role.ADMINISTRATOR)]
@@ -65,36 +63,6 @@ class Code(BaseModel):
     code: str = Field(pattern=r"^\d{6}$", description="The current 6-digit code from the authenticator app.")
 
 
-async def admit_member(runtime: Runtime, request: Request, admin: Principal, details: PartnerCreate) -> str:
-    """Registers the member, opens its own intake topic and logs who did it; returns the client secret (shown
-    once). The API and the administrator's page both admit members through here."""
-    async with runtime.unit_of_work(request, admin) as work:
-        secret = await partners.register(work, request.app.state.settings, details)
-        if details.type is PartnerType.EMPLOYER:  # the desk code its employees give on the help form
-            await employer_desk.issue_desk_code(work, details.id)
-    settings = request.app.state.settings
-    await runtime.ensure_topics([partner_topic(settings, details.id), feedback_topic(settings, details.id)])
-    return secret
-
-
-class OwnAccount(Exception):
-    """An administrator cannot deactivate the account they are using: that could leave no administrator."""
-
-
-async def deactivate_account(runtime: Runtime, request: Request, admin: Principal, username: str) -> None:
-    """The account can no longer sign in and its sessions end in every service; the API and the administrator's
-    page both deactivate through here."""
-    if username == admin.subject:
-        raise OwnAccount(username)
-    async with runtime.unit_of_work(request, admin) as work:
-        await accounts.deactivate(work, request.app.state.settings, username)
-
-
-async def member_leaves(runtime: Runtime, request: Request, admin: Principal, partner_id: str) -> None:
-    async with runtime.unit_of_work(request, admin) as work:
-        await partners.leave(work, request.app.state.settings, partner_id)
-
-
 @router.post(
     "/oauth/token",
     response_model=Token,
@@ -104,6 +72,7 @@ async def member_leaves(runtime: Runtime, request: Request, admin: Principal, pa
 async def token(
     request: Request,
     runtime: RuntimeDep,
+    settings: SettingsDep,
     grant_type: Annotated[str, Form(pattern="^(client_credentials|password)$")],
     client_id: Annotated[str | None, Form(max_length=60)] = None,
     client_secret: Annotated[str | None, Form(max_length=200)] = None,
@@ -111,7 +80,6 @@ async def token(
     password: Annotated[str | None, Form(max_length=200)] = None,
     totp: Annotated[str | None, Form(max_length=10, description="One-time code, when the account has one")] = None,
 ) -> Token:
-    settings = request.app.state.settings
     if grant_type == "client_credentials":
         client_id, client_secret = _basic(request) or (client_id, client_secret)
         principal = await partners.authenticate(runtime.db, client_id or "", client_secret or "")
@@ -174,32 +142,27 @@ async def list_partners(runtime: RuntimeDep, admin: Administrator) -> list[Partn
     summary="Register a member organisation and issue its client secret (shown once)",
 )
 async def register_partner(
-    details: PartnerCreate, runtime: RuntimeDep, request: Request, admin: Administrator
+    details: PartnerCreate, runtime: RuntimeDep, settings: SettingsDep, request: Request, admin: Administrator
 ) -> PartnerRegistered:
-    try:
-        secret = await admit_member(runtime, request, admin, details)
-    except PartnerExists as error:
-        raise HTTPException(status.HTTP_409_CONFLICT, f"id: partner {details.id} is already registered") from error
+    secret = await admit_member(runtime, settings, request, admin, details)
     stored = await runtime.db.partners.find_one({"_id": details.id})
     assert stored is not None
     return PartnerRegistered(id=details.id, client_secret=secret, **stored)
 
 
 @router.post("/partners/{partner_id}/leave", status_code=status.HTTP_204_NO_CONTENT, summary="A member leaves")
-async def partner_leaves(partner_id: str, runtime: RuntimeDep, request: Request, admin: Administrator) -> None:
-    try:
-        await member_leaves(runtime, request, admin, partner_id)
-    except UnknownPartner as error:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"partner {partner_id} is not registered") from error
+async def partner_leaves(
+    partner_id: str, runtime: RuntimeDep, settings: SettingsDep, request: Request, admin: Administrator
+) -> None:
+    await member_leaves(runtime, settings, request, admin, partner_id)
 
 
 @router.post("/partners/{partner_id}/secret", summary="Issue a new client secret; the old one stops working")
-async def rotate(partner_id: str, runtime: RuntimeDep, request: Request, admin: Administrator) -> dict[str, str]:
-    try:
-        async with runtime.unit_of_work(request, admin) as work:
-            secret = await partners.rotate_secret(work, request.app.state.settings, partner_id)
-    except UnknownPartner as error:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"partner {partner_id} is not an active member") from error
+async def rotate(
+    partner_id: str, runtime: RuntimeDep, settings: SettingsDep, request: Request, admin: Administrator
+) -> dict[str, str]:
+    async with runtime.unit_of_work(request, admin) as work:
+        secret = await partners.rotate_secret(work, settings, partner_id)
     return {"client_id": partner_id, "client_secret": secret}
 
 
@@ -217,26 +180,23 @@ async def list_accounts(runtime: RuntimeDep, admin: Administrator) -> list[Accou
     summary="Deactivate a staff account: it can no longer sign in, and its sessions end in every service",
     responses={404: {"description": "No such account"}, 409: {"description": "Your own account"}},
 )
-async def deactivate(username: str, runtime: RuntimeDep, request: Request, admin: Administrator) -> None:
-    try:
-        await deactivate_account(runtime, request, admin, username)
-    except accounts.UnknownAccount as error:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"username: no account {username}") from error
-    except OwnAccount as error:
-        raise HTTPException(
-            status.HTTP_409_CONFLICT, "username: you cannot deactivate the account you are signed in with"
-        ) from error
+async def deactivate(
+    username: str, runtime: RuntimeDep, settings: SettingsDep, request: Request, admin: Administrator
+) -> None:
+    await deactivate_account(runtime, settings, request, admin, username)
 
 
 @router.post("/account/totp", response_model=SecondFactorStarted, summary="Start setting up a second factor (TOTP)")
-async def start_totp(runtime: RuntimeDep, request: Request, who: Enrolling) -> SecondFactorStarted:
-    secret = await accounts.start_second_factor(runtime.db, who.subject, Sealer(request.app.state.settings))
+async def start_totp(runtime: RuntimeDep, settings: SettingsDep, who: Enrolling) -> SecondFactorStarted:
+    secret = await accounts.start_second_factor(runtime.db, who.subject, Sealer(settings))
     return SecondFactorStarted(secret=secret, provisioning_uri=provisioning_uri(secret, who.subject))
 
 
 @router.post("/account/totp/confirm", status_code=status.HTTP_204_NO_CONTENT, summary="Turn the second factor on")
-async def confirm_totp(body: Code, runtime: RuntimeDep, request: Request, who: Enrolling) -> None:
-    if not await accounts.confirm_second_factor(runtime.db, who.subject, body.code, Sealer(request.app.state.settings)):
+async def confirm_totp(
+    body: Code, runtime: RuntimeDep, settings: SettingsDep, request: Request, who: Enrolling
+) -> None:
+    if not await accounts.confirm_second_factor(runtime.db, who.subject, body.code, Sealer(settings)):
         raise HTTPException(
             status.HTTP_422_UNPROCESSABLE_CONTENT, "code: does not match; start again if it keeps failing"
         )
@@ -247,9 +207,6 @@ async def confirm_totp(body: Code, runtime: RuntimeDep, request: Request, who: E
 async def create_account(
     account: AccountCreate, runtime: RuntimeDep, request: Request, admin: Administrator
 ) -> dict[str, str]:
-    try:
-        await accounts.create_account(runtime.db, account)
-    except AccountExists as error:
-        raise HTTPException(status.HTTP_409_CONFLICT, f"username: {account.username} exists already") from error
+    await accounts.create_account(runtime.db, account)
     await audit(runtime.db, request, admin, "account.created", f"account:{account.username}")
     return {"username": account.username}

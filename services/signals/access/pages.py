@@ -22,10 +22,11 @@ from plumbing.reference import municipalities
 from plumbing.web import RuntimeDep, render_page
 from services.signals.access import accounts, partners
 from services.signals.access.accounts import AccountCreate, AccountExists, NoSuchEmployer, SecondFactorNeeded
-from services.signals.access.api import OwnAccount, admit_member, deactivate_account, member_leaves
+from services.signals.access.administration import OwnAccount, admit_member, deactivate_account, member_leaves
 from services.signals.access.partners import PARTNER_TYPE_LABELS, PartnerCreate, PartnerExists, UnknownPartner
 from services.signals.access.totp import provisioning_uri
 from services.signals.sealing import Sealer
+from services.signals.settings import SettingsDep
 
 router = APIRouter(include_in_schema=False)
 Administrator = Annotated[Principal, staff(Role.ADMINISTRATOR)]
@@ -51,6 +52,7 @@ async def sign_in_page(request: Request, volgende: str = "") -> Response:
 async def sign_in(
     request: Request,
     runtime: RuntimeDep,
+    settings: SettingsDep,
     gebruikersnaam: Text = "",
     wachtwoord: Text = "",
     code: Text = "",
@@ -66,14 +68,13 @@ async def sign_in(
     if wait > 0:
         return again(429, f"Te vaak een verkeerd wachtwoord vanaf dit adres. Probeer het over {wait} seconden opnieuw.")
     try:
-        principal = await accounts.sign_in(runtime.db, who, wachtwoord, code, Sealer(request.app.state.settings))
+        principal = await accounts.sign_in(runtime.db, who, wachtwoord, code, Sealer(settings))
     except SecondFactorNeeded:
         await audit(runtime.db, request, None, "sign_in.page", who, "refused: one-time code", who=who)
         return again(401, "Vul de code uit uw authenticator-app in (zes cijfers).")
     await audit(runtime.db, request, principal, "sign_in.page", who, "ok" if principal else "refused", who=who)
     if principal is None:
         return again(401, "Gebruikersnaam of wachtwoord klopt niet.")
-    settings = request.app.state.settings
     assert principal.role is not None
     target = _safe_next(volgende, settings) or getattr(settings, HOME_OF_ROLE[principal.role]) + "/"
     if principal.role is Role.ADMINISTRATOR and not _safe_next(volgende, settings):
@@ -101,9 +102,9 @@ def _safe_next(target: str, settings: object) -> str:
 
 
 @router.post("/uitloggen")
-async def sign_out(request: Request, runtime: RuntimeDep, who: AnyStaff) -> Response:
+async def sign_out(request: Request, runtime: RuntimeDep, settings: SettingsDep, who: AnyStaff) -> Response:
     async with runtime.unit_of_work(request, who) as work:
-        await accounts.end_session(work, request.app.state.settings, who)
+        await accounts.end_session(work, settings, who)
     response = RedirectResponse("/inloggen", status_code=status.HTTP_303_SEE_OTHER)
     response.delete_cookie(SESSION_COOKIE)
     return response
@@ -141,6 +142,7 @@ async def _render_admin(
 async def register_partner(
     request: Request,
     runtime: RuntimeDep,
+    settings: SettingsDep,
     admin: Administrator,
     code: Text = "",
     naam: Text = "",
@@ -152,7 +154,7 @@ async def register_partner(
         details = PartnerCreate.model_validate(
             {"id": code, "name": naam, "type": soort, "municipalities": gemeenten or []}
         )
-        secret = await admit_member(runtime, request, admin, details)
+        secret = await admit_member(runtime, settings, request, admin, details)
     except ValidationError as error:
         names = {"id": "code", "name": "naam", "type": "soort", "municipalities": "gemeenten"}
         errors = {names.get(str(problem["loc"][0]), ""): problem["msg"] for problem in error.errors()}
@@ -163,9 +165,11 @@ async def register_partner(
 
 
 @router.post("/beheer/leden/{partner_id}/vertrek")
-async def partner_leaves(request: Request, runtime: RuntimeDep, admin: Administrator, partner_id: str) -> Response:
+async def partner_leaves(
+    request: Request, runtime: RuntimeDep, settings: SettingsDep, admin: Administrator, partner_id: str
+) -> Response:
     try:
-        await member_leaves(runtime, request, admin, partner_id)
+        await member_leaves(runtime, settings, request, admin, partner_id)
     except UnknownPartner:
         return await _render_admin(request, runtime, errors={"": "Dit lid bestaat niet."})
     return RedirectResponse("/beheer", status_code=status.HTTP_303_SEE_OTHER)
@@ -217,9 +221,11 @@ async def create_account(
 
 
 @router.post("/beheer/accounts/{username}/deactiveren")
-async def account_deactivated(request: Request, runtime: RuntimeDep, admin: Administrator, username: str) -> Response:
+async def account_deactivated(
+    request: Request, runtime: RuntimeDep, settings: SettingsDep, admin: Administrator, username: str
+) -> Response:
     try:
-        await deactivate_account(runtime, request, admin, username)
+        await deactivate_account(runtime, settings, request, admin, username)
     except accounts.UnknownAccount:
         return await _render_admin(request, runtime, errors={"": "Dit account bestaat niet."})
     except OwnAccount:
@@ -228,14 +234,16 @@ async def account_deactivated(request: Request, runtime: RuntimeDep, admin: Admi
 
 
 @router.get("/account/tweestaps")
-async def second_factor_page(request: Request, runtime: RuntimeDep, who: AnyStaff) -> Response:
-    secret = await accounts.start_second_factor(runtime.db, who.subject, Sealer(request.app.state.settings))
+async def second_factor_page(request: Request, runtime: RuntimeDep, settings: SettingsDep, who: AnyStaff) -> Response:
+    secret = await accounts.start_second_factor(runtime.db, who.subject, Sealer(settings))
     return _render_second_factor(request, who, secret)
 
 
 @router.post("/account/tweestaps")
-async def confirm_second_factor(request: Request, runtime: RuntimeDep, who: AnyStaff, code: Text = "") -> Response:
-    sealer = Sealer(request.app.state.settings)
+async def confirm_second_factor(
+    request: Request, runtime: RuntimeDep, settings: SettingsDep, who: AnyStaff, code: Text = ""
+) -> Response:
+    sealer = Sealer(settings)
     if await accounts.confirm_second_factor(runtime.db, who.subject, code, sealer):
         await audit(runtime.db, request, who, "second_factor.enabled", f"account:{who.subject}")
         response = render_page(request, "second_factor.html", "Tweestapsverificatie", done=True)

@@ -17,6 +17,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from plumbing.access import Principal, Scope, hash_secret, new_secret
+from plumbing.errors import Conflict, NotFound
 from plumbing.events import new_event
 from plumbing.outbox import change_with_events, new_document, outbox_entry
 from plumbing.reference import Municipality
@@ -122,12 +123,14 @@ class PartnerCreate(BaseModel):
         return sorted(set(value))
 
 
-class PartnerExists(Exception):
-    pass
+class PartnerExists(Conflict):
+    def __init__(self, partner_id: str) -> None:
+        super().__init__(f"id: partner {partner_id} is already registered")
 
 
-class UnknownPartner(Exception):
-    pass
+class UnknownPartner(NotFound):
+    def __init__(self, partner_id: str, what: str = "registered") -> None:
+        super().__init__(f"partner {partner_id} is not {what}")
 
 
 async def register(
@@ -201,7 +204,7 @@ async def rotate_secret(work: UnitOfWork, settings: SignalsSettings, partner_id:
         ),
     )
     if result.matched_count == 0:
-        raise UnknownPartner(partner_id)
+        raise UnknownPartner(partner_id, "an active member")
     work.announced("partners", partner_id)
     return secret
 
