@@ -13,6 +13,8 @@ from plumbing.retention import RetentionJob
 from plumbing.runtime import Runtime
 from plumbing.web import service_app
 from services.signals import (
+    assignment_api,
+    assignment_pages,
     cases_api,
     cases_pages,
     desk_figures,
@@ -23,6 +25,9 @@ from services.signals import (
     intake_api,
     municipality_settings_api,
     municipality_settings_pages,
+    team_pages,
+    teams_api,
+    worklist_pages,
 )
 from services.signals.access import api as access_api
 from services.signals.access import pages as access_pages
@@ -37,6 +42,7 @@ from services.signals.referral_news import record_referral_news
 from services.signals.retention import run_retention
 from services.signals.settings import SignalsSettings
 from services.signals.subscriptions import INTAKE_TOPIC, REFERRAL_NEWS, REFERRALS_TOPIC, SIGNAL_SUBMITTED
+from services.signals.teams import ensure_indexes as ensure_team_indexes
 
 
 def create_app(settings: SignalsSettings | None = None) -> FastAPI:
@@ -50,6 +56,7 @@ def create_app(settings: SignalsSettings | None = None) -> FastAPI:
     async def setup(runtime: Runtime) -> None:
         running.append(runtime)
         await ensure_indexes(runtime.db)
+        await ensure_team_indexes(runtime.db)
 
         # what became of the households handed on, for the case page: a projection of referrals' events
         await ensure_referral_news_indexes(runtime.db)
@@ -108,10 +115,15 @@ def create_app(settings: SignalsSettings | None = None) -> FastAPI:
             help_api.router,
             employer_desk_api.router,
             municipality_settings_api.router,
+            teams_api.router,
+            assignment_api.router,
             access_pages.router,
+            worklist_pages.router,
             cases_pages.router,
             help_pages.router,
             employer_desk_pages.router,
+            assignment_pages.router,
+            team_pages.router,
             municipality_settings_pages.router,
         ],
         publishes=[EVENTS_TOPIC, INTAKE_TOPIC],

@@ -1,6 +1,6 @@
 """Staff API of the signals service: the queue, contact attempts, closing cases, the DDAS export, retention."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request, status
@@ -16,15 +16,17 @@ from services.signals import retention
 from services.signals.casework import (
     CaseClose,
     ContactAttemptCreate,
-    QueueFilter,
     close_case,
     get_case,
     is_overdue,
     log_contact_attempt,
-    queue,
 )
 from services.signals.domain import CreditorType
 from services.signals.figures import ddas_export
+from services.signals.municipality_settings import setting_for
+from services.signals.order import why
+from services.signals.teams import NO_TEAM
+from services.signals.worklist import UNASSIGNED, Worklist, worklist
 from services.signals.settings import SettingsDep
 
 router = APIRouter(prefix="/api/v1", tags=["outreach"])
@@ -50,6 +52,10 @@ class CasePublic(BaseModel):
     reached: bool
     contact_attempts: int
     outcome: str | None
+    team: str | None = Field(default=None, description="The neighbourhood team of its postcode area; null: none")
+    assignee: str | None = Field(default=None, description="The worker who took it on; null: nobody")
+    version: int = Field(default=0, description="Changes with every write; an assignment names the version it saw")
+    why: str = Field(default="", description="What puts it where it stands in the queue")
 
 
 def case_public(case: dict[str, Any]) -> CasePublic:
@@ -69,6 +75,10 @@ def case_public(case: dict[str, Any]) -> CasePublic:
         reached=case["reached"],
         contact_attempts=len(case["contact_attempts"]),
         outcome=case["outcome"],
+        team=case.get("team"),
+        assignee=case.get("assignee"),
+        version=case.get("version", 0),
+        why=why(case, datetime.now(UTC)),
     )
 
 
@@ -79,18 +89,25 @@ def case_public(case: dict[str, Any]) -> CasePublic:
 )
 async def list_cases(
     runtime: RuntimeDep,
+    request: Request,
     worker: Caseworker,
     municipality: Municipality,
     postcode_area: Annotated[str | None, Query(pattern=r"^[1-9]\d{3}$", description="Neighbourhood")] = None,
     creditor_type: CreditorType | None = None,
     case_status: Annotated[str, Query(alias="status", pattern="^(registered|open|closed)$")] = "open",
+    team: Annotated[str | None, Query(description=f"A team id, or `{NO_TEAM}` for cases no team covers")] = None,
+    assignee: Annotated[str | None, Query(description=f"A username, or `{UNASSIGNED}` for nobody")] = None,
+    q: Annotated[str, Query(max_length=60, description="A postcode, or the start of a case or household id")] = "",
+    sort: Annotated[str | None, Query(pattern="^(deadline|amount|creditors|age)$")] = None,
+    reverse: bool = False,
     page: PageNumber = 1,
     per_page: PerPage = PER_PAGE,
 ) -> Page[CasePublic]:
     may_see_municipality(worker, municipality)
-    selection = QueueFilter(municipality, postcode_area, creditor_type, case_status)
+    selection = Worklist(municipality, postcode_area, creditor_type, case_status, team, assignee, q, sort, reverse)
     asked = PageRequest(page, per_page)
-    cases, total = await queue(runtime.db, selection, asked)
+    weights = (await setting_for(runtime.db, request.app.state.settings, municipality)).queue_weights
+    cases, total = await worklist(runtime.db, selection, weights, asked)
     return asked.answer([case_public(case) for case in cases], total)
 
 

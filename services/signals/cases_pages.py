@@ -1,4 +1,4 @@
-"""Staff pages of the signals service: the queue, a case, its contact attempts and closing it."""
+"""Staff pages of the signals service: a case, its contact attempts and closing it (the queue: worklist_pages)."""
 
 from datetime import date
 from typing import Annotated, Any
@@ -10,9 +10,9 @@ from pydantic import ValidationError
 
 from plumbing.access import CASEWORKERS, Principal, may_see_municipality, staff
 from plumbing.audit import audit, reason_given
-from plumbing.paging import PageLinks, PageRequest, page_number
 from plumbing.reference import municipalities, municipality_name
 from plumbing.web import RuntimeDep, render_page
+from services.signals.assignment import assignment_view
 from services.signals.bundling import OPEN
 from services.signals.casework import (
     CaseClose,
@@ -20,15 +20,11 @@ from services.signals.casework import (
     CaseNotOpen,
     ContactAttemptCreate,
     OutcomeDoesNotFit,
-    QueueFilter,
     close_case,
     get_case,
     is_overdue,
     log_contact_attempt,
-    overdue_in,
-    queue,
 )
-from services.signals.domain import CreditorType
 from services.signals.labels import (
     CONTACT_KINDS,
     CREDITOR_TYPES,
@@ -48,49 +44,17 @@ from services.signals.settings import SettingsDep, SignalsSettings
 router = APIRouter(include_in_schema=False)
 OptionalText = Annotated[str | None, Query()]
 Caseworker = Annotated[Principal, staff(*CASEWORKERS)]
+ASSIGNMENT_DONE = {
+    "zelf": "U heeft de casus in behandeling genomen.",
+    "toegewezen": "De casus is toegewezen.",
+    "teruggegeven": "De casus is teruggegeven en niet meer toegewezen.",
+}
 REASONS = {
     "contact": "Contact opnemen met het huishouden",
     "vervolg": "Vervolg na contact (hulp of verwijzing)",
     "afsluiten": "Casus afsluiten of terugmelden",
     "kwaliteit": "Kwaliteitscontrole of klacht",
 }
-
-
-@router.get("/")
-async def queue_page(
-    request: Request,
-    runtime: RuntimeDep,
-    worker: Caseworker,
-    gemeente: OptionalText = None,
-    wijk: OptionalText = None,
-    schuldeiser: OptionalText = None,
-    status_filter: Annotated[str, Query(alias="status")] = OPEN,
-    pagina: OptionalText = None,
-) -> Response:
-    own = {code: name for code, name in municipalities().items() if worker.serves(code)}
-    selection = QueueFilter(
-        municipality=gemeente if gemeente in own else next(iter(own), "none"),
-        postcode_area=wijk if wijk and wijk.isdigit() and len(wijk) == 4 else None,
-        creditor_type=CreditorType(schuldeiser) if schuldeiser in CREDITOR_TYPES else None,
-        status=status_filter if status_filter in STATUSES else OPEN,
-    )
-    page = PageRequest(page_number(pagina))
-    cases, total = await queue(runtime.db, selection, page)
-    kept = {"gemeente": selection.municipality or "", "wijk": selection.postcode_area or "", "status": selection.status}
-    kept["schuldeiser"] = selection.creditor_type.value if selection.creditor_type else ""
-    return render_page(
-        request,
-        "queue.html",
-        "Werkvoorraad vroegsignalen",
-        cases=cases,
-        paging=PageLinks.of(page, len(cases), total, kept),
-        overdue_total=await overdue_in(runtime.db, selection),
-        selection=selection,
-        overdue={case["_id"] for case in cases if is_overdue(case)},
-        municipalities=own,
-        creditor_types=CREDITOR_TYPES,
-        statuses=STATUSES,
-    )
 
 
 @router.get("/casussen/{case_id}")
@@ -232,6 +196,8 @@ async def _render_case(
         status_code=422 if errors else 200,
         logged=request.query_params.get("gelogd") == "1",
         closed=request.query_params.get("afgesloten") == "1",
+        assignment=await assignment_view(runtime.db, request.app.state.settings, request.state.principal, case),
+        assignment_done=ASSIGNMENT_DONE.get(request.query_params.get("toewijzing") or "", ""),
         referrals=await referrals_of(runtime.db, case["household_ref"]),
         partner_names=await partner_names(runtime.db, [creditor["partner"] for creditor in case["creditors"]]),
         refer_url=refer_url(request.app.state.settings.referrals_url, case),

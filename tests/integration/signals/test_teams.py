@@ -69,7 +69,7 @@ async def test_when_a_team_changes_its_areas_its_active_cases_follow_and_lose_th
             role=Role.OUTREACH_WORKER,
             municipalities=["GM0141"],
             password="een lang wachtwoord 123",
-        ),  # fmt: skip
+        ),
     )
     work = UnitOfWork(db, None)
     team = await create_team(work, TeamCreate(municipality="GM0141", name="Centrum", postcode_areas=["7607"]))
