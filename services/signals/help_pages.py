@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from plumbing.public_forms import HONEYPOT, PublicForm, PublicFormDep
 from plumbing.reference import municipalities
 from plumbing.web import RuntimeDep, render_page
+from services.signals.employer_desk import DeskCodeRefused
 from services.signals.help_requests import HelpRequestReceived, preview, request_help
 from services.signals.self_test import (
     ARREARS,
@@ -214,8 +215,11 @@ async def request_form(
         return _received(request, preview(request.app.state.settings, help_request, date.today()))
     if errors:
         return _advice(request, answers, form, errors, status_code=422)
-    async with runtime.unit_of_work() as work:  # a resident, no member of staff: nothing to audit
-        received = await request_help(work, request.app.state.settings, help_request)
+    try:
+        async with runtime.unit_of_work() as work:  # a resident, no member of staff: nothing to audit
+            received = await request_help(work, request.app.state.settings, help_request)
+    except DeskCodeRefused as refused:  # no employer has this code (any more): nothing was stored
+        return _advice(request, answers, form, {"werkgeverscode": refused.dutch}, status_code=422)
     return _received(request, received, help_request)
 
 

@@ -233,3 +233,52 @@ async def test_the_administrator_sees_and_renews_an_employers_desk_code_on_the_a
     stored = await employer_desk.active_employer(signals.db, "ten-cate")
     assert stored is not None and employer_desk.shown(stored["desk_code"]) != code
     assert employer_desk.shown(stored["desk_code"]) in (await signals.client.get("/beheer", headers=admin)).text
+
+
+def resident_form(house_number: int, code: str) -> dict[str, Any]:
+    return {
+        "inkomen": "short",
+        "achterstanden": ["rent"],
+        "gemeente": "GM0141",
+        "toestemming": "ja",
+        "naam": "Piet Jansen",
+        "contact": "phone",
+        "telefoon": "06 11112222",
+        "postcode": "7604 GH",
+        "huisnummer": str(house_number),
+        "werkgeverscode": code,
+    }
+
+
+async def test_the_referral_link_fills_in_the_code_and_the_resident_form_counts_it_for_the_employer(
+    signals: Signals,
+) -> None:
+    code = await employer(signals, "ten-cate")
+    public = {"Authorization": ""}
+    page = await signals.client.get("/hulp-vragen", params={"werkgever": code}, headers=public)
+    assert page.status_code == 200 and f'value="{code}"' in page.text
+    unknown = "ABCD-2345" if code != "ABCD-2345" else "WXYZ-6789"
+    refused = await signals.client.post("/hulp-vragen/aanvraag", data=resident_form(3, unknown), headers=public)
+    assert refused.status_code == 422 and 'id="werkgeverscode-fout"' in refused.text
+    assert "Deze werkgeverscode kennen we niet (meer)." in refused.text
+    assert await signals.db.cases.count_documents({}) == 0
+    api = await signals.client.post(
+        "/api/v1/help-requests",
+        headers=public,
+        json={
+            "test": {"income": "short", "arrears": ["rent"], "municipality": "GM0141"},
+            "consent": True,
+            "name": "Piet Jansen",
+            "contact_by": "phone",
+            "phone": "06 11112222",
+            "postcode": "7604 GH",
+            "house_number": 3,
+            "employer_code": unknown,
+        },
+    )
+    assert api.status_code == 422 and api.json()["detail"].startswith("employer_code:")
+    assert await signals.db.cases.count_documents({}) == 0
+    asked = await signals.client.post("/hulp-vragen/aanvraag", data=resident_form(3, code), headers=public)
+    assert asked.status_code == 200, asked.text
+    case = await signals.db.cases.find_one({})
+    assert case["help_requests"][0]["employer_id"] == "ten-cate"
