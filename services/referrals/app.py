@@ -14,6 +14,8 @@ from services.referrals import (
     catalogue_pages,
     cohort_api,
     cohort_pages,
+    kafka_answers,
+    partner_topics,
     referrals_api,
     referrals_pages,
     retention,
@@ -44,7 +46,7 @@ def create_app(settings: ReferralsSettings | None = None) -> FastAPI:
         runtime.jobs.append(
             RetentionJob(lambda: retention.run_retention(runtime.db, settings), settings.retention_interval_seconds)
         )
-        runtime.relay_outboxes([runtime.db.referrals, runtime.db.cohort_members])
+        runtime.relay_outboxes([runtime.db.referrals, runtime.db.cohort_members, runtime.db.partner_feed])
 
         async def on_case_closed(event: CloudEvent) -> None:
             async with runtime.unit_of_work() as work:
@@ -65,6 +67,10 @@ def create_app(settings: ReferralsSettings | None = None) -> FastAPI:
                 PARTNER_JOINED: lambda event: remember_partner(runtime.db, event),
             },
         )
+
+        # help-offer partners: their referrals on their own topics, their answers from their own intake topics
+        await partner_topics.subscribe_feed(runtime, settings)
+        kafka_answers.subscribe_answers(runtime, settings)
 
     return service_app(
         settings=settings,
