@@ -99,6 +99,7 @@ class Pages:
                 "principal": principal,
                 "csrf": csrf_token(self._settings, principal) if principal else "",
                 "sign_in_url": self._settings.sign_in_url,
+                "help_url": f"{self._settings.signals_url}/hulp-vragen",  # residents' public self-test
                 "sign_out_url": f"{self._settings.signals_url}/uitloggen",
                 "second_factor_url": f"{self._settings.signals_url}/account/tweestaps",
                 "role_labels": ROLE_LABELS,

@@ -31,8 +31,9 @@ from services.signals.intake import SOURCE, Contention, _active_cases, household
 from services.signals.rules import deadline
 from services.signals.sealing import Sealer
 from services.signals.self_reported import fold_request, new_self_reported_case, request_entry
-from services.signals.self_test import Advice, HelpRequestCreate, advise
+from services.signals.self_test import ARREARS, CONTACT_CHOICES, INCOMES, WORRIES, Advice, HelpRequestCreate, advise
 from services.signals.settings import SignalsSettings
+from services.signals.teams import team_for, teams_by_municipality
 
 FORM = "help_request"
 MAX_ATTEMPTS = 20
@@ -94,9 +95,14 @@ async def _store(
     household = await household_for(db, settings, address)
     entry = request_entry(request_id, request, now, sealer.seal, employer_id)
     topic = settings.topic(EVENTS_TOPIC)
+    teams = (await teams_by_municipality(db, [municipality]))[municipality]
     for _ in range(MAX_ATTEMPTS):
         case, case_id = (await _active_cases(db, {household}))[household]
-        base = case or new_self_reported_case(case_id, household, request, now, sealer.seal)
+        base = case or {
+            **new_self_reported_case(case_id, household, request, now, sealer.seal),
+            "team": team_for(request.postcode, teams),  # the neighbourhood team of its area, as at intake
+            "assignee": None,
+        }
         folded = fold_request(base, entry, policy, today)
         events = [
             outbox_entry(topic, new_event(type=kind, source=SOURCE, subject=household, data=data))
@@ -195,6 +201,37 @@ def confirmation(received: HelpRequestReceived, to: str) -> Notification:
             "bewaartermijn."
         ),
     )
+
+
+ADVICE_LABELS = {
+    Advice.SELF_HELP: "Zelf aan de slag (tips)",
+    Advice.VOLUNTEER: "Vrijwilliger (schuldhulpmaatje, thuisadministratie)",
+    Advice.MUNICIPALITY: "Schuldhulp van de gemeente",
+    Advice.URGENT: "Met spoed: ontruiming of afsluiting aangekondigd",
+}
+
+
+def opened_requests(case: dict[str, Any], settings: SignalsSettings) -> list[dict[str, Any]]:
+    """A case's help requests for its page, opened and in Dutch; the personal data of an erased one is None."""
+    sealer, shown = Sealer(settings), []
+    for entry in case.get("help_requests", []):
+        personal = sealer.open(entry.get("personal"))
+        test = (personal or {}).get("test") or {}
+        shown.append(
+            {
+                "at": entry["at"],
+                "contact_by": CONTACT_CHOICES.get(entry["contact_by"], entry["contact_by"]),
+                "advice": ADVICE_LABELS.get(entry["advice"], entry["advice"]),
+                "crisis": entry["crisis"],
+                "employer_code": entry.get("employer_code"),
+                "person": (personal or {}).get("person"),
+                "address": (personal or {}).get("address"),
+                "income": INCOMES.get(test.get("income"), ""),
+                "arrears": [ARREARS.get(code, code) for code in test.get("arrears", [])],
+                "worries": [WORRIES.get(code, code) for code in test.get("worries", [])],
+            }
+        )
+    return shown
 
 
 def working_days_between(start: date, end: date) -> int:
