@@ -1,4 +1,4 @@
-"""Staff pages of the signals service: the queue, a case, its contact attempts and closing it."""
+"""Staff pages of the signals service: a case, its contact attempts and closing it (the queue: worklist_pages)."""
 
 from datetime import date
 from typing import Annotated, Any
@@ -10,9 +10,9 @@ from pydantic import ValidationError
 
 from plumbing.access import CASEWORKERS, Principal, may_see_municipality, staff
 from plumbing.audit import audit, reason_given
-from plumbing.paging import PageLinks, PageRequest, page_number
 from plumbing.reference import municipalities, municipality_name
 from plumbing.web import RuntimeDep, render_page
+from services.signals.assignment import assignment_view
 from services.signals.bundling import OPEN
 from services.signals.casework import (
     CaseClose,
@@ -20,15 +20,11 @@ from services.signals.casework import (
     CaseNotOpen,
     ContactAttemptCreate,
     OutcomeDoesNotFit,
-    QueueFilter,
     close_case,
     get_case,
     is_overdue,
     log_contact_attempt,
-    overdue_in,
-    queue,
 )
-from services.signals.domain import CreditorType
 from services.signals.help_requests import opened_requests
 from services.signals.labels import (
     CONTACT_KINDS,
@@ -44,10 +40,16 @@ from services.signals.referral_news import referrals_of
 from services.signals.retention import closes_by_itself_on
 from services.signals.rules import OUTCOME_LABELS, closing_outcomes
 from services.signals.sealing import Sealer
+from services.signals.settings import SettingsDep, SignalsSettings
 
 router = APIRouter(include_in_schema=False)
 OptionalText = Annotated[str | None, Query()]
 Caseworker = Annotated[Principal, staff(*CASEWORKERS)]
+ASSIGNMENT_DONE = {
+    "zelf": "U heeft de casus in behandeling genomen.",
+    "toegewezen": "De casus is toegewezen.",
+    "teruggegeven": "De casus is teruggegeven en niet meer toegewezen.",
+}
 REASONS = {
     "contact": "Contact opnemen met het huishouden",
     "vervolg": "Vervolg na contact (hulp of verwijzing)",
@@ -56,46 +58,14 @@ REASONS = {
 }
 
 
-@router.get("/")
-async def queue_page(
-    request: Request,
-    runtime: RuntimeDep,
-    worker: Caseworker,
-    gemeente: OptionalText = None,
-    wijk: OptionalText = None,
-    schuldeiser: OptionalText = None,
-    status_filter: Annotated[str, Query(alias="status")] = OPEN,
-    pagina: OptionalText = None,
-) -> Response:
-    own = {code: name for code, name in municipalities().items() if worker.serves(code)}
-    selection = QueueFilter(
-        municipality=gemeente if gemeente in own else next(iter(own), "none"),
-        postcode_area=wijk if wijk and wijk.isdigit() and len(wijk) == 4 else None,
-        creditor_type=CreditorType(schuldeiser) if schuldeiser in CREDITOR_TYPES else None,
-        status=status_filter if status_filter in STATUSES else OPEN,
-    )
-    page = PageRequest(page_number(pagina))
-    cases, total = await queue(runtime.db, selection, page)
-    kept = {"gemeente": selection.municipality or "", "wijk": selection.postcode_area or "", "status": selection.status}
-    kept["schuldeiser"] = selection.creditor_type.value if selection.creditor_type else ""
-    return render_page(
-        request,
-        "queue.html",
-        "Werkvoorraad vroegsignalen",
-        cases=cases,
-        paging=PageLinks.of(page, len(cases), total, kept),
-        overdue_total=await overdue_in(runtime.db, selection),
-        selection=selection,
-        overdue={case["_id"] for case in cases if is_overdue(case)},
-        municipalities=own,
-        creditor_types=CREDITOR_TYPES,
-        statuses=STATUSES,
-    )
-
-
 @router.get("/casussen/{case_id}")
 async def case_page(
-    request: Request, runtime: RuntimeDep, worker: Caseworker, case_id: str, reden: OptionalText = None
+    request: Request,
+    runtime: RuntimeDep,
+    settings: SettingsDep,
+    worker: Caseworker,
+    case_id: str,
+    reden: OptionalText = None,
 ) -> Response:
     """A case shows personal data: the worker says why they open it, once per session, and that is logged."""
     record = f"case:{case_id}"
@@ -108,13 +78,14 @@ async def case_page(
         await audit(runtime.db, request, worker, "case.opened", record, reason=REASONS[reden])
     else:
         await audit(runtime.db, request, worker, "case.viewed", record)
-    return await _render_case(request, runtime, case_id)
+    return await _render_case(request, runtime, settings, case_id)
 
 
 @router.post("/casussen/{case_id}/contactpoging")
 async def contact_attempt_form(
     request: Request,
     runtime: RuntimeDep,
+    settings: SettingsDep,
     worker: Caseworker,
     case_id: str,
     soort: Annotated[str, Form()] = "",
@@ -131,6 +102,7 @@ async def contact_attempt_form(
         return await _render_case(
             request,
             runtime,
+            settings,
             case_id,
             errors=_field_errors(error, CONTACT_FIELDS),
             form={"soort": soort, "datum": datum, "dagdeel": dagdeel, "bereikt": bereikt, "notitie": notitie},
@@ -138,9 +110,9 @@ async def contact_attempt_form(
     try:
         await _own(runtime, worker, case_id)
         async with runtime.unit_of_work(request, worker) as work:
-            await log_contact_attempt(work, request.app.state.settings, case_id, attempt)
+            await log_contact_attempt(work, settings, case_id, attempt)
     except (CaseNotFound, CaseNotOpen):
-        return await _render_case(request, runtime, case_id, errors={"": "Deze casus is niet (meer) open."})
+        return await _render_case(request, runtime, settings, case_id, errors={"": "Deze casus is niet (meer) open."})
     return RedirectResponse(f"/casussen/{case_id}?gelogd=1", status_code=status.HTTP_303_SEE_OTHER)
 
 
@@ -148,6 +120,7 @@ async def contact_attempt_form(
 async def close_form(
     request: Request,
     runtime: RuntimeDep,
+    settings: SettingsDep,
     worker: Caseworker,
     case_id: str,
     uitkomst: Annotated[str, Form()] = "",
@@ -156,16 +129,16 @@ async def close_form(
     try:
         closing = CaseClose.model_validate({"outcome": uitkomst, "note": toelichting})
     except ValidationError as error:
-        return await _render_case(request, runtime, case_id, errors=_field_errors(error, CLOSE_FIELDS))
+        return await _render_case(request, runtime, settings, case_id, errors=_field_errors(error, CLOSE_FIELDS))
     try:
         await _own(runtime, worker, case_id)
         async with runtime.unit_of_work(request, worker) as work:
-            await close_case(work, request.app.state.settings, case_id, closing)
+            await close_case(work, settings, case_id, closing)
     except (CaseNotFound, CaseNotOpen):
-        return await _render_case(request, runtime, case_id, errors={"": "Deze casus is niet (meer) open."})
+        return await _render_case(request, runtime, settings, case_id, errors={"": "Deze casus is niet (meer) open."})
     except OutcomeDoesNotFit:
         message = "Deze uitkomst past niet bij deze casus; kies een van de genoemde uitkomsten."
-        return await _render_case(request, runtime, case_id, errors={"uitkomst": message})
+        return await _render_case(request, runtime, settings, case_id, errors={"uitkomst": message})
     return RedirectResponse(f"/casussen/{case_id}?afgesloten=1", status_code=status.HTTP_303_SEE_OTHER)
 
 
@@ -193,6 +166,7 @@ def _field_errors(error: ValidationError, fields: dict[str, tuple[str, str]]) ->
 async def _render_case(
     request: Request,
     runtime: RuntimeDep,
+    settings: SignalsSettings,
     case_id: str,
     errors: dict[str, str] | None = None,
     form: dict[str, Any] | None = None,
@@ -208,7 +182,7 @@ async def _render_case(
         "case.html",
         title,
         case=case,
-        personal=Sealer(request.app.state.settings).open(case["personal"]),
+        personal=Sealer(settings).open(case["personal"]),
         help_requests=opened_requests(case, request.app.state.settings),
         overdue=is_overdue(case),
         errors=errors or {},
@@ -217,13 +191,15 @@ async def _render_case(
         parts_of_day=PARTS_OF_DAY,
         outcomes={outcome.value: label for outcome, label in OUTCOME_LABELS.items()},
         closing_outcomes=[outcome.value for outcome in closing_outcomes(case["status"] == OPEN)],
-        closes_on=closes_by_itself_on(case, request.app.state.settings),
+        closes_on=closes_by_itself_on(case, settings),
         creditor_types=CREDITOR_TYPES,
         statuses=STATUSES,
         municipalities=municipalities(),
         status_code=422 if errors else 200,
         logged=request.query_params.get("gelogd") == "1",
         closed=request.query_params.get("afgesloten") == "1",
+        assignment=await assignment_view(runtime.db, request.app.state.settings, request.state.principal, case),
+        assignment_done=ASSIGNMENT_DONE.get(request.query_params.get("toewijzing") or "", ""),
         referrals=await referrals_of(runtime.db, case["household_ref"]),
         partner_names=await partner_names(runtime.db, [creditor["partner"] for creditor in case["creditors"]]),
         refer_url=refer_url(request.app.state.settings.referrals_url, case),

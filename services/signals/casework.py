@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pymongo.asynchronous.database import AsyncDatabase
 
+from plumbing.errors import Conflict, Invalid, NotFound
 from plumbing.events import new_event
 from plumbing.outbox import change_with_events, outbox_entry
 from plumbing.paging import FIRST_PAGE, PageRequest, find_page
@@ -35,21 +36,24 @@ QUEUE_ORDER = [
 ]
 
 
-class CaseNotFound(Exception):
-    pass
+class CaseNotFound(NotFound):
+    def __init__(self, case_id: str) -> None:
+        super().__init__(f"case {case_id} does not exist")
 
 
-class CaseNotOpen(Exception):
-    pass
+class CaseNotOpen(Conflict):
+    def __init__(self, case_id: str) -> None:
+        super().__init__(f"case {case_id} is not open")
 
 
-class OutcomeDoesNotFit(Exception):
+class OutcomeDoesNotFit(Invalid):
     """A case below the threshold was never reached out to: it cannot close with what outreach found; an open case
     cannot close as below the threshold."""
 
     def __init__(self, outcome: Outcome, status: str, fitting: list[Outcome]) -> None:
-        super().__init__(f"{outcome.value} does not fit a case that is {status}")
         self.fitting = ", ".join(outcome.value for outcome in fitting)
+        problem = f"{outcome.value} does not fit a case that is {status}; choose one of {self.fitting}"
+        super().__init__("outcome", problem)
 
 
 class ContactAttemptCreate(BaseModel):
