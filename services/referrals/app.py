@@ -4,7 +4,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from plumbing import mail
+from plumbing import admin_pages, mail
 from plumbing.events import CloudEvent
 from plumbing.retention import RetentionJob
 from plumbing.runtime import Runtime
@@ -85,6 +85,7 @@ def create_app(settings: ReferralsSettings | None = None) -> FastAPI:
             referrals_pages.router,
             catalogue_pages.router,
             cohort_pages.router,
+            admin_pages.router(retention.ADMINISTRATION),
         ],
         publishes=[EVENTS_TOPIC],
         setup=setup,

@@ -42,3 +42,16 @@ DECLINE_CATEGORIES = {
 }
 OFFER_STATUSES = {"active": "Actief", "inactive": "Niet actief", "temporarily_closed": "Tijdelijk gesloten"}
 VOLUNTEER_ROLES = {"budget_coach": "Budgetcoach", "debt_buddy": "Schuldhulpmaatje"}
+# what the audit log's actions mean, as the administrator's log page shows them
+AUDIT_ACTIONS = {
+    "offer.published": "Aanbod gepubliceerd of gewijzigd",
+    "cohort.enrolled": "Huishouden opgenomen in de Doorbraak-groep",
+    "cohort.step_done": "Stap van het Doorbraak-plan afgevinkt",
+    "cohort.exited": "Huishouden uit de Doorbraak-groep",
+    "municipality_settings.changed": "Instellingen van een gemeente gewijzigd",
+}
+# what the retention run reports, per count
+RETENTION_COUNTS = {
+    "erased_referrals": "afgesloten verwijzingen gewist",
+    "erased_cohort_members": "oud-deelnemers van de Doorbraak-groep gewist",
+}

@@ -18,8 +18,11 @@ from pymongo.asynchronous.database import AsyncDatabase
 from plumbing import audit
 from plumbing.access import Principal, Role, staff
 from plumbing.register import PersonalField, erased_paths
+from plumbing.retention import Administration, run_retention_now
+from plumbing.unit_of_work import UnitOfWork
 from plumbing.web import RuntimeDep
 from services.referrals.domain import ReferralState
+from services.referrals.labels import AUDIT_ACTIONS, RETENTION_COUNTS
 from services.referrals.register import COHORT_TERM, REFERRAL_TERM, REGISTER
 from services.referrals.settings import ReferralsSettings
 
@@ -90,5 +93,14 @@ router = APIRouter(prefix="/api/v1", tags=["retention"])
 async def post_retention_run(
     runtime: RuntimeDep, request: Request, admin: Annotated[Principal, staff(Role.ADMINISTRATOR)]
 ) -> dict[str, int]:
-    await audit.audit(runtime.db, request, admin, "retention.run", "referrals")
-    return await run_retention(runtime.db, request.app.state.settings)
+    return await run_retention_now(runtime, request, admin, ADMINISTRATION)
+
+
+async def _run_for_administrator(work: UnitOfWork, settings: ReferralsSettings) -> dict[str, int]:
+    return await run_retention(work.db, settings)
+
+
+# the administration pages (plumbing.admin_pages) and the API run it alike
+ADMINISTRATION = Administration(
+    record="referrals", retention=_run_for_administrator, actions=AUDIT_ACTIONS, counts=RETENTION_COUNTS
+)

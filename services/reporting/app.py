@@ -5,7 +5,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from plumbing import audit
+from plumbing import admin_pages, audit
 from plumbing.kafka import EVERY_TYPE, Delivered
 from plumbing.retention import RetentionJob
 from plumbing.runtime import Runtime
@@ -49,7 +49,14 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
         "programme targets; CSV exports with small numbers suppressed for outside the region; the Schuldenlab's "
         "innovation portfolio with its lifecycle, micro-MKBA and KPIs measured from the counters.",
         templates=Path(__file__).parent / "templates",
-        routers=[reporting_api.router, lab_api.router, retention.router, reporting_pages.router, lab_pages.router],
+        routers=[
+            reporting_api.router,
+            lab_api.router,
+            retention.router,
+            reporting_pages.router,
+            lab_pages.router,
+            admin_pages.router(retention.ADMINISTRATION),
+        ],
         publishes=[EVENTS_TOPIC],
         setup=setup,
     )

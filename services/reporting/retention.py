@@ -12,7 +12,10 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from plumbing import audit
 from plumbing.access import Principal, Role, staff
+from plumbing.retention import Administration, run_retention_now
+from plumbing.unit_of_work import UnitOfWork
 from plumbing.web import RuntimeDep
+from services.reporting.labels import AUDIT_ACTIONS
 from services.reporting.settings import ReportingSettings
 
 logger = logging.getLogger(__name__)
@@ -34,5 +37,12 @@ router = APIRouter(prefix="/api/v1", tags=["retention"])
 async def post_retention_run(
     runtime: RuntimeDep, request: Request, admin: Annotated[Principal, staff(Role.ADMINISTRATOR)]
 ) -> dict[str, int]:
-    await audit.audit(runtime.db, request, admin, "retention.run", "reporting")
-    return await run_retention(runtime.db, request.app.state.settings)
+    return await run_retention_now(runtime, request, admin, ADMINISTRATION)
+
+
+async def _run_for_administrator(work: UnitOfWork, settings: ReportingSettings) -> dict[str, int]:
+    return await run_retention(work.db, settings)
+
+
+# the administration pages (plumbing.admin_pages) and the API run it alike
+ADMINISTRATION = Administration(record="reporting", retention=_run_for_administrator, actions=AUDIT_ACTIONS)

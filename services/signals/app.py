@@ -6,7 +6,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from plumbing import audit, mail, public_forms
+from plumbing import admin_pages, audit, mail, public_forms
 from plumbing.coalescer import Coalescer
 from plumbing.kafka import Delivered
 from plumbing.retention import RetentionJob
@@ -39,7 +39,7 @@ from services.signals.kafka_evictions import EVICTION_SUBMITTED, on_evictions_su
 from services.signals.kafka_intake import on_signals_submitted
 from services.signals.referral_news import ensure_indexes as ensure_referral_news_indexes
 from services.signals.referral_news import record_referral_news
-from services.signals.retention import run_retention
+from services.signals.retention import ADMINISTRATION, run_retention
 from services.signals.settings import SignalsSettings
 from services.signals.subscriptions import INTAKE_TOPIC, REFERRAL_NEWS, REFERRALS_TOPIC, SIGNAL_SUBMITTED
 from services.signals.teams import ensure_indexes as ensure_team_indexes
@@ -110,6 +110,7 @@ def create_app(settings: SignalsSettings | None = None) -> FastAPI:
         routers=[
             access_api.router,
             audit.router,
+            admin_pages.router(ADMINISTRATION),
             intake_api.router,
             cases_api.router,
             help_api.router,

@@ -45,3 +45,29 @@ DECLINE_CATEGORIES = {
     "household_declined": "Huishouden wil deze hulp niet",
     "other": "Andere reden",
 }
+# what the audit log's actions mean, as the administrator's log page shows them
+AUDIT_ACTIONS = {
+    "case.opened": "Casus geopend",
+    "case.read": "Casus opgevraagd (API)",
+    "case.viewed": "Casus bekeken",
+    "case.closed": "Casus afgesloten",
+    "case.assigned": "Casus toegewezen",
+    "case.unassigned": "Toewijzing van casus opgeheven",
+    "contact_attempt.logged": "Contactpoging vastgelegd",
+    "account.created": "Account aangemaakt",
+    "account.deactivated": "Account gedeactiveerd",
+    "partner.registered": "Lid geregistreerd",
+    "partner.left": "Lid vertrokken",
+    "partner.secret_rotated": "Geheim van partnersysteem vernieuwd",
+    "second_factor.enabled": "Tweestapsverificatie aangezet",
+    "team.created": "Wijkteam aangemaakt",
+    "team.changed": "Wijkteam gewijzigd",
+    "employer_desk.code_issued": "Code van het werkgeversloket uitgegeven",
+    "municipality_settings.changed": "Instellingen van een gemeente gewijzigd",
+}
+# what the retention run reports, per count
+RETENTION_COUNTS = {
+    "closed_below_threshold": "casussen onder de drempel afgesloten",
+    "erased_cases": "casussen gewist na de bewaartermijn",
+    "erased_eviction_addresses": "adressen van ontruimingsmeldingen gewist",
+}

@@ -20,11 +20,13 @@ from plumbing import audit
 from plumbing.events import new_event
 from plumbing.outbox import change_with_events, outbox_entry
 from plumbing.register import erased_paths
+from plumbing.retention import Administration
 from plumbing.unit_of_work import UnitOfWork
 from services.signals.bundling import CLOSED, REGISTERED
 from services.signals.casework import closing_of
 from services.signals.events import CASE_CLOSED, EVENTS_TOPIC
 from services.signals.intake import SOURCE
+from services.signals.labels import AUDIT_ACTIONS, RETENTION_COUNTS
 from services.signals.partner_feedback import feedback_entries, signals_by_partner
 from services.signals.register import CASE_TERM, EVICTION_TERM, REGISTER
 from services.signals.rules import FOLLOW_UP_OUTCOMES, PICKED_UP_OUTCOMES, Outcome
@@ -178,3 +180,7 @@ async def erase_eviction_addresses(
         {"$set": {**erased_paths(fields, {}), "address_erased_at": now or datetime.now(UTC)}},
     )
     return result.modified_count
+
+
+# the administration pages (plumbing.admin_pages) and the API run it alike
+ADMINISTRATION = Administration(record="cases", retention=run_retention, actions=AUDIT_ACTIONS, counts=RETENTION_COUNTS)
