@@ -7,7 +7,7 @@ from plumbing.access import Principal
 from plumbing.errors import Conflict
 from plumbing.runtime import Runtime
 from services.signals import employer_desk
-from services.signals.access import accounts, partners
+from services.signals.access import accounts, kafka_access, partners
 from services.signals.access.partners import PartnerCreate, PartnerType
 from services.signals.kafka_intake import partner_topic
 from services.signals.partner_feedback import feedback_topic
@@ -31,6 +31,7 @@ async def admit_member(
         if details.type is PartnerType.EMPLOYER:  # the desk code its employees give on the help form
             await employer_desk.issue_desk_code(work, details.id)
     await runtime.ensure_topics([partner_topic(settings, details.id), feedback_topic(settings, details.id)])
+    await kafka_access.open_door(settings, details.id, details.type, secret)
     return secret
 
 
@@ -49,3 +50,16 @@ async def member_leaves(
 ) -> None:
     async with runtime.unit_of_work(request, admin) as work:
         await partners.leave(work, settings, partner_id)
+    await kafka_access.close_door(settings, partner_id)
+
+
+async def new_member_secret(
+    runtime: Runtime, settings: SignalsSettings, request: Request, admin: Principal, partner_id: str
+) -> str:
+    """A new client secret; the old one stops working, on Kafka too."""
+    async with runtime.unit_of_work(request, admin) as work:
+        secret = await partners.rotate_secret(work, settings, partner_id)
+    member = await runtime.db.partners.find_one({"_id": partner_id}, {"type": 1})
+    if member is not None:
+        await kafka_access.open_door(settings, partner_id, PartnerType(member["type"]), secret)
+    return secret

@@ -13,7 +13,7 @@ from plumbing.audit import audit
 from plumbing.web import RuntimeDep
 from services.signals.access import accounts, partners
 from services.signals.access.accounts import AccountCreate, SecondFactorNeeded
-from services.signals.access.administration import admit_member, deactivate_account, member_leaves
+from services.signals.access.administration import admit_member, deactivate_account, member_leaves, new_member_secret
 from services.signals.access.partners import PartnerCreate
 from services.signals.access.totp import provisioning_uri
 from services.signals.sealing import Sealer
@@ -161,8 +161,7 @@ async def partner_leaves(
 async def rotate(
     partner_id: str, runtime: RuntimeDep, settings: SettingsDep, request: Request, admin: Administrator
 ) -> dict[str, str]:
-    async with runtime.unit_of_work(request, admin) as work:
-        secret = await partners.rotate_secret(work, settings, partner_id)
+    secret = await new_member_secret(runtime, settings, request, admin, partner_id)
     return {"client_id": partner_id, "client_secret": secret}
 
 

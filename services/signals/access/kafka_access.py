@@ -37,6 +37,7 @@ from plumbing.access import Scope
 from plumbing.kafka import ensure_topics
 from plumbing.settings import PlatformSettings
 from services.signals.access.partners import PartnerType, scopes_of
+from services.signals.settings import SignalsSettings
 
 SCRAM_ITERATIONS = 8192
 ADMIN_TIMEOUT_SECONDS = 30.0
@@ -131,3 +132,17 @@ class KafkaAccess:
         except KafkaException as error:  # it had no user (it never published directly): nothing to remove
             if "RESOURCE_NOT_FOUND" not in str(error):
                 raise
+
+
+async def open_door(settings: SignalsSettings, partner_id: str, partner_type: PartnerType, secret: str) -> None:
+    """A member that joined or got a new secret: its user and ACLs, when the platform keeps partners' Kafka access."""
+    if settings.partner_kafka_access:
+        await KafkaAccess(settings.kafka_bootstrap).grant(
+            topics_of(settings, partner_id, partner_type), partner_id, secret
+        )
+
+
+async def close_door(settings: SignalsSettings, partner_id: str) -> None:
+    """A member that left: no more user, no more ACLs."""
+    if settings.partner_kafka_access:
+        await KafkaAccess(settings.kafka_bootstrap).revoke(partner_id)
