@@ -15,6 +15,7 @@ from services.referrals import (
     cohort_api,
     cohort_pages,
     kafka_answers,
+    partner_feed_api,
     partner_topics,
     referrals_api,
     referrals_pages,
@@ -80,6 +81,7 @@ def create_app(settings: ReferralsSettings | None = None) -> FastAPI:
         routers=[
             catalogue_api.router,
             referrals_api.router,
+            partner_feed_api.router,
             cohort_api.router,
             retention.router,
             referrals_pages.router,

@@ -119,7 +119,12 @@ async def feed_partners(
         if told is None:
             continue
         partner, event = told
-        fields = {"_id": delivered.event.id, "partner": partner, "created_at": datetime.now(UTC)}
+        fields = {
+            "_id": delivered.event.id,
+            "partner": partner,
+            "created_at": datetime.now(UTC),
+            "event": event.model_dump(mode="json"),  # what GET /api/v1/referral-updates answers
+        }
         documents.append(new_document(fields, outbox_entry(referrals_topic(settings, partner), event)))
     if documents:
         try:
@@ -142,6 +147,7 @@ async def subscribe_feed(runtime: Runtime, settings: PlatformSettings) -> None:
     and the job that drops what partners have had."""
     await runtime.db.partner_feed.create_index([("outbox_pending", 1)])
     await runtime.db.partner_feed.create_index([("created_at", 1)])
+    await runtime.db.partner_feed.create_index([("partner", 1), ("created_at", 1), ("_id", 1)])  # the poll
     runtime.jobs.append(RetentionJob(lambda: prune_feed(runtime.db), settings.retention_interval_seconds))
 
     async def on_events(batch: list[Delivered]) -> Mapping[int, str]:

@@ -91,6 +91,7 @@ POLICY: dict[str, dict[str, set[str]]] = {
         "GET /api/v1/cohorts/doorbraak": CASEWORKERS,
         "POST /api/v1/referrals": CASEWORKERS | HELP_OFFER,
         "GET /api/v1/referrals": CASEWORKERS | {"partner_employee"} | HELP_OFFER,
+        "GET /api/v1/referral-updates": {"partner_employee"} | HELP_OFFER,
         "GET /api/v1/referrals/{referral_id}": CASEWORKERS | {"partner_employee"} | HELP_OFFER,
         "POST /api/v1/referrals/{referral_id}/accept": CASEWORKERS | {"partner_employee"} | HELP_OFFER,
         "POST /api/v1/referrals/{referral_id}/decline": CASEWORKERS | {"partner_employee"} | HELP_OFFER,
