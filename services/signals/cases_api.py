@@ -1,6 +1,6 @@
 """Staff API of the signals service: the queue, contact attempts, closing cases, the DDAS export, retention."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request, status
@@ -16,19 +16,19 @@ from plumbing.web import RuntimeDep
 from services.signals import retention
 from services.signals.casework import (
     CaseClose,
-    CaseNotFound,
-    CaseNotOpen,
     ContactAttemptCreate,
-    OutcomeDoesNotFit,
-    QueueFilter,
     close_case,
     get_case,
     is_overdue,
     log_contact_attempt,
-    queue,
 )
 from services.signals.domain import CreditorType
 from services.signals.figures import ddas_export
+from services.signals.municipality_settings import setting_for
+from services.signals.order import why
+from services.signals.settings import SettingsDep
+from services.signals.teams import NO_TEAM
+from services.signals.worklist import UNASSIGNED, Worklist, worklist
 
 router = APIRouter(prefix="/api/v1", tags=["outreach"])
 Caseworker = Annotated[Principal, staff(*CASEWORKERS)]
@@ -57,6 +57,10 @@ class CasePublic(BaseModel):
         default="signal", description="signal (begun by a creditor's signal) or self_reported (the resident asked)"
     )
     help_requests: int = Field(default=0, description="Help requests the resident sent themselves (Hulp vragen)")
+    team: str | None = Field(default=None, description="The neighbourhood team of its postcode area; null: none")
+    assignee: str | None = Field(default=None, description="The worker who took it on; null: nobody")
+    version: int = Field(default=0, description="Changes with every write; an assignment names the version it saw")
+    why: str = Field(default="", description="What puts it where it stands in the queue")
 
 
 def case_public(case: dict[str, Any]) -> CasePublic:
@@ -78,6 +82,10 @@ def case_public(case: dict[str, Any]) -> CasePublic:
         outcome=case["outcome"],
         origin=case.get("origin", "signal"),
         help_requests=len(case.get("help_requests", [])),
+        team=case.get("team"),
+        assignee=case.get("assignee"),
+        version=case.get("version", 0),
+        why=why(case, datetime.now(UTC)),
     )
 
 
@@ -88,18 +96,25 @@ def case_public(case: dict[str, Any]) -> CasePublic:
 )
 async def list_cases(
     runtime: RuntimeDep,
+    request: Request,
     worker: Caseworker,
     municipality: Municipality,
     postcode_area: Annotated[str | None, Query(pattern=r"^[1-9]\d{3}$", description="Neighbourhood")] = None,
     creditor_type: CreditorType | None = None,
     case_status: Annotated[str, Query(alias="status", pattern="^(registered|open|closed)$")] = "open",
+    team: Annotated[str | None, Query(description=f"A team id, or `{NO_TEAM}` for cases no team covers")] = None,
+    assignee: Annotated[str | None, Query(description=f"A username, or `{UNASSIGNED}` for nobody")] = None,
+    q: Annotated[str, Query(max_length=60, description="A postcode, or the start of a case or household id")] = "",
+    sort: Annotated[str | None, Query(pattern="^(deadline|amount|creditors|age)$")] = None,
+    reverse: bool = False,
     page: PageNumber = 1,
     per_page: PerPage = PER_PAGE,
 ) -> Page[CasePublic]:
     may_see_municipality(worker, municipality)
-    selection = QueueFilter(municipality, postcode_area, creditor_type, case_status)
+    selection = Worklist(municipality, postcode_area, creditor_type, case_status, team, assignee, q, sort, reverse)
     asked = PageRequest(page, per_page)
-    cases, total = await queue(runtime.db, selection, asked)
+    weights = (await setting_for(runtime.db, request.app.state.settings, municipality)).queue_weights
+    cases, total = await worklist(runtime.db, selection, weights, asked)
     return asked.answer([case_public(case) for case in cases], total)
 
 
@@ -112,45 +127,35 @@ async def read_case(case_id: str, runtime: RuntimeDep, worker: Caseworker, reque
 
 async def own_case(runtime: Runtime, worker: Principal, case_id: str) -> dict[str, Any]:
     """The case, if it exists and belongs to one of the worker's municipalities."""
-    try:
-        case = await get_case(runtime.db, case_id)
-    except CaseNotFound as error:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"case {case_id} does not exist") from error
+    case = await get_case(runtime.db, case_id)
     may_see_municipality(worker, case["municipality"])
     return case
 
 
 @router.post("/cases/{case_id}/contact-attempts", status_code=status.HTTP_201_CREATED, summary="Log a contact attempt")
 async def add_contact_attempt(
-    case_id: str, attempt: ContactAttemptCreate, runtime: RuntimeDep, request: Request, worker: Caseworker
+    case_id: str,
+    attempt: ContactAttemptCreate,
+    runtime: RuntimeDep,
+    settings: SettingsDep,
+    request: Request,
+    worker: Caseworker,
 ) -> dict[str, Any]:
     await own_case(runtime, worker, case_id)
-    try:
-        async with runtime.unit_of_work(request, worker) as work:
-            record = await log_contact_attempt(work, request.app.state.settings, case_id, attempt)
-    except CaseNotFound as error:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"case {case_id} does not exist") from error
-    except CaseNotOpen as error:
-        raise HTTPException(status.HTTP_409_CONFLICT, f"case {case_id} is not open") from error
+    async with runtime.unit_of_work(request, worker) as work:
+        record = await log_contact_attempt(work, settings, case_id, attempt)
     return {key: value for key, value in record.items() if key != "logged_at"}
 
 
 @router.post(
     "/cases/{case_id}/close", status_code=status.HTTP_204_NO_CONTENT, summary="Close a case with a DDAS outcome code"
 )
-async def close(case_id: str, closing: CaseClose, runtime: RuntimeDep, request: Request, worker: Caseworker) -> None:
+async def close(
+    case_id: str, closing: CaseClose, runtime: RuntimeDep, settings: SettingsDep, request: Request, worker: Caseworker
+) -> None:
     await own_case(runtime, worker, case_id)
-    try:
-        async with runtime.unit_of_work(request, worker) as work:
-            await close_case(work, request.app.state.settings, case_id, closing)
-    except CaseNotFound as error:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"case {case_id} does not exist") from error
-    except CaseNotOpen as error:
-        raise HTTPException(status.HTTP_409_CONFLICT, f"case {case_id} is not open") from error
-    except OutcomeDoesNotFit as error:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT, f"outcome: {error}; choose one of {error.fitting}"
-        ) from error
+    async with runtime.unit_of_work(request, worker) as work:
+        await close_case(work, settings, case_id, closing)
 
 
 @router.get("/export/ddas", summary="The municipality's figures in the shape of DDAS-vroegsignalering (JSON)")
