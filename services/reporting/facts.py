@@ -15,6 +15,7 @@ METRICS = {
     "cases_opened": "Casussen gestart",
     "households_reached": "Huishoudens bereikt",
     "households_reached_in_term": "Huishoudens bereikt binnen de termijn",
+    "help_requests": "Hulpvragen van bewoners zelf (Hulp vragen)",
     "cases_closed": "Casussen afgesloten",
     "households_matched": "Huishoudens gekoppeld aan hulpaanbod",
     "referrals_accepted": "Verwijzingen geaccepteerd",
@@ -78,11 +79,21 @@ def _opened(event: CloudEvent) -> list[Fact]:
     return [Fact("cases_opened", data.municipality, data.household_ref)]
 
 
+# How a household was reached (the dimension of `households_reached`): "partners" when its case began
+# with a creditor's early signal and outreach reached it, "direct" when the resident asked for help themselves
+# through the portal (the seed's "directly or via the portals"): at the request, and at outreach to their case.
+DIRECT, VIA_PARTNERS = "direct", "partners"
+
+
+def _reached_through(self_reported: bool) -> str:
+    return DIRECT if self_reported else VIA_PARTNERS
+
+
 def _contact(event: CloudEvent) -> list[Fact]:
     data = event.data_as(seen.ContactAttempted)
     if not data.reached:
         return []
-    facts = [Fact("households_reached", data.municipality, data.household_ref)]
+    facts = [Fact("households_reached", data.municipality, data.household_ref, _reached_through(data.self_reported))]
     if data.within_term:
         facts.append(Fact("households_reached_in_term", data.municipality, data.household_ref))
     return facts
@@ -92,7 +103,9 @@ def _closed(event: CloudEvent) -> list[Fact]:
     data = event.data_as(seen.CaseClosed)
     facts = [Fact("cases_closed", data.municipality, data.household_ref, data.outcome)]
     if data.reached:  # a case closed as reached counts the household even when no attempt was logged on its own
-        facts.append(Fact("households_reached", data.municipality, data.household_ref))
+        facts.append(
+            Fact("households_reached", data.municipality, data.household_ref, _reached_through(data.self_reported))
+        )
     return facts
 
 
@@ -180,7 +193,16 @@ def _help_requested(event: CloudEvent) -> list[Fact]:
     """A request through the employer desk (asked by its HR contact, or by the employee with its desk code) counts
     the employer as using the desk, once however many requests it brings."""
     data = event.data_as(seen.HelpRequested)
-    return [Fact("employers_desk", data.municipality, data.employer_id)] if data.employer_id else []
+    facts = [Fact("employers_desk", data.municipality, data.employer_id)] if data.employer_id else []
+    # a resident asking for help is reached directly; a case it opened of its own counts as opened (a case of
+    # creditors that it started to be worked announced that itself, with case.opened)
+    facts += [
+        Fact("households_reached", data.municipality, data.household_ref, DIRECT),
+        Fact("help_requests", data.municipality, data.household_ref, data.advice),
+    ]
+    if data.opened_case and not data.bundled:
+        facts.append(Fact("cases_opened", data.municipality, data.household_ref))
+    return facts
 
 
 FACTS_OF: dict[str, Callable[[CloudEvent], list[Fact]]] = {

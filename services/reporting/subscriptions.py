@@ -46,12 +46,14 @@ class ContactAttempted(Tolerant):
     household_ref: str
     reached: bool
     within_term: bool | None = None  # absent in events from before it was announced
+    self_reported: bool = False  # the case began with the resident's own help request; absent before portals
 
 
 class CaseClosed(Tolerant):
     household_ref: str
     outcome: str
     reached: bool
+    self_reported: bool = False
 
 
 class HouseholdMatched(Tolerant):
@@ -133,3 +135,6 @@ class HelpRequested(Tolerant):
 
     household_ref: str
     employer_id: str | None = None  # the employer member whose desk it came through; absent for other requests
+    opened_case: bool = False
+    bundled: bool = False
+    advice: str = ""

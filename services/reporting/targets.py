@@ -71,9 +71,11 @@ DEFAULT_TARGETS = [
     Target(
         id="people_reached",
         label="Mensen met schulden bereikt",
-        counts="Huishoudens die de outreach bereikte (contact gelukt, of afgesloten als bereikt), elk één keer; "
-        "wie zelf hulp vraagt via een portaal telt mee zodra de portalen er zijn.",
+        counts="Huishoudens die de outreach na een signaal van een partner bereikte (contact gelukt, of afgesloten "
+        "als bereikt), en wie zelf hulp vroeg via Hulp vragen (direct), elk één keer; wie op beide manieren "
+        "bereikt werd, staat bij allebei.",
         metric="households_reached",  # by outreach (a contact that reached them) or directly through a portal
+        per_dimension={"partners": "via partners", "direct": "direct via het portaal"},
         target=25_000,
         share_metric="households_matched",
         share_label="gekoppeld aan hulp van partners",
