@@ -55,6 +55,7 @@ HOUSEHOLD_EVENTS = (
     "CohortEnrolled",
     "CohortStepCompleted",
     "CohortExited",
+    "HelpRequested",
 )
 
 REGISTER = Register(
