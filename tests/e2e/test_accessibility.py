@@ -48,9 +48,16 @@ def pages_of(platform: Platform) -> dict[str, list[str]]:
         platform.url(name) for name in ("signals", "referrals", "volunteers", "reporting")
     )
     return {
-        "outreach": [f"{signals}/", f"{signals}/casussen/{case_id}", f"{referrals}/", f"{referrals}/doorbraak"],
+        "outreach": [
+            f"{signals}/",
+            f"{signals}/casussen/{case_id}",
+            f"{referrals}/",
+            f"{referrals}/doorbraak",
+            f"{referrals}/doorbraak/inschrijven",
+            f"{referrals}/verwijzen?huishouden=hh-0123456789abcdef&gemeente=GM0141",
+        ],
         "coordinator": [f"{volunteers}/"],
-        "humanitas": [f"{referrals}/"],
+        "humanitas": [f"{referrals}/", f"{referrals}/aanbod", f"{referrals}/aanbod/nieuw"],
         "lead": [
             f"{reporting}/",
             f"{reporting}/doelen",
