@@ -32,10 +32,8 @@ from plumbing.settings import PlatformSettings
 from services.referrals.domain import DeclineCategory, IllegalTransition, ReferralState, Result
 from services.referrals.handling import OtherPartnersReferral, Step, take_step
 from services.referrals.lifecycle import Conflict, NoCapacity, ReferralNotFound
-from services.referrals.subscriptions import REFERRAL_ANSWERED
 
-__all__ = ["REFERRAL_ANSWERED", "ReferralAnswered", "on_answers", "subscribe_answers"]
-
+REFERRAL_ANSWERED = "nl.redzaam.referral.answered"
 INTAKE_TOPIC = "referrals.intake"
 PARTNER_SOURCE_PREFIX = "/partners/"
 WANTED = {
@@ -173,7 +171,7 @@ async def _take(
     except IllegalTransition as error:
         return f"data.answer: {error}"
     except NoCapacity as error:
-        return f"data.answer: {error}"
+        return f"data.answer: capacity: {error}"
     except Conflict:
         raise
     return ""
