@@ -106,7 +106,7 @@ def subscriptions() -> list[Subscription]:
 
 
 def camel(dotted: str) -> str:
-    first, *rest = dotted.replace("-", ".").split(".")
+    first, *rest = dotted.replace("-", ".").replace("{", "").replace("}", "").split(".")
     return first + "".join(part.title() for part in rest)
 
 
@@ -148,10 +148,150 @@ def dead_letter_message() -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class PartnerChannel:
+    """A topic of one partner's own: who sends on it, who receives, and an example that must fit the model."""
+
+    address: str  # without the prefix, with {partnerId}
+    event_type: str
+    model: type[BaseModel]
+    sender: str
+    receiver: str
+    source: str
+    example: dict[str, Any]
+
+
+def partner_channels() -> list[PartnerChannel]:
+    from services.referrals.kafka_answers import REFERRAL_ANSWERED, ReferralAnswered
+    from services.referrals.partner_topics import REFERRAL_CHANGED, REFERRAL_OFFERED, PartnerReferral
+    from services.signals.evictions import EvictionReport
+    from services.signals.intake_events import SIGNAL_SUBMITTED, SignalSubmitted
+    from services.signals.kafka_evictions import EVICTION_SUBMITTED
+    from services.signals.partner_feedback import SIGNAL_FEEDBACK, SignalFeedback
+
+    referral = {
+        "referral_id": "ref-0123456789abcdef",
+        "household_ref": "hh-3f9c0a1b2c3d4e5f",
+        "municipality": "GM0141",
+        "offer_id": "schuldhulp-almelo",
+        "offer_name": "Schuldhulp Almelo",
+        "at": "2026-12-02T10:00:00Z",
+    }
+    return [
+        PartnerChannel(
+            "partners.{partnerId}.feedback",
+            SIGNAL_FEEDBACK,
+            SignalFeedback,
+            "signals",
+            "partners",
+            "/redzaam/signals",
+            {"case_id": "c-0123456789ab", "signal_ids": ["s-1b2c3d4e"], "feedback": "picked_up", "on": "2026-12-02"},
+        ),
+        PartnerChannel(
+            "partners.{partnerId}.referrals",
+            REFERRAL_OFFERED,
+            PartnerReferral,
+            "referrals",
+            "partners",
+            "/redzaam/referrals",
+            {**referral, "state": "requested", "needs": ["debt_help"]},
+        ),
+        PartnerChannel(
+            "partners.{partnerId}.referrals",
+            REFERRAL_CHANGED,
+            PartnerReferral,
+            "referrals",
+            "partners",
+            "/redzaam/referrals",
+            {**referral, "state": "completed", "result": "stable"},
+        ),
+        PartnerChannel(
+            "referrals.intake.{partnerId}",
+            REFERRAL_ANSWERED,
+            ReferralAnswered,
+            "partners",
+            "referrals",
+            "/partners/{partnerId}",
+            {"referral_id": "ref-0123456789abcdef", "answer": "decline", "reason": "geen plek meer"},
+        ),
+        PartnerChannel(
+            "signals.intake.{partnerId}",
+            SIGNAL_SUBMITTED,
+            SignalSubmitted,
+            "partners",
+            "signals",
+            "/partners/{partnerId}",
+            {},
+        ),
+        PartnerChannel(
+            "signals.intake.{partnerId}",
+            EVICTION_SUBMITTED,
+            EvictionReport,
+            "partners",
+            "signals",
+            "/partners/{partnerId}",
+            {
+                "municipality": "GM0141",
+                "address": {"postcode": "7607 AB", "house_number": 12},
+                "outcome": "prevented",
+                "on": "2026-11-02",
+            },
+        ),
+    ]
+
+
+PARTNER_CHANNELS = partner_channels()
+
+
+def partner_definitions() -> dict[str, Any]:
+    models = [item.model for item in PARTNER_CHANNELS]
+    _, definitions = models_json_schema([(model, "serialization") for model in models], ref_template=SCHEMAS)
+    found: dict[str, Any] = definitions["$defs"]
+    return found
+
+
+def add_partner_channel(add: Any, channels: dict[str, Any], messages: dict[str, Any], item: PartnerChannel) -> None:
+    name = "".join(part.title() for part in item.event_type.removeprefix("nl.redzaam.").replace("_", ".").split("."))
+    message = messages.get(name) or event_message(Publication(item.sender, item.address, item.event_type, item.model))
+    if name not in messages:  # a type the shared intake has too keeps its message
+        message["name"] = name
+        message["bindings"]["kafka"]["key"]["description"] = "The subject: the referral or case concerned."
+    if item.example:
+        item.model.model_validate(item.example)  # an example that no longer fits the model stops the build
+        message["examples"] = [
+            {
+                "name": item.event_type,
+                "headers": {"content-type": "application/cloudevents+json; charset=utf-8"},
+                "payload": {
+                    "specversion": "1.0",
+                    "id": "6f1c2a7e-0d4b-4c8e-9a3f-2b5d7e9c1a04",
+                    "source": item.source.replace("{partnerId}", "humanitas-almelo"),
+                    "type": item.event_type,
+                    "subject": str(item.example.get("referral_id", item.example.get("case_id", "7607AB-12"))),
+                    "time": "2026-12-02T10:00:00Z",
+                    "datacontenttype": "application/json",
+                    "data": item.example,
+                },
+            }
+        ]
+    address = DEFAULTS.topic(item.address)
+    add(address, message, item.sender, "send")
+    add(address, message, item.receiver, "receive")
+    for entry in channels.values():
+        if entry["address"] == address:
+            entry["parameters"] = {"partnerId": {"description": "The partner's client id (its member id)."}}
+            entry["description"] = (
+                "One partner's own topic: only that partner may "
+                + ("read it" if item.receiver == "partners" else "write to it")
+                + " (Kafka ACL on its SASL user)."
+            )
+
+
 def build() -> dict[str, Any]:
     published, subscribed = publications(), subscriptions()
     for subscription in subscribed:
-        if unknown := subscription.types - {publication.event_type for publication in published}:
+        from_partners = {item.event_type for item in PARTNER_CHANNELS if item.sender == "partners"}
+        if unknown := subscription.types - {publication.event_type for publication in published} - from_partners:
             raise LookupError(f"{subscription.service} subscribes to {sorted(unknown)}, which no service publishes")
     models: list[type[BaseModel]] = [CloudEvent, AccessRevoked, *(publication.model for publication in published)]
     _, definitions = models_json_schema([(model, "serialization") for model in models], ref_template=SCHEMAS)
@@ -190,6 +330,10 @@ def build() -> dict[str, Any]:
         "group, by every process, which then refuses the tokens concerned."
     )
 
+    for item in PARTNER_CHANNELS:  # each partner's own topics, on the partners' SASL listener
+        add_partner_channel(add, channels, messages, item)
+    definitions["$defs"].update(partner_definitions())
+
     return {
         "asyncapi": "3.0.0",
         "info": {
@@ -199,10 +343,29 @@ def build() -> dict[str, Any]:
             "the pseudonymous household reference, so events of one household stay in order. See docs/events.md.",
         },
         "defaultContentType": "application/cloudevents+json",
-        "servers": {"local": {"host": DEFAULTS.kafka_bootstrap, "protocol": "kafka"}},
+        "servers": {
+            "local": {"host": DEFAULTS.kafka_bootstrap, "protocol": "kafka"},
+            "partners": {
+                "host": "kafka.redzaam.example:9094",
+                "protocol": "kafka",
+                "description": "The partners' listener: SASL/SCRAM-SHA-512 with the client id and secret; Kafka's "
+                "ACLs let a partner read only its own topics, join only groups <prefix>.partners.<id>.<anything> "
+                "and write only its own intake topics. Example consumer: docs/examples/partner_consumer.py.",
+                "security": [{"$ref": "#/components/securitySchemes/partnerScram"}],
+            },
+        },
         "channels": channels,
         "operations": operations,
-        "components": {"schemas": definitions["$defs"], "messages": messages},
+        "components": {
+            "schemas": definitions["$defs"],
+            "messages": messages,
+            "securitySchemes": {
+                "partnerScram": {
+                    "type": "scramSha512",
+                    "description": "User: the partner's client id; password: its client secret.",
+                }
+            },
+        },
     }
 
 

@@ -32,8 +32,10 @@ from plumbing.settings import PlatformSettings
 from services.referrals.domain import DeclineCategory, IllegalTransition, ReferralState, Result
 from services.referrals.handling import OtherPartnersReferral, Step, take_step
 from services.referrals.lifecycle import Conflict, NoCapacity, ReferralNotFound
+from services.referrals.subscriptions import REFERRAL_ANSWERED
 
-REFERRAL_ANSWERED = "nl.redzaam.referral.answered"
+__all__ = ["REFERRAL_ANSWERED", "ReferralAnswered", "on_answers", "subscribe_answers"]
+
 INTAKE_TOPIC = "referrals.intake"
 PARTNER_SOURCE_PREFIX = "/partners/"
 WANTED = {
@@ -171,7 +173,7 @@ async def _take(
     except IllegalTransition as error:
         return f"data.answer: {error}"
     except NoCapacity as error:
-        return f"data.answer: capacity: {error}"
+        return f"data.answer: {error}"
     except Conflict:
         raise
     return ""

@@ -31,6 +31,14 @@ from plumbing.retention import RetentionJob
 from plumbing.runtime import Runtime
 from plumbing.settings import PlatformSettings
 from services.referrals.events import EVENTS_TOPIC
+from services.referrals.subscriptions import (
+    HOUSEHOLD_MATCHED,
+    REFERRAL_ACCEPTED,
+    REFERRAL_CANCELLED,
+    REFERRAL_COMPLETED,
+    REFERRAL_DECLINED,
+    REFERRAL_STARTED,
+)
 
 REFERRAL_OFFERED = "nl.redzaam.partner.referral_offered"
 REFERRAL_CHANGED = "nl.redzaam.partner.referral_changed"
@@ -40,12 +48,12 @@ FEED_KEPT_DAYS = 30  # a published feed document is only a copy of what the part
 
 # what each of the service's own events means for the offer's partner
 STATE_OF = {
-    "nl.redzaam.household.matched": "requested",
-    "nl.redzaam.referral.accepted": "accepted",
-    "nl.redzaam.referral.started": "in_progress",
-    "nl.redzaam.referral.declined": "declined",
-    "nl.redzaam.referral.completed": "completed",
-    "nl.redzaam.referral.cancelled": "cancelled",
+    HOUSEHOLD_MATCHED: "requested",
+    REFERRAL_ACCEPTED: "accepted",
+    REFERRAL_STARTED: "in_progress",
+    REFERRAL_DECLINED: "declined",
+    REFERRAL_COMPLETED: "completed",
+    REFERRAL_CANCELLED: "cancelled",
 }
 
 

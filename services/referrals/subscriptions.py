@@ -9,6 +9,14 @@ REFERRALS_TOPIC = "referrals.events"
 HOUSEHOLD_MATCHED = "nl.redzaam.household.matched"
 # the member registry, for the partners' names on the pages (services.referrals.partner_names)
 PARTNER_JOINED = "nl.redzaam.partner.joined"
+# its own referral events, read back by the partner feed for the offers' partners (services.referrals.partner_topics)
+REFERRAL_ACCEPTED = "nl.redzaam.referral.accepted"
+REFERRAL_STARTED = "nl.redzaam.referral.started"
+REFERRAL_DECLINED = "nl.redzaam.referral.declined"
+REFERRAL_COMPLETED = "nl.redzaam.referral.completed"
+REFERRAL_CANCELLED = "nl.redzaam.referral.cancelled"
+# help-offer partners' answers on their own intake topics (services.referrals.kafka_answers)
+REFERRAL_ANSWERED = "nl.redzaam.referral.answered"
 
 
 class CaseClosed(BaseModel):

@@ -15,8 +15,9 @@ from services.signals.access.partners import PartnerType, scopes_of
 from services.signals.evictions import EvictionReport, report_eviction
 from services.signals.kafka_intake import PARTNER_SOURCE_PREFIX, partner_topic
 from services.signals.settings import SignalsSettings
+from services.signals.subscriptions import EVICTION_SUBMITTED
 
-EVICTION_SUBMITTED = "nl.redzaam.eviction.submitted"
+__all__ = ["EVICTION_SUBMITTED", "on_evictions_submitted"]
 
 
 async def on_evictions_submitted(

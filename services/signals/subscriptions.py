@@ -7,6 +7,9 @@ from services.signals.intake_events import INTAKE_TOPIC, SIGNAL_SUBMITTED
 
 __all__ = ["INTAKE_TOPIC", "SIGNAL_SUBMITTED"]
 
+# a housing partner's eviction reports on its own intake topic (services.signals.kafka_evictions)
+EVICTION_SUBMITTED = "nl.redzaam.eviction.submitted"
+
 
 # what became of a household handed on: the referrals service's events (services.signals.referral_news)
 REFERRALS_TOPIC = "referrals.events"
