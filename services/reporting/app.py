@@ -10,7 +10,7 @@ from plumbing.kafka import EVERY_TYPE, Delivered
 from plumbing.retention import RetentionJob
 from plumbing.runtime import Runtime
 from plumbing.web import service_app
-from services.reporting import reporting_api, reporting_pages, retention
+from services.reporting import export_pages, reporting_api, reporting_pages, retention
 from services.reporting.counting import record_batch
 from services.reporting.events import EVENTS_TOPIC
 from services.reporting.lab import api as lab_api
@@ -56,6 +56,7 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
             reporting_pages.router,
             lab_pages.router,
             admin_pages.router(retention.ADMINISTRATION),
+            export_pages.router,
         ],
         publishes=[EVENTS_TOPIC],
         setup=setup,

@@ -1,16 +1,15 @@
 """HTTP API of the reporting service: counters, breakdowns, targets, and CSV exports."""
 
-import csv
-import io
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
 from plumbing.access import COOPERATIVE_ROLES, Principal, Role, staff
 from plumbing.reference import Municipality as InRegion
 from plumbing.web import RuntimeDep
+from services.reporting.exports import CounterExport, counters_csv, file_name
 from services.reporting.facts import METRICS
 from services.reporting.projection import active_projection
 from services.reporting.readings import breakdown, counters
@@ -22,6 +21,7 @@ from services.reporting.targets import Progress, progress
 router = APIRouter(prefix="/api/v1", tags=["reporting"], dependencies=[staff(*COOPERATIVE_ROLES)])
 
 ProgrammeLead = Annotated[Principal, staff(Role.PROGRAMME_LEAD)]
+Staff = Annotated[Principal, staff(*COOPERATIVE_ROLES)]
 Municipality = Annotated[InRegion | None, Query()]
 Month = Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")]
 Metric = Annotated[str | None, Query(pattern="^(" + "|".join(METRICS) + ")$")]
@@ -120,10 +120,11 @@ async def put_target(
     return numbers
 
 
-@router.get("/export.csv", summary="Counters as CSV; audience=external hides counts below the threshold")
+@router.get("/export.csv", summary="Counters as CSV; audience=external hides counts below the threshold (audited)")
 async def export_csv(
     runtime: RuntimeDep,
     request: Request,
+    who: Staff,
     municipality: Municipality = None,
     start: Month = None,
     end: Month = None,
@@ -131,26 +132,14 @@ async def export_csv(
     audience: Annotated[str, Query(pattern="^(internal|external)$")] = "external",
 ) -> Response:
     settings: ReportingSettings = request.app.state.settings
-    rows = await counters(await active_projection(runtime.db), municipality, start, end, metric)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["municipality", "month", "metric", "total", "distinct"])
-    for row in rows:
-        writer.writerow(
-            [
-                row.municipality,
-                row.month,
-                row.metric,
-                *(suppressed(value, settings.suppress_below, audience) for value in (row.total, row.distinct)),
-            ]
-        )
+    try:
+        asked = CounterExport(municipality=municipality, start=start, end=end, metric=metric, audience=audience)
+    except ValidationError as error:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "end: lies before start") from error
+    async with runtime.unit_of_work(request, who) as work:
+        text = await counters_csv(work, settings.suppress_below, asked)
     return Response(
-        buffer.getvalue(),
+        text,
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="redzaam-{audience}.csv"'},
+        headers={"Content-Disposition": f'attachment; filename="{file_name(asked)}"'},
     )
-
-
-def suppressed(value: int, below: int, audience: str) -> str:
-    """Small numbers could point at a household: outside the region they show as `<5`."""
-    return f"<{below}" if audience == "external" and 0 < value < below else str(value)

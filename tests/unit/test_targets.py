@@ -3,7 +3,7 @@ from datetime import date
 import pytest
 from pydantic import ValidationError
 
-from services.reporting.reporting_api import suppressed
+from services.reporting.exports import suppressed
 from services.reporting.targets import Progress, Target, project
 
 
