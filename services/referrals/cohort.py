@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+from plumbing.errors import Conflict, NotFound
 from plumbing.events import CloudEvent, new_event
 from plumbing.outbox import change_with_events, new_document, outbox_entry
 from plumbing.reference import Municipality
@@ -54,20 +55,24 @@ class ExitReason(StrEnum):
     REFERRED_ON = "referred_on"
 
 
-class CohortFull(Exception):
-    pass
+class CohortFull(Conflict):
+    def __init__(self, cap: int) -> None:
+        super().__init__(f"cohort: the cohort has its {cap} households")
 
 
-class AlreadyEnrolled(Exception):
-    pass
+class AlreadyEnrolled(Conflict):
+    def __init__(self, household_ref: str) -> None:
+        super().__init__(f"household_ref: {household_ref} is already enrolled")
 
 
-class NotEnrolled(Exception):
-    pass
+class NotEnrolled(NotFound):
+    def __init__(self, household_ref: str) -> None:
+        super().__init__(f"household_ref: {household_ref} is not in the cohort")
 
 
-class AlreadyLeft(Exception):
-    pass
+class AlreadyLeft(Conflict):
+    def __init__(self, household_ref: str, on: str) -> None:
+        super().__init__(f"household_ref: {household_ref} left the cohort on {on}")
 
 
 async def ensure_cohort(db: AsyncDatabase[Any], cap: int) -> None:
@@ -86,7 +91,7 @@ async def enrol(work: UnitOfWork, topic: str, enrolment: Enrolment) -> None:
     cohort: dict[str, Any] = await db.cohorts.find_one({"_id": COHORT}) or {"cap": 0}
     taken = await db.cohorts.update_one({"_id": COHORT, "enrolled": {"$lt": cohort["cap"]}}, {"$inc": {"enrolled": 1}})
     if taken.modified_count != 1:
-        raise CohortFull(f"the cohort has its {cohort['cap']} households")
+        raise CohortFull(cohort["cap"])
     member = enrolment.model_dump(mode="json")
     member["steps"] = [{**step, "done": False} for step in member["steps"]]
     member = {"_id": enrolment.household_ref, **member, "enrolled_at": datetime.now(UTC), "exited": None}
@@ -145,7 +150,7 @@ async def leave(work: UnitOfWork, topic: str, household_ref: str, reason: ExitRe
     work.audit("cohort.exited", f"household:{household_ref}", reason=reason.value)
     member = await _member(work.db, household_ref)
     if member.get("exited"):
-        raise AlreadyLeft(f"household_ref: {household_ref} left the cohort on {member['exited']['on']}")
+        raise AlreadyLeft(household_ref, member["exited"]["on"])
     data = CohortExited(household_ref=household_ref, municipality=member["municipality"], cohort=COHORT, reason=reason)
     changed = await work.db.cohort_members.update_one(
         {"_id": household_ref, "version": member["version"]},

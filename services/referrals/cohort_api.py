@@ -8,12 +8,8 @@ from pydantic import BaseModel, ConfigDict
 from plumbing.access import CASEWORKERS, Principal, staff
 from plumbing.web import RuntimeDep
 from services.referrals.cohort import (
-    AlreadyEnrolled,
-    AlreadyLeft,
-    CohortFull,
     Enrolment,
     ExitReason,
-    NotEnrolled,
     enrol,
     leave,
     mark_step_done,
@@ -34,13 +30,8 @@ class Exit(BaseModel):
 async def post_member(
     enrolment: Enrolment, runtime: RuntimeDep, worker: Caseworker, request: Request
 ) -> dict[str, str]:
-    try:
-        async with runtime.unit_of_work(request, worker) as work:
-            await enrol(work, runtime.settings.topic(EVENTS_TOPIC), enrolment)
-    except CohortFull as error:
-        raise HTTPException(status.HTTP_409_CONFLICT, f"cohort: {error}") from error
-    except AlreadyEnrolled as error:
-        raise HTTPException(status.HTTP_409_CONFLICT, f"household_ref: {error} is already enrolled") from error
+    async with runtime.unit_of_work(request, worker) as work:
+        await enrol(work, runtime.settings.topic(EVENTS_TOPIC), enrolment)
     return {"household_ref": enrolment.household_ref}
 
 
@@ -50,11 +41,8 @@ async def post_member(
     summary="Mark a step of the plan done",
 )
 async def step_done(household_ref: str, index: int, runtime: RuntimeDep, worker: Caseworker, request: Request) -> None:
-    try:
-        async with runtime.unit_of_work(request, worker) as work:
-            done = await mark_step_done(work, runtime.settings.topic(EVENTS_TOPIC), household_ref, index)
-    except NotEnrolled as error:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"household_ref: {error} is not in the cohort") from error
+    async with runtime.unit_of_work(request, worker) as work:
+        done = await mark_step_done(work, runtime.settings.topic(EVENTS_TOPIC), household_ref, index)
     if not done:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"index: no step {index} for {household_ref}")
 
@@ -65,13 +53,8 @@ async def step_done(household_ref: str, index: int, runtime: RuntimeDep, worker:
 async def exit_member(
     household_ref: str, body: Exit, runtime: RuntimeDep, worker: Caseworker, request: Request
 ) -> None:
-    try:
-        async with runtime.unit_of_work(request, worker) as work:
-            await leave(work, runtime.settings.topic(EVENTS_TOPIC), household_ref, body.reason)
-    except NotEnrolled as error:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"household_ref: {error} is not in the cohort") from error
-    except AlreadyLeft as error:
-        raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from error
+    async with runtime.unit_of_work(request, worker) as work:
+        await leave(work, runtime.settings.topic(EVENTS_TOPIC), household_ref, body.reason)
 
 
 @router.get("", summary="Progress of the cohort: places, and per household its steps and next review")

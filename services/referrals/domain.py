@@ -5,6 +5,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
 
+from plumbing.errors import Conflict
 from plumbing.reference import Municipality
 
 AGE_BANDS = {"0-17": (0, 17), "18-27": (18, 27), "28-66": (28, 66), "67+": (67, 150)}
@@ -188,7 +189,7 @@ TRANSITIONS = {
 HOLDS_CAPACITY = {ReferralState.ACCEPTED, ReferralState.IN_PROGRESS}
 
 
-class IllegalTransition(Exception):
+class IllegalTransition(Conflict):
     def __init__(self, current: ReferralState, wanted: ReferralState) -> None:
         super().__init__(f"state: a {current.value} referral cannot become {wanted.value}")
 

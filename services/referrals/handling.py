@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from plumbing.access import CASEWORKERS, Principal, Role, may_see_municipality
+from plumbing.errors import Forbidden
 from plumbing.paging import FIRST_PAGE, PageRequest, find_page
 from plumbing.settings import PlatformSettings
 from plumbing.unit_of_work import UnitOfWork
@@ -13,8 +14,12 @@ from services.referrals.lifecycle import get_referral, move
 from services.referrals.placing import WAITING
 
 
-class OtherPartnersReferral(Exception):
+class OtherPartnersReferral(Forbidden):
     """The referral is addressed to another partner's offer."""
+
+    def __init__(self, referral_id: str) -> None:
+        super().__init__("this referral is addressed to another partner's offer")
+        self.referral_id = referral_id
 
 
 def partner_organisation(principal: Principal) -> str | None:

@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+from plumbing import errors
 from plumbing.events import CloudEvent, new_event
 from plumbing.outbox import change_with_events, new_document, outbox_entry
 from plumbing.settings import PlatformSettings
@@ -41,19 +42,28 @@ from services.referrals.events import (
 from services.referrals.placing import SOURCE, placement, rematch_step, rematch_waiting, request_of, tried_of
 
 
-class ReferralNotFound(Exception):
-    pass
+class ReferralNotFound(errors.NotFound):
+    def __init__(self, referral_id: str) -> None:
+        super().__init__(f"referral {referral_id} does not exist")
 
 
-class NoCapacity(Exception):
-    pass
+class NoCapacity(errors.Conflict):
+    """The referral's offer has no place free, or it has no offer; `why` says which."""
+
+    def __init__(self, why: str) -> None:
+        super().__init__(f"capacity: {why}")
+        self.why = why
 
 
-class Conflict(Exception):
+class Conflict(errors.Conflict):
     """The referral changed meanwhile; read it again."""
 
+    def __init__(self, referral_id: str) -> None:
+        super().__init__("the referral changed meanwhile; try again")
+        self.referral_id = referral_id
 
-class OfferDoesNotFit(Exception):
+
+class OfferDoesNotFit(errors.Conflict):
     """The offer chosen for a referral does not fit it or has no room; the message says why."""
 
 

@@ -5,6 +5,7 @@ from typing import Any
 from pymongo.asynchronous.database import AsyncDatabase
 
 from plumbing.access import Principal, Role
+from plumbing.errors import Forbidden
 from plumbing.settings import PlatformSettings
 from plumbing.unit_of_work import UnitOfWork
 from services.referrals.catalogue import offer_from_document, save_offer
@@ -12,7 +13,7 @@ from services.referrals.domain import OfferCreate
 from services.referrals.placing import rematch_saved
 
 
-class NotOwnOffer(Exception):
+class NotOwnOffer(Forbidden):
     """A partner may publish only its own organisation's offers; the message names the field at fault."""
 
 

@@ -3,7 +3,7 @@
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Request, status
+from fastapi import APIRouter, Query, Request, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from plumbing.access import CASEWORKERS, Principal, Role, Scope, may_see_municipality, staff_or_partner
@@ -12,9 +12,8 @@ from plumbing.reference import Municipality
 from plumbing.register import PERSONAL
 from plumbing.web import RuntimeDep
 from services.referrals.catalogue import all_offers
-from services.referrals.domain import DeclineCategory, IllegalTransition, MatchRequest, ReferralState, Result
+from services.referrals.domain import DeclineCategory, MatchRequest, ReferralState, Result
 from services.referrals.handling import (
-    OtherPartnersReferral,
     Selection,
     Step,
     passed_on,
@@ -22,15 +21,9 @@ from services.referrals.handling import (
     take_step,
     visible_referral,
 )
-from services.referrals.lifecycle import (
-    Conflict,
-    NoCapacity,
-    OfferDoesNotFit,
-    ReferralNotFound,
-    create_referral,
-    get_referral,
-)
+from services.referrals.lifecycle import create_referral, get_referral
 from services.referrals.matching import rank, reasons
+from services.referrals.settings import SettingsDep
 
 router = APIRouter(prefix="/api/v1", tags=["referrals"])
 
@@ -117,24 +110,21 @@ def referral_public(document: dict[str, Any]) -> ReferralPublic:
     summary="Refer a household: matched at once to the best offer that fits and has room",
 )
 async def post_referral(
-    body: ReferralCreate, runtime: RuntimeDep, request: Request, caller: Referrer
+    body: ReferralCreate, runtime: RuntimeDep, settings: SettingsDep, request: Request, caller: Referrer
 ) -> ReferralPublic:
     may_see_municipality(caller, body.municipality)
     referral_id = f"ref-{uuid.uuid4().hex[:16]}"
     request_fields = MatchRequest.model_validate(body.model_dump(exclude={"household_ref", "offer_id"}))
-    try:
-        async with runtime.unit_of_work(request, caller) as work:
-            await create_referral(
-                work,
-                request.app.state.settings,
-                referral_id,
-                body.household_ref,
-                request_fields,
-                source=f"partner:{caller.subject}" if caller.kind == "partner" else "staff",
-                offer_id=body.offer_id,
-            )
-    except OfferDoesNotFit as error:
-        raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from error
+    async with runtime.unit_of_work(request, caller) as work:
+        await create_referral(
+            work,
+            settings,
+            referral_id,
+            body.household_ref,
+            request_fields,
+            source=f"partner:{caller.subject}" if caller.kind == "partner" else "staff",
+            offer_id=body.offer_id,
+        )
     return referral_public(await get_referral(runtime.db, referral_id))
 
 
@@ -161,33 +151,15 @@ async def list_referrals(
 
 @router.get("/referrals/{referral_id}", response_model=ReferralPublic, summary="One referral")
 async def read_referral(referral_id: str, runtime: RuntimeDep, caller: Handler) -> ReferralPublic:
-    return referral_public(await seen_referral(runtime, referral_id, caller))
-
-
-async def seen_referral(runtime: RuntimeDep, referral_id: str, caller: Principal) -> dict[str, Any]:
-    try:
-        return await visible_referral(runtime.db, referral_id, caller)
-    except ReferralNotFound as error:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"referral {referral_id} does not exist") from error
-    except OtherPartnersReferral as error:
-        raise HTTPException(
-            status.HTTP_403_FORBIDDEN, "this referral is addressed to another partner's offer"
-        ) from error
+    return referral_public(await visible_referral(runtime.db, referral_id, caller))
 
 
 async def transition(
     runtime: RuntimeDep, request: Request, referral_id: str, caller: Principal, step: Step
 ) -> ReferralPublic:
-    await seen_referral(runtime, referral_id, caller)
-    try:
-        async with runtime.unit_of_work(request, caller) as work:
-            before, moved = await take_step(work, request.app.state.settings, referral_id, caller, step)
-    except IllegalTransition as error:
-        raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from error
-    except NoCapacity as error:
-        raise HTTPException(status.HTTP_409_CONFLICT, f"capacity: {error}") from error
-    except Conflict as error:
-        raise HTTPException(status.HTTP_409_CONFLICT, "the referral changed meanwhile; try again") from error
+    await visible_referral(runtime.db, referral_id, caller)
+    async with runtime.unit_of_work(request, caller) as work:
+        before, moved = await take_step(work, runtime.settings, referral_id, caller, step)
     if passed_on(moved, caller):  # the partner sees its own decline, not the offer the household went to next
         return referral_public({**before, "state": ReferralState.DECLINED.value, "explanation": []})
     return referral_public(moved)

@@ -1,8 +1,10 @@
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
+from fastapi import Depends
 from pydantic import Field
 
 from plumbing.settings import PlatformSettings
+from plumbing.web import settings_of
 
 
 class ReferralsSettings(PlatformSettings):
@@ -22,3 +24,6 @@ class ReferralsSettings(PlatformSettings):
         description="A household that left the Doorbraak cohort this long ago loses its plan's goals and step texts "
         "(free text, which may hold personal detail); its place, dates and progress stay for the cohort's count.",
     )
+
+
+SettingsDep = Annotated[ReferralsSettings, Depends(settings_of(ReferralsSettings))]
