@@ -85,6 +85,10 @@ def test_no_page_has_a_serious_or_critical_accessibility_violation(
     sign_in(page, platform, "beheerder", ADMIN_PASSWORD, platform.admin_code())
     page.goto(f"{platform.url('signals')}/beheer")
     found["beheerder /beheer"] = violations(page)
+    for service in ("signals", "volunteers"):  # the settings per municipality: overview and form
+        for path in ("/beheer/gemeenten", "/beheer/gemeenten/GM0141"):
+            page.goto(f"{platform.url(service)}{path}")
+            found[f"beheerder {service}{path}"] = violations(page)
     for account, urls in pages_of(platform).items():
         sign_in(page, platform, account)
         for url in urls:
