@@ -180,6 +180,7 @@ MEMBERS = [  # id, name, type, municipalities
     ("gemeente-almelo", "Gemeente Almelo", "municipality", ["GM0141"]),
     ("schuldenlab-almelo", "Schuldenlab Almelo", "debt_help", ["GM0141"]),
     ("landstede", "Landstede MBO", "school", ["GM0193", "GM0150"]),
+    ("humanitas-salland", "Humanitas Salland", "debt_help", SALLAND),
 ]
 DEMO_PASSWORD = "redzaam-demo-2026"
 # username: (name, role, municipalities, organisation)
@@ -189,6 +190,8 @@ ACCOUNTS = {
     "coordinator": ("Cor Coördinator", "volunteer_coordinator", ALL, ""),
     "coordinator-almelo": ("Carla Coördinator", "volunteer_coordinator", ["GM0141"], ""),  # sees Almelo only
     "schuldenlab": ("Sara Schuldenlab", "partner_employee", [], "schuldenlab-almelo"),
+    # accepts and starts the referral of the Deventer household below: /aanbod for its offers and places
+    "humanitas": ("Hanna Humanitas", "partner_employee", [], "humanitas-salland"),
     "programmaleider": ("Pim Programma", "programme_lead", [], ""),
 }
 
@@ -293,6 +296,7 @@ def load(client: httpx.Client) -> None:
         )
         if closed.status_code not in (204, 409):  # 409: closed by an earlier run of this script
             closed.raise_for_status()
+    help_started(client, staff(client, "humanitas"), case_ids[3])
     soon = (date.today() + timedelta(days=21)).isoformat()
     enrolled = client.post(
         f"{REFERRALS}/api/v1/cohorts/doorbraak/members",
@@ -311,6 +315,23 @@ def load(client: httpx.Client) -> None:
     if enrolled.status_code not in (201, 409):
         enrolled.raise_for_status()
     load_lab(client, staff(client, "programmaleider"))
+
+
+def help_started(client: httpx.Client, partner: dict[str, str], case_id: str, timeout: float = 30) -> None:
+    """The partner accepts and starts the referral that closing the case made (a moment later, by event), so that
+    the case page shows what became of it."""
+    deadline = time.monotonic() + timeout
+    while (found := client.get(f"{REFERRALS}/api/v1/referrals/{case_id}", headers=partner)).status_code == 404:
+        if time.monotonic() > deadline:
+            print(f"[demo] no referral for {case_id} yet; not accepted", file=sys.stderr)
+            return
+        time.sleep(1)
+    if found.status_code == 403:  # matched to another organisation's offer: nothing for this partner to do
+        return
+    found.raise_for_status()
+    for state, step in (("requested", "accept"), ("accepted", "start")):
+        if client.get(f"{REFERRALS}/api/v1/referrals/{case_id}", headers=partner).json()["state"] == state:
+            client.post(f"{REFERRALS}/api/v1/referrals/{case_id}/{step}", headers=partner).raise_for_status()
 
 
 def main() -> None:
