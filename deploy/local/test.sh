@@ -26,10 +26,19 @@ if [[ -z "${REDZAAM_TEST_KAFKA_BOOTSTRAP:-}" || -z "${REDZAAM_TEST_MONGO_URI:-}"
   fi
   bash "$here/infra.sh" up
 fi
+started_secured=0
 cleanup() {
+  if [[ "$started_secured" == 1 ]]; then bash "$here/infra.sh" stop --secured; fi
   if [[ "$started_infra" == 1 ]]; then bash "$here/infra.sh" stop; fi
 }
 trap cleanup EXIT
+# the partners' SASL listener with Kafka's ACLs, for tests/integration/partners (a broker of its own)
+if [[ -z "${REDZAAM_TEST_SECURED_KAFKA:-}" ]]; then
+  if [[ "$(bash "$here/infra.sh" status --secured)" != *"secured kafka: running"* ]]; then
+    started_secured=1
+  fi
+  bash "$here/infra.sh" up --secured
+fi
 
 set +e
 "$repo/.venv/bin/python" -m pytest "$@"
