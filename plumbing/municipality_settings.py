@@ -27,6 +27,7 @@ from pymongo.errors import DuplicateKeyError
 
 from plumbing.errors import Conflict
 from plumbing.unit_of_work import UnitOfWork
+from plumbing.web import format_euro
 
 COLLECTION = "municipality_settings"
 CHANGED = "municipality_settings.changed"
@@ -178,20 +179,25 @@ DUTCH_PROBLEMS = {
 }
 
 
-def dutch_errors(error: ValidationError, form_names: Mapping[str, str] | None = None) -> dict[str, str]:
-    """A Dutch message per field at fault, keyed by the form's name for the field (`form_names`, else the model's)."""
-    names = form_names or {}
+def dutch_errors(
+    error: ValidationError, form_names: Mapping[str, str] | None = None, amounts: Iterable[str] = ()
+) -> dict[str, str]:
+    """A Dutch message per field at fault, keyed by the form's name for the field (`form_names`, else the model's);
+    the bounds of the fields in `amounts` (cents) are written as euro amounts."""
+    names, in_cents = form_names or {}, set(amounts)
     found: dict[str, str] = {}
     for problem in error.errors():
         field = str(problem["loc"][0]) if problem["loc"] else ""
         message = DUTCH_PROBLEMS.get(problem["type"], "Deze waarde klopt niet.")
-        context = {key: _dutch_number(value) for key, value in (problem.get("ctx") or {}).items()}
+        context = {key: _dutch_number(value, field in in_cents) for key, value in (problem.get("ctx") or {}).items()}
         found.setdefault(names.get(field, field), message.format(**context))
     return found
 
 
-def _dutch_number(value: Any) -> str:
-    return f"{value:,}".replace(",", ".") if isinstance(value, int) and not isinstance(value, bool) else str(value)
+def _dutch_number(value: Any, cents: bool) -> str:
+    if not isinstance(value, int) or isinstance(value, bool):
+        return str(value)
+    return format_euro(value) if cents else f"{value:,}".replace(",", ".")
 
 
 def refused_in_body(error: ValidationError) -> HTTPException:

@@ -87,6 +87,7 @@ def settings_pages(*, store_of: StoreOf, fields: Sequence[SettingField], explana
     """The overview and form pages of one service's municipality settings, for administrators."""
     router = APIRouter(include_in_schema=False)
     by_setting = {item.setting: item.name for item in fields}
+    amounts = [item.setting for item in fields if item.kind == "amount"]
 
     @router.get(OVERVIEW)
     async def overview(request: Request, runtime: RuntimeDep, admin: Administrator, gewijzigd: str = "") -> Response:
@@ -154,14 +155,14 @@ def settings_pages(*, store_of: StoreOf, fields: Sequence[SettingField], explana
         try:
             store.checked(current, changes)
         except ValidationError as error:
-            errors = {**dutch_errors(error, by_setting), **errors}
+            errors = {**dutch_errors(error, by_setting, amounts), **errors}
         version_text = str(form.get("versie", ""))
         if not errors and changes:
             try:
                 async with runtime.unit_of_work(request, admin) as work:
                     await store.change(work, code, changes, int(version_text) if version_text.isdigit() else None)
             except ValidationError as error:
-                errors = dutch_errors(error, by_setting)
+                errors = dutch_errors(error, by_setting, amounts)
             except VersionConflict:
                 message = "Iemand anders wijzigde deze instellingen intussen. Hieronder staan de nieuwe waarden."
                 return await form_page(request, await store.one(code), errors={"": message}, status_code=409)
