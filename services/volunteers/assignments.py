@@ -12,6 +12,7 @@ from typing import Any
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+from plumbing import errors
 from plumbing.events import new_event
 from plumbing.outbox import change_with_events, new_document, outbox_entry
 from plumbing.settings import PlatformSettings
@@ -43,16 +44,18 @@ SOURCE = "/redzaam/volunteers"
 WAITING, ASSIGNED, RELEASED = "waiting", "assigned", "released"
 
 
-class NotFound(Exception):
-    pass
+class NotFound(errors.NotFound):
+    def __init__(self, what: str) -> None:
+        super().__init__(f"{what} does not exist")
+        self.what = what
 
 
-class WrongState(Exception):
-    pass
+class WrongState(errors.Conflict):
+    """The request or volunteer is not in the state the step needs; the message names the field."""
 
 
-class NoPlace(Exception):
-    pass
+class NoPlace(errors.Conflict):
+    """The volunteer chosen cannot take the request; the message names the field."""
 
 
 async def ensure_indexes(db: AsyncDatabase[Any]) -> None:

@@ -7,10 +7,11 @@ from typing import Any
 from pymongo.asynchronous.database import AsyncDatabase
 
 from plumbing.access import Principal
+from plumbing.errors import Forbidden
 from services.volunteers.assignments import NotFound
 
 
-class OutsideMunicipalities(Exception):
+class OutsideMunicipalities(Forbidden):
     """The change touches a municipality the coordinator does not work for; the message names the field."""
 
 

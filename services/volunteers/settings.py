@@ -1,10 +1,12 @@
 from datetime import date
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
+from fastapi import Depends
 from pydantic import Field
 
 from plumbing.reference import Municipality
 from plumbing.settings import PlatformSettings
+from plumbing.web import settings_of
 
 
 class VolunteersSettings(PlatformSettings):
@@ -41,3 +43,6 @@ class VolunteersSettings(PlatformSettings):
             return today.replace(year=today.year - self.certificate_of_conduct_valid_years)
         except ValueError:  # 29 February
             return today.replace(year=today.year - self.certificate_of_conduct_valid_years, day=28)
+
+
+SettingsDep = Annotated[VolunteersSettings, Depends(settings_of(VolunteersSettings))]

@@ -11,9 +11,6 @@ from plumbing.paging import PER_PAGE, Page, PageNumber, PageRequest, PerPage
 from plumbing.retention import run_retention_now
 from plumbing.web import RuntimeDep
 from services.volunteers.assignments import (
-    NoPlace,
-    NotFound,
-    WrongState,
     assign,
     candidates,
     enrol,
@@ -27,12 +24,8 @@ from services.volunteers.domain import Hours, Screening, SignUp, VolunteerCreate
 from services.volunteers.queries import recent_assignments
 from services.volunteers.requests import LessonRequest, ask_for_lesson
 from services.volunteers.retention import ADMINISTRATION
-from services.volunteers.scope import (
-    OutsideMunicipalities,
-    may_register,
-    visible_request,
-    visible_volunteer,
-)
+from services.volunteers.scope import may_register, visible_request, visible_volunteer
+from services.volunteers.settings import SettingsDep
 from services.volunteers.sign_ups import sign_up
 
 router = APIRouter(prefix="/api/v1", tags=["volunteers"])
@@ -77,31 +70,21 @@ def assignment_public(doc: dict[str, Any]) -> AssignmentPublic:
     )
 
 
-def refused(error: Exception) -> HTTPException:
-    if isinstance(error, NotFound):
-        return HTTPException(status.HTTP_404_NOT_FOUND, f"{error} does not exist")
-    if isinstance(error, OutsideMunicipalities):
-        return HTTPException(status.HTTP_403_FORBIDDEN, str(error))
-    return HTTPException(status.HTTP_409_CONFLICT, str(error))
-
-
 @router.put("/volunteers/{volunteer_id}", summary="Register or update a volunteer (coordinator)")
 async def put_volunteer(
     volunteer_id: str,
     volunteer: VolunteerCreate,
     runtime: RuntimeDep,
+    settings: SettingsDep,
     coordinator: Coordinator,
     request: Request,
     response: Response,
 ) -> dict[str, Any]:
     if volunteer.id != volunteer_id:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "id: must equal the volunteer id in the path")
-    try:
-        await may_register(runtime.db, coordinator, volunteer_id, volunteer.municipalities)
-    except (NotFound, OutsideMunicipalities) as error:
-        raise refused(error) from error
+    await may_register(runtime.db, coordinator, volunteer_id, volunteer.municipalities)
     async with runtime.unit_of_work(request, coordinator) as work:
-        created, assigned = await enrol(work, request.app.state.settings, volunteer)
+        created, assigned = await enrol(work, settings, volunteer)
     response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
     return {"id": volunteer.id, "assigned_waiting_requests": assigned}
 
@@ -113,8 +96,8 @@ async def put_volunteer(
     responses={429: {"description": "Too many sign-ups from this address; see Retry-After"}},
     dependencies=[Depends(public_forms.guard)],
 )
-async def post_sign_up(form: SignUp, runtime: RuntimeDep, request: Request, response: Response) -> dict[str, Any]:
-    signed_up = await sign_up(runtime.db, request.app.state.settings, form)
+async def post_sign_up(form: SignUp, runtime: RuntimeDep, settings: SettingsDep, response: Response) -> dict[str, Any]:
+    signed_up = await sign_up(runtime.db, settings, form)
     if signed_up.duplicate:
         response.status_code = status.HTTP_200_OK
     return {"id": signed_up.volunteer_id, "status": "applicant", "duplicate": signed_up.duplicate}
@@ -122,14 +105,16 @@ async def post_sign_up(form: SignUp, runtime: RuntimeDep, request: Request, resp
 
 @router.post("/volunteers/{volunteer_id}/screening", summary="Record VOG and training; makes the volunteer active")
 async def post_screening(
-    volunteer_id: str, screening: Screening, runtime: RuntimeDep, coordinator: Coordinator, request: Request
+    volunteer_id: str,
+    screening: Screening,
+    runtime: RuntimeDep,
+    settings: SettingsDep,
+    coordinator: Coordinator,
+    request: Request,
 ) -> dict[str, Any]:
-    try:
-        await visible_volunteer(runtime.db, coordinator, volunteer_id)
-        async with runtime.unit_of_work(request, coordinator) as work:
-            volunteer, assigned = await screen(work, request.app.state.settings, volunteer_id, screening)
-    except (NotFound, WrongState) as error:
-        raise refused(error) from error
+    await visible_volunteer(runtime.db, coordinator, volunteer_id)
+    async with runtime.unit_of_work(request, coordinator) as work:
+        volunteer, assigned = await screen(work, settings, volunteer_id, screening)
     return {
         "id": volunteer_id,
         "assignable_roles": volunteer["assignable_roles"],
@@ -156,13 +141,10 @@ async def list_assignments(
 
 @router.get("/assignments/{request_id}/candidates", summary="Volunteers who could take this request, best first")
 async def get_candidates(
-    request_id: str, runtime: RuntimeDep, coordinator: Coordinator, http: Request
+    request_id: str, runtime: RuntimeDep, settings: SettingsDep, coordinator: Coordinator
 ) -> list[dict[str, Any]]:
-    try:
-        waiting = await visible_request(runtime.db, coordinator, request_id)
-    except NotFound as error:
-        raise refused(error) from error
-    return [vars(candidate) for candidate in await candidates(runtime.db, http.app.state.settings, waiting)]
+    waiting = await visible_request(runtime.db, coordinator, request_id)
+    return [vars(candidate) for candidate in await candidates(runtime.db, settings, waiting)]
 
 
 @router.post(
@@ -171,14 +153,16 @@ async def get_candidates(
     summary="Assign a volunteer (coordinator confirms); 409 when no place is free",
 )
 async def post_assign(
-    request_id: str, body: Confirm, runtime: RuntimeDep, coordinator: Coordinator, request: Request
+    request_id: str,
+    body: Confirm,
+    runtime: RuntimeDep,
+    settings: SettingsDep,
+    coordinator: Coordinator,
+    request: Request,
 ) -> AssignmentPublic:
-    try:
-        await visible_request(runtime.db, coordinator, request_id)
-        async with runtime.unit_of_work(request, coordinator) as work:
-            chosen = await assign(work, request.app.state.settings, request_id, body.volunteer_id)
-    except (NotFound, NoPlace, WrongState) as error:
-        raise refused(error) from error
+    await visible_request(runtime.db, coordinator, request_id)
+    async with runtime.unit_of_work(request, coordinator) as work:
+        chosen = await assign(work, settings, request_id, body.volunteer_id)
     if chosen is None:
         raise HTTPException(status.HTTP_409_CONFLICT, "volunteer_id: nobody is free for this request; it keeps waiting")
     return assignment_public(await get_request(runtime.db, request_id))
@@ -186,14 +170,11 @@ async def post_assign(
 
 @router.post("/assignments/{request_id}/release", response_model=AssignmentPublic, summary="End an assignment")
 async def post_release(
-    request_id: str, runtime: RuntimeDep, coordinator: Coordinator, request: Request
+    request_id: str, runtime: RuntimeDep, settings: SettingsDep, coordinator: Coordinator, request: Request
 ) -> AssignmentPublic:
-    try:
-        await visible_request(runtime.db, coordinator, request_id)
-        async with runtime.unit_of_work(request, coordinator) as work:
-            await release(work, request.app.state.settings, request_id)
-    except (NotFound, WrongState) as error:
-        raise refused(error) from error
+    await visible_request(runtime.db, coordinator, request_id)
+    async with runtime.unit_of_work(request, coordinator) as work:
+        await release(work, settings, request_id)
     return assignment_public(await get_request(runtime.db, request_id))
 
 
@@ -201,12 +182,9 @@ async def post_release(
 async def post_hours(
     request_id: str, body: Hours, runtime: RuntimeDep, coordinator: Coordinator, request: Request
 ) -> None:
-    try:
-        await visible_request(runtime.db, coordinator, request_id)
-        async with runtime.unit_of_work(request, coordinator) as work:
-            await log_hours(work, request_id, body)
-    except (NotFound, WrongState) as error:
-        raise refused(error) from error
+    await visible_request(runtime.db, coordinator, request_id)
+    async with runtime.unit_of_work(request, coordinator) as work:
+        await log_hours(work, request_id, body)
 
 
 @router.post(
@@ -216,13 +194,10 @@ async def post_hours(
     summary="A school asks for a guest lesson (MBO 1-2)",
 )
 async def post_lesson_request(
-    lesson: LessonRequest, runtime: RuntimeDep, request: Request, school: School
+    lesson: LessonRequest, runtime: RuntimeDep, settings: SettingsDep, request: Request, school: School
 ) -> AssignmentPublic:
-    try:
-        async with runtime.unit_of_work(request, school) as work:
-            request_id = await ask_for_lesson(work, request.app.state.settings, school, lesson)
-    except OutsideMunicipalities as error:
-        raise refused(error) from error
+    async with runtime.unit_of_work(request, school) as work:
+        request_id = await ask_for_lesson(work, settings, school, lesson)
     return assignment_public(await get_request(runtime.db, request_id))
 
 
@@ -232,14 +207,16 @@ async def post_lesson_request(
     summary="Report a guest lesson given, with the students reached",
 )
 async def post_lesson_given(
-    request_id: str, body: Lesson, runtime: RuntimeDep, coordinator: Coordinator, request: Request
+    request_id: str,
+    body: Lesson,
+    runtime: RuntimeDep,
+    settings: SettingsDep,
+    coordinator: Coordinator,
+    request: Request,
 ) -> None:
-    try:
-        await visible_request(runtime.db, coordinator, request_id)
-        async with runtime.unit_of_work(request, coordinator) as work:
-            await lesson_given(work, request.app.state.settings, request_id, body.students_reached)
-    except (NotFound, WrongState) as error:
-        raise refused(error) from error
+    await visible_request(runtime.db, coordinator, request_id)
+    async with runtime.unit_of_work(request, coordinator) as work:
+        await lesson_given(work, settings, request_id, body.students_reached)
 
 
 @router.post("/retention/run", summary="Delete stale sign-ups and erase the data of volunteers who left, now")
