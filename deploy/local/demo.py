@@ -248,10 +248,25 @@ def staff(client: httpx.Client, username: str) -> dict[str, str]:
     return bearer(client, {"grant_type": "password", "username": username, "password": DEMO_PASSWORD})
 
 
+# what the administrator set on /beheer/gemeenten (the rest stays the environment's default): service, code, values
+MUNICIPALITY_SETTINGS = [
+    (SIGNALS, "GM0150", {"term_working_days": 8}),  # Deventer reaches out within 8 working days
+    (SIGNALS, "GM0175", {"threshold_cents": 7_500}),  # Olst-Wijhe works cases from EUR 75
+    (VOLUNTEERS, "GM0177", {"manual_assignment": True}),  # in Raalte a coordinator confirms each volunteer
+]
+
+
+def municipality_settings(client: httpx.Client, admin: dict[str, str]) -> None:
+    for service, code, values in MUNICIPALITY_SETTINGS:
+        response = client.put(f"{service}/api/v1/municipalities/{code}/settings", json=values, headers=admin)
+        response.raise_for_status()
+
+
 def load(client: httpx.Client) -> None:
     admin_password = os.environ.get("REDZAAM_ADMIN_PASSWORD", "dev-beheerder-wachtwoord")
     admin = bearer(client, {"grant_type": "password", "username": "beheerder", "password": admin_password})
     partners = members_and_accounts(client, admin)
+    municipality_settings(client, admin)
     outreach, coordinator = staff(client, "outreach"), staff(client, "coordinator")
     for offer in OFFERS:
         client.put(f"{REFERRALS}/api/v1/offers/{offer['id']}", json=offer, headers=admin).raise_for_status()
