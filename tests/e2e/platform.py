@@ -19,7 +19,7 @@ REPO = Path(__file__).resolve().parents[2]
 SERVICES = {"signals": 18001, "referrals": 18002, "volunteers": 18003, "reporting": 18004}
 PARTNER = "woonstad-almelo"
 # further members, one of each kind of partner system: id: type
-MEMBERS = {"enexis": "energy", "humanitas": "debt_help", "landstede": "school"}
+MEMBERS = {"enexis": "energy", "humanitas": "debt_help", "landstede": "school", "ten-cate": "employer"}
 ADMIN_PASSWORD = "e2e-admin-password-0123456789"
 STAFF_PASSWORD = "e2e-wachtwoord-0123456789"
 # username: (role, municipalities, organisation)
@@ -30,6 +30,7 @@ ACCOUNTS = {
     "coordinator": ("volunteer_coordinator", list(region()), ""),
     "humanitas": ("partner_employee", [], "humanitas"),
     "lead": ("programme_lead", [], ""),
+    "werkgever": ("employer_hr", [], "ten-cate"),  # the HR contact of an employer member: its desk
 }
 
 

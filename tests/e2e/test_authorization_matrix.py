@@ -34,7 +34,8 @@ HELP_OFFER = {"partner:debt_help"}
 ADMIN = {"administrator"}
 COORDINATOR = {"volunteer_coordinator"}
 LEAD = {"programme_lead"}
-EVERYONE = {"anonymous"} | STAFF | PARTNERS
+HR = {"employer_hr"}  # an employer's HR contact: its own desk only, none of the cooperative's pages
+EVERYONE = {"anonymous"} | STAFF | HR | PARTNERS
 
 POLICY: dict[str, dict[str, set[str]]] = {
     "signals": {
@@ -47,10 +48,10 @@ POLICY: dict[str, dict[str, set[str]]] = {
         "POST /api/v1/accounts": ADMIN,
         "POST /api/v1/accounts/{username}/deactivate": ADMIN,
         "GET /api/v1/audit": ADMIN,
-        "POST /api/v1/account/totp": STAFF,
-        "POST /api/v1/account/totp/confirm": STAFF,
-        "GET /account/tweestaps": STAFF,
-        "POST /account/tweestaps": STAFF,
+        "POST /api/v1/account/totp": STAFF | HR,
+        "POST /api/v1/account/totp/confirm": STAFF | HR,
+        "GET /account/tweestaps": STAFF | HR,
+        "POST /account/tweestaps": STAFF | HR,
         "POST /api/v1/signals": CREDITORS,
         "POST /api/v1/signals/batch": CREDITORS,
         "GET /api/v1/feedback": CREDITORS,
@@ -63,12 +64,20 @@ POLICY: dict[str, dict[str, set[str]]] = {
         "POST /api/v1/retention/run": ADMIN,
         "GET /inloggen": EVERYONE,
         "POST /inloggen": EVERYONE,
-        "POST /uitloggen": STAFF,
+        "POST /uitloggen": STAFF | HR,
         "GET /beheer": ADMIN,
         "POST /beheer/leden": ADMIN,
         "POST /beheer/leden/{partner_id}/vertrek": ADMIN,
         "POST /beheer/accounts": ADMIN,
         "POST /beheer/accounts/{username}/deactiveren": ADMIN,
+        # the employer desk; an HR contact only for its own employer, so not for the made-up id here (403: tested
+        # in tests/integration/signals/test_employer_desk.py)
+        "GET /werkgeversloket": HR,
+        "POST /werkgeversloket/hulpvraag": HR,
+        "POST /werkgeversloket/code": HR,
+        "POST /beheer/leden/{partner_id}/loketcode": ADMIN,
+        "GET /api/v1/employer-desk/{partner_id}": ADMIN,
+        "POST /api/v1/employer-desk/{partner_id}/code": ADMIN,
         "GET /api/v1/municipalities/{code}/settings": ADMIN,
         "PUT /api/v1/municipalities/{code}/settings": ADMIN,
         "GET /beheer/gemeenten": ADMIN,
@@ -81,8 +90,8 @@ POLICY: dict[str, dict[str, set[str]]] = {
     },
     "referrals": {
         "PUT /api/v1/offers/{offer_id}": ADMIN | {"partner_employee"} | HELP_OFFER,
-        "GET /api/v1/offers": STAFF | PARTNERS,
-        "GET /api/v1/catalogue/hsds": STAFF | PARTNERS,
+        "GET /api/v1/offers": STAFF | HR | PARTNERS,
+        "GET /api/v1/catalogue/hsds": STAFF | HR | PARTNERS,
         "POST /api/v1/catalogue/hsds": ADMIN,
         "POST /api/v1/cohorts/doorbraak/members": CASEWORKERS,
         "POST /api/v1/cohorts/doorbraak/members/{household_ref}/steps/{index}/done": CASEWORKERS,
@@ -184,6 +193,7 @@ ACCOUNT_OF_ROLE = {
     "partner_employee": "humanitas",
     "programme_lead": "lead",
     "administrator": "beheerder",
+    "employer_hr": "werkgever",
 }
 PARTNER_OF_TYPE = {
     "partner:housing": "woonstad-almelo",
