@@ -8,7 +8,7 @@ by these entries.
 
 from plumbing.audit import audit_register_entries
 from plumbing.mail import register_entries as mail_register_entries
-from plumbing.register import PersonalField, Register, Term
+from plumbing.register import Erasure, PersonalField, Register, Term
 from services.referrals.settings import ReferralsSettings
 
 HOUSEHOLD = "household referred to help (known by its pseudonym)"
@@ -26,6 +26,10 @@ PLACE_TERM = Term(
 EVENT_TERM = Term(
     "kept in the topic as long as the broker keeps it: volunteers and reporting rebuild from it; a pseudonym, never "
     "a name, address or age"
+)
+FEED_TERM = Term(
+    "30 days after it was written, once published: the partner has had it; dropped whole by the partner feed's own "
+    "job (services.referrals.partner_topics.prune_feed)"
 )
 EVENT_MODELS = (
     "HouseholdMatched",
@@ -69,7 +73,7 @@ REGISTER = Register(
             f"{REFERRING}: why a partner declined or a caseworker cancelled (free text, may hold personal detail)",
             WGS,
             REFERRAL_TERM,
-            models=("Decline.reason", "Cancel.reason"),
+            models=("Decline.reason", "Cancel.reason", "ReferralAnswered.reason"),
             erased_value="",
         ),
         PersonalField(
@@ -139,6 +143,34 @@ REGISTER = Register(
             EVENT_TERM,
             models=("ReferralDeclined.reason", "ReferralCancelled.reason"),
             notes="a partner should write a reason without names; the topic cannot be edited afterwards",
+        ),
+        PersonalField(
+            "partner_feed",
+            "event.data.household_ref",
+            HOUSEHOLD,
+            f"{REFERRING}: what the help-offer partner was told of the referrals to its offers (pseudonym only), "
+            "for its poll (GET /api/v1/referral-updates)",
+            WGS,
+            FEED_TERM,
+            models=("PartnerReferral.household_ref",),
+            erasure=Erasure.DOCUMENT,
+        ),
+        PersonalField(
+            "topic:partners.<partner-id>.referrals",
+            "data.household_ref",
+            HOUSEHOLD,
+            "the referrals to its offers announced to the help-offer partner alone (Kafka ACL), by pseudonym only",
+            WGS,
+            EVENT_TERM,
+        ),
+        PersonalField(
+            "topic:referrals.intake.<partner-id>",
+            "data.reason",
+            HOUSEHOLD,
+            "why the partner declined, as it wrote it in its answer (free text, may hold personal detail)",
+            WGS,
+            EVENT_TERM,
+            notes="the partner's own topic; a partner should write a reason without names",
         ),
         *audit_register_entries(),
         *mail_register_entries(
