@@ -13,8 +13,8 @@ from services.reporting.exports import CounterExport, counters_csv, file_name
 from services.reporting.facts import METRICS
 from services.reporting.projection import active_projection
 from services.reporting.readings import breakdown, counters
-from services.reporting.settings import ReportingSettings
-from services.reporting.target_store import InvalidTarget, TargetNumbers, UnknownTarget, change_target, current_targets
+from services.reporting.settings import SettingsDep
+from services.reporting.target_store import TargetNumbers, change_target, current_targets
 from services.reporting.targets import Progress, progress
 
 # aggregates only, no personal data: every member of staff may read them
@@ -77,8 +77,7 @@ async def get_breakdown(
 
 
 @router.get("/targets", response_model=list[TargetProgress], summary="Progress against the programme targets")
-async def get_targets(runtime: RuntimeDep, request: Request) -> list[TargetProgress]:
-    settings: ReportingSettings = request.app.state.settings
+async def get_targets(runtime: RuntimeDep, settings: SettingsDep) -> list[TargetProgress]:
     targets = await current_targets(runtime.db, settings.targets)
     return [progress_public(item) for item in await progress(await active_projection(runtime.db), targets)]
 
@@ -107,22 +106,22 @@ def progress_public(item: Progress) -> TargetProgress:
 
 @router.put("/targets/{target_id}", response_model=TargetNumbers, summary="Set a target's numbers (programme lead)")
 async def put_target(
-    target_id: str, numbers: TargetNumbers, runtime: RuntimeDep, request: Request, lead: ProgrammeLead
+    target_id: str,
+    numbers: TargetNumbers,
+    runtime: RuntimeDep,
+    settings: SettingsDep,
+    request: Request,
+    lead: ProgrammeLead,
 ) -> TargetNumbers:
-    settings: ReportingSettings = request.app.state.settings
-    try:
-        async with runtime.unit_of_work(request, lead) as work:
-            await change_target(work, settings.targets, target_id, numbers)
-    except UnknownTarget as error:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"target_id: {error} does not exist") from error
-    except InvalidTarget as error:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error)) from error
+    async with runtime.unit_of_work(request, lead) as work:
+        await change_target(work, settings.targets, target_id, numbers)
     return numbers
 
 
 @router.get("/export.csv", summary="Counters as CSV; audience=external hides counts below the threshold (audited)")
 async def export_csv(
     runtime: RuntimeDep,
+    settings: SettingsDep,
     request: Request,
     who: Staff,
     municipality: Municipality = None,
@@ -131,7 +130,6 @@ async def export_csv(
     metric: Metric = None,
     audience: Annotated[str, Query(pattern="^(internal|external)$")] = "external",
 ) -> Response:
-    settings: ReportingSettings = request.app.state.settings
     try:
         asked = CounterExport(municipality=municipality, start=start, end=end, metric=metric, audience=audience)
     except ValidationError as error:

@@ -12,6 +12,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pymongo.asynchronous.database import AsyncDatabase
 
+from plumbing.errors import Invalid, NotFound
 from plumbing.unit_of_work import UnitOfWork
 from services.reporting.targets import Target
 
@@ -41,16 +42,13 @@ class TargetNumbers(BaseModel):
     end: date
 
 
-class UnknownTarget(Exception):
-    pass
+class UnknownTarget(NotFound):
+    def __init__(self, target_id: str) -> None:
+        super().__init__(f"target_id: target {target_id} does not exist")
 
 
-class InvalidTarget(Exception):
+class InvalidTarget(Invalid):
     """The numbers do not make a target; `field` names the one at fault."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
 
 
 async def current_targets(db: AsyncDatabase[Any], definitions: list[Target]) -> list[Target]:
@@ -69,7 +67,7 @@ async def change_target(work: UnitOfWork, definitions: list[Target], target_id: 
     """Sets a target's numbers; refused, naming the field, when they do not make a target."""
     definition = next((item for item in definitions if item.id == target_id), None)
     if definition is None:
-        raise UnknownTarget(f"target {target_id}")
+        raise UnknownTarget(target_id)
     before = _with(definition, await work.db.targets.find_one({"_id": target_id}))
     try:
         changed = Target.model_validate({**definition.model_dump(), **numbers.model_dump()})

@@ -23,7 +23,6 @@ from services.reporting.lab.portfolio import (
     NewProject,
     Project,
     ProjectFields,
-    Refused,
     budget_total,
     may_edit,
     summary,
@@ -40,22 +39,8 @@ class Prices(BaseModel):
     prices: list[Price] = Field(min_length=1, max_length=200)
 
 
-def refused(error: Exception) -> HTTPException:
-    if isinstance(error, store.ProjectNotFound):
-        return HTTPException(status.HTTP_404_NOT_FOUND, f"project_id: {error} does not exist")
-    if isinstance(error, Refused):
-        return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error))
-    return HTTPException(status.HTTP_409_CONFLICT, str(error))
-
-
-ERRORS = (store.ProjectNotFound, store.ProjectExists, store.Conflict, Refused)
-
-
 async def editable(request: Request, principal: Principal, project_id: str) -> Project:
-    try:
-        project = await store.get_project(request.app.state.runtime.db, project_id)
-    except store.ProjectNotFound as error:
-        raise refused(error) from error
+    project = await store.get_project(request.app.state.runtime.db, project_id)
     if not may_edit(principal, project):
         raise HTTPException(status.HTTP_403_FORBIDDEN, "role: only the programme lead or this project's leader")
     return project
@@ -73,10 +58,7 @@ async def list_projects(runtime: RuntimeDep, viewer: Staff) -> list[Project]:
 
 @router.get("/projects/{project_id}", summary="A project with its MKBA results and measured KPIs")
 async def get_project(project_id: str, runtime: RuntimeDep, viewer: Staff) -> dict[str, Any]:
-    try:
-        project = await store.get_project(runtime.db, project_id)
-    except store.ProjectNotFound as error:
-        raise refused(error) from error
+    project = await store.get_project(runtime.db, project_id)
     return await project_view(runtime, project)
 
 
@@ -98,11 +80,8 @@ async def project_view(runtime: Any, project: Project) -> dict[str, Any]:
 @router.post("/projects", status_code=status.HTTP_201_CREATED, response_model=Project, summary="Register a project")
 async def post_project(body: NewProject, runtime: RuntimeDep, request: Request, lead: ProgrammeLead) -> Project:
     fields = ProjectFields.model_validate(body.model_dump(exclude={"id"}))
-    try:
-        async with runtime.unit_of_work(request, lead) as work:
-            return await store.register(work, _topic(request), body.id, fields)
-    except ERRORS as error:
-        raise refused(error) from error
+    async with runtime.unit_of_work(request, lead) as work:
+        return await store.register(work, _topic(request), body.id, fields)
 
 
 @router.put("/projects/{project_id}", response_model=Project, summary="Change a project's details and plan")
@@ -110,33 +89,24 @@ async def put_project(
     project_id: str, fields: ProjectFields, runtime: RuntimeDep, request: Request, viewer: Staff
 ) -> Project:
     await editable(request, viewer, project_id)
-    try:
-        async with runtime.unit_of_work(request, viewer) as work:
-            return await store.change_project(work, _topic(request), project_id, fields)
-    except ERRORS as error:
-        raise refused(error) from error
+    async with runtime.unit_of_work(request, viewer) as work:
+        return await store.change_project(work, _topic(request), project_id, fields)
 
 
 @router.post(
     "/projects/{project_id}/start", response_model=Project, summary="Start: needs leader, steering group, budget"
 )
 async def post_start(project_id: str, runtime: RuntimeDep, request: Request, lead: ProgrammeLead) -> Project:
-    try:
-        async with runtime.unit_of_work(request, lead) as work:
-            return await store.start_project(work, _topic(request), project_id)
-    except ERRORS as error:
-        raise refused(error) from error
+    async with runtime.unit_of_work(request, lead) as work:
+        return await store.start_project(work, _topic(request), project_id)
 
 
 @router.post("/projects/{project_id}/decisions", response_model=Project, summary="Record a Go/No-Go decision")
 async def post_decision(
     project_id: str, gate: Gate, runtime: RuntimeDep, request: Request, lead: ProgrammeLead
 ) -> Project:
-    try:
-        async with runtime.unit_of_work(request, lead) as work:
-            return await store.decide_gate(work, _topic(request), project_id, gate)
-    except ERRORS as error:
-        raise refused(error) from error
+    async with runtime.unit_of_work(request, lead) as work:
+        return await store.decide_gate(work, _topic(request), project_id, gate)
 
 
 @router.put("/projects/{project_id}/analysis", summary="Enter the project's micro-MKBA; returns its results")
@@ -144,22 +114,16 @@ async def put_analysis(
     project_id: str, analysis: Analysis, runtime: RuntimeDep, request: Request, viewer: Staff
 ) -> dict[str, Any]:
     await editable(request, viewer, project_id)
-    try:
-        async with runtime.unit_of_work(request, viewer) as work:
-            project = await store.set_analysis(work, _topic(request), project_id, analysis)
-    except ERRORS as error:
-        raise refused(error) from error
+    async with runtime.unit_of_work(request, viewer) as work:
+        project = await store.set_analysis(work, _topic(request), project_id, analysis)
     return analyse(analysis, await store.current_prices(runtime.db)).model_dump(mode="json") | {"project": project.id}
 
 
 @router.put("/projects/{project_id}/kpis", response_model=Project, summary="Set the project's KPIs (counters)")
 async def put_kpis(project_id: str, kpis: list[Kpi], runtime: RuntimeDep, request: Request, viewer: Staff) -> Project:
     await editable(request, viewer, project_id)
-    try:
-        async with runtime.unit_of_work(request, viewer) as work:
-            return await store.set_kpis(work, _topic(request), project_id, kpis)
-    except ERRORS as error:
-        raise refused(error) from error
+    async with runtime.unit_of_work(request, viewer) as work:
+        return await store.set_kpis(work, _topic(request), project_id, kpis)
 
 
 @router.get("/prices", response_model=list[Price], summary="The cooperative's price list for the MKBA")
@@ -169,11 +133,8 @@ async def get_prices(runtime: RuntimeDep, viewer: Staff) -> list[Price]:
 
 @router.put("/prices", response_model=list[Price], summary="Set the price list (programme lead)")
 async def put_prices(body: Prices, runtime: RuntimeDep, request: Request, lead: ProgrammeLead) -> list[Price]:
-    try:
-        async with runtime.unit_of_work(request, lead) as work:
-            await store.set_prices(work, _topic(request), body.prices)
-    except ERRORS as error:
-        raise refused(error) from error
+    async with runtime.unit_of_work(request, lead) as work:
+        await store.set_prices(work, _topic(request), body.prices)
     return body.prices
 
 

@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from plumbing.access import Principal, Role
+from plumbing.errors import Invalid
 from plumbing.reference import Municipality
 from plumbing.register import PERSONAL
 from services.reporting.lab.kpis import Kpi
@@ -167,12 +168,11 @@ class Project(ProjectFields):
     kpis: list[Kpi] = Field(default_factory=list, max_length=20)
 
 
-class Refused(Exception):
+class Refused(Invalid):
     """A rule of the lab refuses the change; `field` names what is missing or wrong."""
 
     def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
+        super().__init__(field, message)
         self.message = message
 
 

@@ -9,6 +9,7 @@ from pydantic import BaseModel
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+from plumbing import errors
 from plumbing.events import new_event
 from plumbing.outbox import change_with_events, new_document, outbox_entry
 from plumbing.unit_of_work import UnitOfWork
@@ -33,15 +34,18 @@ PRICE_LIST = "prices"
 STATE = {"outbox": 0, "outbox_pending": 0, "version": 0}
 
 
-class ProjectNotFound(Exception):
-    pass
+class ProjectNotFound(errors.NotFound):
+    def __init__(self, project_id: str) -> None:
+        super().__init__(f"project_id: project {project_id} does not exist")
+        self.project_id = project_id
 
 
-class ProjectExists(Exception):
-    pass
+class ProjectExists(errors.Conflict):
+    def __init__(self, project_id: str) -> None:
+        super().__init__(f"id: a project {project_id} exists already")
 
 
-class Conflict(Exception):
+class Conflict(errors.Conflict):
     """The project changed meanwhile; read it again."""
 
 
@@ -73,7 +77,7 @@ async def _read(db: AsyncDatabase[Any], project_id: str) -> tuple[Project, int]:
     """The project and the version it was read at, which the write that follows is guarded by."""
     document = await db.lab_projects.find_one({"_id": project_id}, {"outbox": 0, "outbox_pending": 0})
     if document is None:
-        raise ProjectNotFound(f"project {project_id}")
+        raise ProjectNotFound(project_id)
     return _as_project(document), document["version"]
 
 
@@ -86,7 +90,7 @@ async def register(work: UnitOfWork, topic: str, project_id: str, fields: Projec
     try:
         await work.db.lab_projects.insert_one(new_document(_as_document(project), outbox_entry(topic, event)))
     except DuplicateKeyError as error:
-        raise ProjectExists(f"id: a project {project_id} exists already") from error
+        raise ProjectExists(project_id) from error
     work.announced("lab_projects", project_id)
     return project
 
