@@ -51,6 +51,7 @@ def pages_of(platform: Platform) -> dict[str, list[str]]:
         "outreach": [
             f"{signals}/",
             f"{signals}/casussen/{case_id}",
+            f"{signals}/mijn-casussen",
             f"{referrals}/",
             f"{referrals}/doorbraak",
             f"{referrals}/doorbraak/inschrijven",
@@ -85,6 +86,8 @@ def test_no_page_has_a_serious_or_critical_accessibility_violation(
     sign_in(page, platform, "beheerder", ADMIN_PASSWORD, platform.admin_code())
     page.goto(f"{platform.url('signals')}/beheer")
     found["beheerder /beheer"] = violations(page)
+    page.goto(f"{platform.url('signals')}/beheer/teams")
+    found["beheerder /beheer/teams"] = violations(page)
     for service in ("signals", "volunteers"):  # the settings per municipality: overview and form
         for path in ("/beheer/gemeenten", "/beheer/gemeenten/GM0141"):
             page.goto(f"{platform.url(service)}{path}")

@@ -1,5 +1,6 @@
 """An outreach worker works a case in the browser: queue, case, contact attempt, outcome."""
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -7,7 +8,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.platform import STAFF_PASSWORD, Platform, sign_in
+from tests.e2e.platform import ADMIN_PASSWORD, STAFF_PASSWORD, Platform, sign_in
 from tests.e2e.test_vertical_slice import SIGNAL
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
@@ -111,3 +112,98 @@ def test_a_worker_of_one_municipality_cannot_open_another_municipalitys_case(pla
     assert httpx.get(f"{platform.url('signals')}/api/v1/cases/{case_id}", headers=almelo).status_code == 403
     assert httpx.get(f"{platform.url('signals')}/casussen/{case_id}?reden=contact", headers=almelo).status_code == 403
     assert httpx.get(f"{platform.url('signals')}/api/v1/cases/{case_id}", headers=everywhere).status_code == 200
+
+
+def tab_to(page: Page, name: str, limit: int = 250) -> None:
+    """Presses Tab until the focused element's name (its text, label, or aria-label) starts with `name`."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(
+            "() => { const e = document.activeElement; if (!e) return '';"
+            " const label = e.labels && e.labels.length ? e.labels[0].innerText : '';"
+            " return (e.getAttribute('aria-label') || label || e.innerText || e.value || '').trim(); }"
+        )
+        if str(focused).startswith(name):
+            return
+    raise AssertionError(f"Tab never reached {name!r}")
+
+
+def test_a_team_worker_takes_a_case_on_works_and_closes_it_with_the_keyboard_only(
+    platform: Platform, page: Page, artifacts: Path
+) -> None:
+    """Queue → case → "Neem in behandeling" → contact attempt → close, with Tab, Enter, Space and arrow keys."""
+    signals, admin = platform.url("signals"), platform.headers("beheerder")
+    account = {"username": "wijkwerker", "name": "Wies Wijkwerker", "role": "outreach_worker",
+               "municipalities": ["GM0141"], "password": STAFF_PASSWORD}  # fmt: skip
+    assert httpx.post(f"{signals}/api/v1/accounts", json=account, headers=admin).status_code == 201
+    team = {"municipality": "GM0141", "name": "Wijkteam Sluitersveld", "postcode_areas": ["7609"],
+            "members": ["wijkwerker"], "mailbox": "sluitersveld@almelo.example"}  # fmt: skip
+    created = httpx.post(f"{signals}/api/v1/teams", json=team, headers=admin)
+    assert created.status_code == 201, created.text
+    signal = {**SIGNAL, "address": {"postcode": "7609 AB", "house_number": 77}}
+    case_id = httpx.post(f"{signals}/api/v1/signals", json=signal, headers=platform.partner_headers()).json()["case_id"]
+
+    page.context.clear_cookies()
+    page.goto(f"{signals}/inloggen")
+    tab_to(page, "Gebruikersnaam")
+    page.keyboard.type("wijkwerker")
+    tab_to(page, "Wachtwoord")
+    page.keyboard.type(STAFF_PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Werkvoorraad vroegsignalen")
+    expect(page.get_by_label("Team", exact=True)).to_have_value(created.json()["id"])  # the worker's own team
+    expect(page.get_by_role("cell", name=re.compile("Wijkteam Sluitersveld"))).to_be_visible()
+    page.screenshot(path=str(artifacts / "queue-team.png"), full_page=True)
+    tab_to(page, "Postcode 7609")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Waarom opent u deze casus?")
+    tab_to(page, "Contact opnemen met het huishouden")
+    page.keyboard.press("Space")
+    tab_to(page, "Casus openen")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Casus 7609 · Almelo")
+
+    tab_to(page, "Neem in behandeling")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("status")).to_have_text("U heeft de casus in behandeling genomen.")
+    expect(page.get_by_text("wijkwerker (u)")).to_be_visible()
+    page.screenshot(path=str(artifacts / "case-assigned.png"), full_page=True)
+
+    tab_to(page, "Soort")
+    page.keyboard.press("ArrowDown")  # the first kind
+    tab_to(page, "Dagdeel")
+    page.keyboard.press("ArrowDown")
+    tab_to(page, "Contactpoging opslaan")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("status")).to_have_text("De contactpoging is vastgelegd.")
+    tab_to(page, "Uitkomst")
+    page.keyboard.press("ArrowDown")  # the first outcome that fits
+    tab_to(page, "Afsluiten")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("status")).to_have_text("De casus is afgesloten.")
+
+    case = httpx.get(f"{signals}/api/v1/cases/{case_id}", headers=platform.headers("outreach")).json()
+    assert (case["status"], case["assignee"], case["contact_attempts"]) == ("closed", "wijkwerker", 1)
+    log = httpx.get(f"{signals}/api/v1/audit", params={"record": f"case:{case_id}"}, headers=admin).json()
+    assert {"case.assigned", "contact_attempt.logged", "case.closed"} <= {entry["action"] for entry in log}
+
+
+def test_the_administrator_keeps_the_teams_on_a_page(platform: Platform, page: Page, artifacts: Path) -> None:
+    platform.headers("beheerder")
+    sign_in(page, platform, "beheerder", ADMIN_PASSWORD, platform.admin_code())
+    page.goto(f"{platform.url('signals')}/beheer/teams?gemeente=GM0141")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Beheer: wijkteams")
+    page.get_by_label("Naam").last.fill("Wijkteam Nieuwstraat")
+    page.locator("#nieuw-wijken").fill("7600 76x")
+    page.get_by_role("button", name="Team toevoegen").click()
+    expect(page.get_by_text("Vul postcodegebieden in van vier cijfers")).to_be_visible()
+    page.locator("#nieuw-wijken").fill("7600")
+    page.get_by_role("button", name="Team toevoegen").click()
+    expect(page.get_by_role("status")).to_have_text("Opgeslagen.")
+    expect(page.get_by_role("heading", name="Wijkteam Nieuwstraat")).to_be_visible()
+    page.get_by_label("Met gewichten").check()
+    page.locator("#gewicht-age").fill("5")
+    page.get_by_role("button", name="Volgorde opslaan").click()
+    expect(page.get_by_role("status")).to_have_text("Opgeslagen.")
+    expect(page.locator("#gewicht-age")).to_have_value("5")
+    page.screenshot(path=str(artifacts / "admin-teams.png"), full_page=True)
