@@ -14,6 +14,7 @@ AUDIT_ACTIONS = {
     "hours.logged": "Uren geschreven",
     "lesson.requested": "Gastles aangevraagd",
     "lesson.given": "Gastles gemeld als gegeven",
+    "municipality_settings.changed": "Instellingen van een gemeente gewijzigd",
 }
 # what the retention run reports, per count
 RETENTION_COUNTS = {

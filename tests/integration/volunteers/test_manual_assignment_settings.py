@@ -96,6 +96,9 @@ async def test_a_change_is_audited_with_the_value_before_and_after(volunteers: V
         ("administrator", "municipality_settings.changed", {"manual_assignment": {"before": True, "after": False}}),
         ("administrator", "municipality_settings.changed", {"manual_assignment": {"before": False, "after": True}}),
     ]
+    log = await volunteers.client.get("/beheer/logboek", headers=volunteers.admin())
+    assert "Instellingen van een gemeente gewijzigd" in log.text
+    assert "manual_assignment: True → False" in log.text and "manual_assignment: False → True" in log.text
 
 
 async def test_a_bad_value_is_refused_naming_the_field(volunteers: Volunteers) -> None:
