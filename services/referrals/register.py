@@ -180,5 +180,6 @@ REGISTER = Register(
     ),
     not_personal={
         **dict.fromkeys(("OfferCreate.name", "RankedOffer.name"), "the name of a help offer, not of a person"),
+        "PartnerJoined.name": "the name of an organisation (a member of the cooperative), not of a person",
     },
 )

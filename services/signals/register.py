@@ -175,6 +175,7 @@ REGISTER = Register(
                 ("signals", "household_ref", ()),
                 ("evictions", "household_ref", ()),
                 ("households", "_id", ()),
+                ("referral_news", "household_ref", ("ReferralNews.household_ref",)),  # what became of a referral
                 ("topic:signals.events", "data.household_ref", tuple(f"{m}.household_ref" for m in EVENT_MODELS)),
             )
         ),
