@@ -1,5 +1,6 @@
-"""The daily digest: each neighbourhood team's mailbox hears, once a day, how many of its municipality's open cases
-have a deadline within two working days or past it, with a link to the queue. Counts only, no household.
+"""The daily digest: each mailbox hears, once a day, how many open cases have a deadline within two working days or
+past it, with a link to the queue: a municipality's of `team_mailboxes` all its cases, a neighbourhood team's own
+mailbox (services.signals.teams) the team's. Counts only, no household.
 
 The digest's key (municipality and day) makes it go once a day however often the job runs; the job runs hourly
 and queues the day's digests from `digest_hour` on.
@@ -23,37 +24,62 @@ AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 
 async def queue_digests(db: AsyncDatabase[Any], settings: SignalsSettings, now: datetime | None = None) -> int:
-    """Queues today's digest for each team mailbox that has cases due; one aggregation for all municipalities."""
+    """Queues today's digest for each mailbox that has cases due: each municipality's of `team_mailboxes` (all its
+    cases) and each neighbourhood team's own mailbox (its cases); one read of the teams, one aggregation for all."""
     now = now or datetime.now(AMSTERDAM)
-    if now.hour < settings.digest_hour or not settings.team_mailboxes:
+    if now.hour < settings.digest_hour:
+        return 0
+    teams = await db.teams.find(
+        {"mailbox": {"$nin": [None, ""]}}, {"municipality": 1, "name": 1, "mailbox": 1}
+    ).to_list()
+    wanted = set(settings.team_mailboxes) | {team["municipality"] for team in teams}
+    if not wanted:
         return 0
     today = now.date()
     soon = add_working_days(today, DUE_WITHIN_WORKING_DAYS).isoformat()
     pipeline: list[dict[str, Any]] = [
+        {"$match": {"status": OPEN, "municipality": {"$in": sorted(wanted)}, "deadline": {"$lte": soon}}},
         {
-            "$match": {
-                "status": OPEN,
-                "municipality": {"$in": list(settings.team_mailboxes)},
-                "deadline": {"$lte": soon},
+            "$project": {
+                "municipality": 1,
+                "team": 1,
+                "late": {"$cond": [{"$lt": ["$deadline", today.isoformat()]}, 1, 0]},
             }
         },
-        {"$project": {"municipality": 1, "late": {"$cond": [{"$lt": ["$deadline", today.isoformat()]}, 1, 0]}}},
-        {"$group": {"_id": "$municipality", "due": {"$sum": 1}, "late": {"$sum": "$late"}}},
+        {"$group": {"_id": {"m": "$municipality", "t": "$team"}, "due": {"$sum": 1}, "late": {"$sum": "$late"}}},
     ]
-    counts = {row["_id"]: row async for row in await db.cases.aggregate(pipeline)}
+    per_municipality: dict[str, list[int]] = {}
+    per_team: dict[str, list[int]] = {}
+    async for row in await db.cases.aggregate(pipeline):
+        counts = per_municipality.setdefault(row["_id"]["m"], [0, 0])
+        counts[0], counts[1] = counts[0] + row["due"], counts[1] + row["late"]
+        if row["_id"].get("t"):
+            per_team[row["_id"]["t"]] = [row["due"], row["late"]]
     digests = [
-        digest(settings, municipality, address, today, counts[municipality]["due"], counts[municipality]["late"])
+        digest(settings, municipality, address, today, *per_municipality[municipality])
         for municipality, address in settings.team_mailboxes.items()
-        if municipality in counts
+        if municipality in per_municipality
+    ]
+    digests += [
+        digest(settings, team["municipality"], team["mailbox"], today, *per_team[team["_id"]], team=team)
+        for team in teams
+        if team["_id"] in per_team
     ]
     return await enqueue(db, digests)
 
 
 def digest(
-    settings: SignalsSettings, municipality: str, address: str, today: date, due: int, late: int
+    settings: SignalsSettings,
+    municipality: str,
+    address: str,
+    today: date,
+    due: int,
+    late: int,
+    team: dict[str, Any] | None = None,
 ) -> Notification:
-    name = municipality_name(municipality)
-    link = f"{settings.signals_url}/?gemeente={municipality}"
+    """The digest of a municipality's cases, or (`team`) of one neighbourhood team's."""
+    name = f"{team['name']} ({municipality_name(municipality)})" if team else municipality_name(municipality)
+    link = f"{settings.signals_url}/?gemeente={municipality}" + (f"&team={team['_id']}" if team else "")
     body = (
         f"Goedemorgen,\n\nIn {name} staan {due} open casussen waarvan de termijn binnen "
         f"{DUE_WITHIN_WORKING_DAYS} werkdagen afloopt"
@@ -61,7 +87,7 @@ def digest(
         + f".\n\nDe werkvoorraad: {link}\n\nDeze e-mail bevat geen gegevens over huishoudens; die ziet u na inloggen."
     )
     return Notification(
-        key=f"digest:{municipality}:{today.isoformat()}",
+        key=f"digest:{municipality}:{team['_id'] + ':' if team else ''}{today.isoformat()}",
         to=address,
         subject=f"Werkvoorraad {name}: {due} casussen met een termijn die afloopt",
         body=body,
