@@ -56,12 +56,22 @@ async def queue_digests(db: AsyncDatabase[Any], settings: SignalsSettings, now: 
         if row["_id"].get("t"):
             per_team[row["_id"]["t"]] = [row["due"], row["late"]]
     digests = [
-        digest(settings, municipality, address, today, *per_municipality[municipality])
+        digest(
+            settings, municipality, address, today, per_municipality[municipality][0], per_municipality[municipality][1]
+        )
         for municipality, address in settings.team_mailboxes.items()
         if municipality in per_municipality
     ]
     digests += [
-        digest(settings, team["municipality"], team["mailbox"], today, *per_team[team["_id"]], team=team)
+        digest(
+            settings,
+            team["municipality"],
+            team["mailbox"],
+            today,
+            per_team[team["_id"]][0],
+            per_team[team["_id"]][1],
+            team,
+        )
         for team in teams
         if team["_id"] in per_team
     ]
