@@ -1,5 +1,7 @@
-"""A volunteer signs up; a coordinator screens and activates them, and assigns them to a waiting request."""
+"""A volunteer signs up; a coordinator screens and activates them, and assigns them to a waiting request; with the
+keyboard only, screen → assign → hours, and the administrator's audit log of it all."""
 
+import uuid
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -7,7 +9,8 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.platform import Platform, sign_in
+from tests.e2e.keyboard import choose, enter, retype, sign_in_with_keyboard, tab_to, tab_to_id, type_date
+from tests.e2e.platform import ADMIN_PASSWORD, Platform, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -71,3 +74,90 @@ def test_the_coordinators_views_and_changes_of_volunteers_are_in_the_audit_log(p
     assert {("coordinator", "volunteer.viewed"), ("coordinator", "volunteer.screened")} <= actions
     refused = httpx.get(f"{platform.url('volunteers')}/api/v1/audit", headers=platform.headers("coordinator"))
     assert refused.status_code == 403
+
+
+def test_a_coordinator_screens_assigns_and_logs_hours_with_the_keyboard_only(
+    platform: Platform, page: Page, artifacts: Path
+) -> None:
+    """Screening, assigning, hours (a wrong number first) and releasing with Tab, Enter, Space, arrows and typing."""
+    volunteers, coordinator = platform.url("volunteers"), platform.headers("coordinator")
+    tag = uuid.uuid4().hex[:6]
+    name, school = f"Kees Toetsenbord {tag}", f"Toetsenbordcollege {tag}"
+    applicant = {
+        "name": name,
+        "email": f"kees-{tag}@example.nl",
+        "roles": ["guest_teacher"],
+        "municipalities": ["GM0193"],
+    }
+    assert httpx.post(f"{volunteers}/api/v1/sign-ups", json=applicant).status_code == 201
+    when = (date.today() + timedelta(days=12)).isoformat()
+    lesson = {"school": school, "municipality": "GM0193", "group_size": 18, "lesson_date": when}
+    request_id = httpx.post(f"{volunteers}/api/v1/lesson-requests", json=lesson, headers=coordinator).json()["id"]
+
+    sign_in_with_keyboard(page, platform, "coordinator")
+    page.goto(f"{volunteers}/")
+    tab_to(page, name)
+    enter(page)
+    tab_to(page, "Datum verklaring omtrent het gedrag (VOG)")
+    vog = date.today() - timedelta(days=20)
+    type_date(page, vog)
+    assert page.get_by_label("Datum verklaring omtrent het gedrag (VOG)").input_value() == vog.isoformat()
+    tab_to(page, "Gastdocent")
+    page.keyboard.press("Space")
+    tab_to(page, "Screening opslaan en activeren")
+    enter(page)
+    expect(page.get_by_role("status")).to_have_text("De vrijwilliger is actief en kan worden gekoppeld.")
+
+    tab_to(page, "← Alle vrijwilligers")
+    enter(page)
+    tab_to_id(page, f"kies-{request_id}")
+    choose(page, name)
+    page.keyboard.press("Tab")  # the row's Koppel button
+    assert page.evaluate("() => document.activeElement.textContent.trim()") == "Koppel"
+    enter(page)
+    expect(page.get_by_role("status")).to_have_text("De vrijwilliger is gekoppeld.")
+
+    tab_to(page, f"Gastles: {school}")
+    enter(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Gastles {school}")
+    tab_to(page, "Datum waarop gewerkt is")
+    yesterday = date.today() - timedelta(days=1)
+    type_date(page, yesterday)
+    tab_to(page, "Aantal uren")
+    page.keyboard.type("-2")
+    enter(page)
+    expect(page.locator("#uren-fout")).to_have_text(
+        "Vul het aantal uren in: meer dan 0 en hoogstens 24 (bijvoorbeeld 1,5)."
+    )
+    tab_to(page, "Aantal uren")
+    retype(page, "2,5")
+    enter(page)
+    expect(page.get_by_role("status")).to_have_text("De uren zijn geschreven.")
+    facts = page.locator("dl.facts")
+    expect(facts).to_contain_text("Uren in totaal2,5")
+    expect(facts).to_contain_text(name)
+    page.screenshot(path=str(artifacts / "volunteers-assignment-hours.png"), full_page=True)
+
+    tab_to(page, "Koppeling beëindigen")
+    enter(page)
+    expect(page.get_by_role("status")).to_have_text(
+        "De koppeling is beëindigd; de plek van de vrijwilliger is weer vrij."
+    )
+    released = httpx.get(f"{volunteers}/api/v1/assignments", params={"state": "released"}, headers=coordinator).json()
+    assert [
+        (item["hours"], item["volunteer_id"] is not None) for item in released["items"] if item["id"] == request_id
+    ] == [(2.5, True)]
+
+    platform.headers("beheerder")
+    sign_in_with_keyboard(page, platform, "beheerder", ADMIN_PASSWORD, platform.admin_code())
+    page.goto(f"{volunteers}/beheer/logboek")
+    tab_to(page, "Gegeven (bijvoorbeeld volunteer:vw-0001)")
+    page.keyboard.type(f"assignment:{request_id}")
+    enter(page)
+    rows = page.locator("table tbody tr")
+    # asked, assigned, hours logged (the refused -2 never reached the use case), released
+    expect(rows).to_have_count(4)
+    for action in ("Gastles aangevraagd", "Vrijwilliger gekoppeld", "Uren geschreven", "Koppeling beëindigd"):
+        expect(page.locator("table")).to_contain_text(action)
+    expect(page.get_by_text("1–4 van 4 regels")).to_be_visible()
+    page.screenshot(path=str(artifacts / "volunteers-audit-log.png"), full_page=True)
