@@ -135,8 +135,9 @@ async def on_answers(runtime: Runtime, settings: PlatformSettings, batch: list[D
     }
     applied: list[dict[str, Any]] = []
     for index, partner_id, key, answer in answers:
-        if key in seen:
+        if key in seen:  # applied before, or earlier in this poll: the same event delivered twice
             continue
+        seen.add(key)
         step = answer.step()
         if applied_already(referrals.get(answer.referral_id), partner_id, step):
             applied.append(_logged(key, partner_id, answer))

@@ -13,6 +13,7 @@ import yaml
 from pydantic import SecretStr
 
 from plumbing.settings import PlatformSettings
+from services.signals.settings import SignalsSettings
 
 REPO = Path(__file__).resolve().parents[2]
 SERVICES = ("signals", "referrals", "volunteers", "reporting")
@@ -186,6 +187,9 @@ def test_the_partner_kafka_override_authenticates_partners_and_denies_without_an
     assert kafka["KAFKA_AUTHORIZER_CLASS_NAME"].endswith("StandardAuthorizer")
     assert kafka["KAFKA_ALLOW_EVERYONE_IF_NO_ACL_FOUND"] == "false"
     assert override["services"]["kafka"]["ports"] == ["9094:9094"]  # the partner listener only, never 9092
+    # the signals service keeps the members' users and ACLs (services/signals/access/kafka_access.py)
+    assert override["services"]["signals"]["environment"] == {"REDZAAM_PARTNER_KAFKA_ACCESS": "true"}
+    assert "partner_kafka_access" in SignalsSettings.model_fields
 
 
 def test_the_mail_override_points_the_notifying_services_at_its_mail_catcher() -> None:

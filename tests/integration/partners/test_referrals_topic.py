@@ -28,12 +28,12 @@ from tests.integration.served import served
 pytestmark = pytest.mark.integration
 
 
-def answer(partner_id: str, referral_id: str, **data: Any) -> Any:
+def answer(partner_id: str, referral_id: str, event_type: str = "nl.redzaam.referral.answered", **data: Any) -> Any:
     """A partner's answer as its CloudEvents SDK publishes it (structured mode)."""
     attributes = {
         "id": str(uuid.uuid4()),
         "source": f"/partners/{partner_id}",
-        "type": "nl.redzaam.referral.answered",
+        "type": event_type,
         "subject": referral_id,
         "time": datetime.now(UTC),
         "datacontenttype": "application/json",
@@ -111,23 +111,27 @@ async def test_a_help_offer_partner_hears_of_its_referrals_and_answers_them_by_e
             partner_producer(secured_kafka, ours, secret),
             intake,
             [
-                answer(ours, mine["id"], answer="accept"),
+                accept := answer(ours, mine["id"], answer="accept"),
+                accept,  # the same event again: applied once, and no dead letter
                 answer(ours, other["id"], answer="accept"),  # not its offer
                 answer(ours, mine["id"], answer="complete"),  # no result
+                answer(ours, mine["id"], event_type="nl.redzaam.referral.acepted", answer="start"),
             ],
         )
         accepted = await until_state(client, mine["id"], "accepted")
         assert accepted["state"] == "accepted"
         (_, changed) = await first_events(partner_consumer(secured_kafka, ours, secret, own, group + "-2"), 2)
         assert (changed.get_type(), changed.get_data()["state"]) == ("nl.redzaam.partner.referral_changed", "accepted")
-        dead = await dead_letters_of(secured_kafka, settings.dead_letter_topic, 2)
+        dead = await dead_letters_of(secured_kafka, settings.dead_letter_topic, 3)
         assert sorted(dead) == sorted(
             [
                 f"data.referral_id: referral {other['id']} is addressed to another partner's offer",
                 "InvalidEvent: nl.redzaam.referral.answered data: (root): Value error, "
                 "result: a completion needs a result",
+                "type: 'nl.redzaam.referral.acepted' is not taken here; answers are 'nl.redzaam.referral.answered'",
             ]
         )
+        assert await app.state.runtime.db.partner_answers.count_documents({}) == 1  # the accept, logged once
         assert (await client.get(f"/api/v1/referrals/{other['id']}")).json()["state"] == "requested"
 
         with pytest.raises(TopicAuthorizationFailedError):  # it may not write to another partner's intake
