@@ -37,6 +37,25 @@ def violations(page: Page) -> list[str]:
     return [str(line) for line in found]
 
 
+def lesson_with_teacher(platform: Platform) -> str:
+    """A guest lesson with a teacher assigned, whose page shows the forms for hours, the lesson given and release."""
+    volunteers, coordinator = platform.url("volunteers"), platform.headers("coordinator")
+    teacher = {
+        "id": "vw-toegankelijk",
+        "name": "Toegankelijke Gastdocent",
+        "roles": ["guest_teacher"],
+        "municipalities": ["GM0193"],
+        "status": "active",
+        "certificate_of_conduct_date": "2026-01-05",
+        "trained_roles": ["guest_teacher"],
+    }
+    httpx.put(f"{volunteers}/api/v1/volunteers/vw-toegankelijk", json=teacher, headers=coordinator)
+    lesson = {"school": "Deltion", "municipality": "GM0193", "group_size": 20, "lesson_date": "2027-03-01"}
+    asked = httpx.post(f"{volunteers}/api/v1/lesson-requests", json=lesson, headers=coordinator).json()
+    httpx.post(f"{volunteers}/api/v1/assignments/{asked['id']}/assign", json={}, headers=coordinator)
+    return str(asked["id"])
+
+
 def pages_of(platform: Platform) -> dict[str, list[str]]:
     """The pages each account works in, made to show content: a case, a volunteer, a project."""
     signal = {**SIGNAL, "address": {"postcode": "7607 AB", "house_number": 401}}
@@ -47,6 +66,7 @@ def pages_of(platform: Platform) -> dict[str, list[str]]:
     signals, referrals, volunteers, reporting = (
         platform.url(name) for name in ("signals", "referrals", "volunteers", "reporting")
     )
+    volunteer_id, lesson_id = "vw-toegankelijk", lesson_with_teacher(platform)
     return {
         "outreach": [
             f"{signals}/",
@@ -57,7 +77,12 @@ def pages_of(platform: Platform) -> dict[str, list[str]]:
             f"{referrals}/doorbraak/inschrijven",
             f"{referrals}/verwijzen?huishouden=hh-0123456789abcdef&gemeente=GM0141",
         ],
-        "coordinator": [f"{volunteers}/"],
+        "coordinator": [
+            f"{volunteers}/",
+            f"{volunteers}/gastlessen/nieuw",
+            f"{volunteers}/koppelingen/{lesson_id}",
+            f"{volunteers}/vrijwilligers/{volunteer_id}",
+        ],
         "humanitas": [f"{referrals}/", f"{referrals}/aanbod", f"{referrals}/aanbod/nieuw"],
         "lead": [
             f"{reporting}/",
@@ -68,6 +93,8 @@ def pages_of(platform: Platform) -> dict[str, list[str]]:
             f"{reporting}/lab/toegankelijk",
             f"{reporting}/lab/toegankelijk/mkba",
             f"{reporting}/lab/bestaat-niet",
+            f"{reporting}/export",
+            f"{reporting}/export/tellingen.csv?van=2026-13",  # refused beside the field
             f"{signals}/",  # not the lead's: the Dutch 403 page
         ],
     }
@@ -88,6 +115,10 @@ def test_no_page_has_a_serious_or_critical_accessibility_violation(
     found["beheerder /beheer"] = violations(page)
     page.goto(f"{platform.url('signals')}/beheer/teams")
     found["beheerder /beheer/teams"] = violations(page)
+    for service in ("signals", "referrals", "volunteers", "reporting"):  # the audit log, with a filter refused
+        for path in ("/beheer/logboek", "/beheer/logboek?van=gisteren"):
+            page.goto(f"{platform.url(service)}{path}")
+            found[f"beheerder {service}{path}"] = violations(page)
     for service in ("signals", "volunteers"):  # the settings per municipality: overview and form
         for path in ("/beheer/gemeenten", "/beheer/gemeenten/GM0141"):
             page.goto(f"{platform.url(service)}{path}")
