@@ -15,6 +15,7 @@ A change is guarded by the document's version: a change made on what was read be
 refused (`VersionConflict`), rather than silently undoing theirs.
 """
 
+import logging
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
@@ -29,6 +30,7 @@ from plumbing.errors import Conflict
 from plumbing.unit_of_work import UnitOfWork
 from plumbing.web import format_euro
 
+logger = logging.getLogger(__name__)
 COLLECTION = "municipality_settings"
 CHANGED = "municipality_settings.changed"
 BOOKKEEPING = frozenset({"municipality", "version", "changed_at", "changed_by", "overridden"})
@@ -96,7 +98,19 @@ class MunicipalitySettingsStore(Generic[M]):
         if not codes:
             return {}
         stored = {doc["_id"]: doc for doc in await self._collection.find({"_id": {"$in": codes}}).to_list()}
-        return {code: self._applied(code, stored.get(code)) for code in codes}
+        return {code: self._tolerant(code, stored.get(code)) for code in codes}
+
+    def _tolerant(self, municipality: str, stored: Mapping[str, Any] | None) -> M:
+        """A stored value the model no longer accepts (its bounds were narrowed since) gives way to the default,
+        loudly, rather than stopping every read of the settings, and with them intake."""
+        try:
+            return self._applied(municipality, stored)
+        except ValidationError as error:
+            wrong = {str(problem["loc"][0]) for problem in error.errors() if problem["loc"]}
+            logger.warning(
+                "stored municipality setting refused", extra={"municipality": municipality, "fields": sorted(wrong)}
+            )
+            return self._applied(municipality, {k: v for k, v in (stored or {}).items() if k not in wrong})
 
     async def one(self, municipality: str) -> M:
         return (await self.read([municipality]))[municipality]

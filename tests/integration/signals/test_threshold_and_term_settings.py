@@ -224,3 +224,23 @@ async def test_a_batch_from_several_municipalities_reads_the_settings_once(
         ("GM0163", "open"): 50,
         ("GM0193", "open"): 50,
     }
+
+
+async def test_a_stored_value_the_model_no_longer_accepts_gives_way_to_the_default(signals: Signals) -> None:
+    # as if the bounds were narrowed after the administrator set 90 working days
+    await signals.db.municipality_settings.insert_one(
+        {"_id": DEVENTER, "term_working_days": 90, "threshold_cents": 10_000, "version": 1}
+    )
+    case = await submit(signals, household(6, arrears_cents=15_000))
+    assert (case["status"], case["deadline"]) == (
+        "open",
+        add_working_days(date.today(), DEFAULT_TERM_WORKING_DAYS).isoformat(),
+    )
+    read = await signals.client.get(
+        f"/api/v1/municipalities/{DEVENTER}/settings", headers=signals.as_staff(Role.ADMINISTRATOR)
+    )
+    assert (read.json()["term_working_days"], read.json()["threshold_cents"], read.json()["overridden"]) == (
+        DEFAULT_TERM_WORKING_DAYS,
+        10_000,
+        ["threshold_cents"],
+    )
