@@ -181,18 +181,21 @@ MEMBERS = [  # id, name, type, municipalities
     ("schuldenlab-almelo", "Schuldenlab Almelo", "debt_help", ["GM0141"]),
     ("landstede", "Landstede MBO", "school", ["GM0193", "GM0150"]),
     ("humanitas-salland", "Humanitas Salland", "debt_help", SALLAND),
+    ("ten-cate", "Ten Cate", "employer", TWENTE),  # on the employer debt-help desk: a desk code when it joins
 ]
 DEMO_PASSWORD = "redzaam-demo-2026"
 # username: (name, role, municipalities, organisation)
 ACCOUNTS = {
     "outreach": ("Olga Outreach", "outreach_worker", ALL, ""),
     "schuldhulp": ("Sem Schuldhulp", "debt_specialist", ["GM0141"], ""),
+    "noord": ("Nina Noord", "outreach_worker", ["GM0141"], ""),  # Wijkteam Almelo-Noord: sees its team's cases
     "coordinator": ("Cor Coördinator", "volunteer_coordinator", ALL, ""),
     "coordinator-almelo": ("Carla Coördinator", "volunteer_coordinator", ["GM0141"], ""),  # sees Almelo only
     "schuldenlab": ("Sara Schuldenlab", "partner_employee", [], "schuldenlab-almelo"),
     # accepts and starts the referral of the Deventer household below: /aanbod for its offers and places
     "humanitas": ("Hanna Humanitas", "partner_employee", [], "humanitas-salland"),
     "programmaleider": ("Pim Programma", "programme_lead", [], ""),
+    "werkgever": ("Wendy Werkgever", "employer_hr", [], "ten-cate"),  # Ten Cate's HR contact: /werkgeversloket
 }
 
 
@@ -252,8 +255,35 @@ def staff(client: httpx.Client, username: str) -> dict[str, str]:
 MUNICIPALITY_SETTINGS = [
     (SIGNALS, "GM0150", {"term_working_days": 8}),  # Deventer reaches out within 8 working days
     (SIGNALS, "GM0175", {"threshold_cents": 7_500}),  # Olst-Wijhe works cases from EUR 75
+    # Almelo weighs cases of the same deadline day: the queue says each case's priority and why
+    (SIGNALS, "GM0141", {"queue_weights": {"crisis": 100, "creditors": 20, "amount": 1, "age": 1}}),
     (VOLUNTEERS, "GM0177", {"manual_assignment": True}),  # in Raalte a coordinator confirms each volunteer
 ]
+
+
+# neighbourhood teams (/beheer/teams): name, municipality, postcode areas, members, mailbox; 7604 has no team
+TEAMS = [
+    ("Wijkteam Almelo-Centrum", "GM0141", ["7607", "7608", "7609"], ["outreach", "schuldhulp"], None),
+    ("Wijkteam Almelo-Noord", "GM0141", ["7601", "7602", "7603"], ["noord"], "noord@almelo.example"),
+    ("Wijkteam Deventer-Binnenstad", "GM0150", ["7411", "7412"], ["outreach"], "binnenstad@deventer.example"),
+]
+
+
+def teams(client: httpx.Client, admin: dict[str, str]) -> None:
+    """The teams, made before the signals come in so that their cases are routed at intake; an earlier run's stay."""
+    for name, code, areas, members, mailbox in TEAMS:
+        known = client.get(f"{SIGNALS}/api/v1/teams", params={"municipality": code}, headers=admin).json()
+        if all(team["name"] != name for team in known):
+            team = {"municipality": code, "name": name, "postcode_areas": areas, "members": members, "mailbox": mailbox}
+            client.post(f"{SIGNALS}/api/v1/teams", json=team, headers=admin).raise_for_status()
+
+
+def assign(client: httpx.Client, worker: dict[str, str], case_id: str, assignee: str) -> None:
+    version = client.get(f"{SIGNALS}/api/v1/cases/{case_id}", headers=worker).json()["version"]
+    change = {"assignee": assignee, "version": version}
+    assigned = client.put(f"{SIGNALS}/api/v1/cases/{case_id}/assignment", json=change, headers=worker)
+    if assigned.status_code != 409:  # 409: closed meanwhile
+        assigned.raise_for_status()
 
 
 def municipality_settings(client: httpx.Client, admin: dict[str, str]) -> None:
@@ -267,6 +297,7 @@ def load(client: httpx.Client) -> None:
     admin = bearer(client, {"grant_type": "password", "username": "beheerder", "password": admin_password})
     partners = members_and_accounts(client, admin)
     municipality_settings(client, admin)
+    teams(client, admin)
     outreach, coordinator = staff(client, "outreach"), staff(client, "coordinator")
     for offer in OFFERS:
         client.put(f"{REFERRALS}/api/v1/offers/{offer['id']}", json=offer, headers=admin).raise_for_status()
@@ -312,6 +343,8 @@ def load(client: httpx.Client) -> None:
         if closed.status_code not in (204, 409):  # 409: closed by an earlier run of this script
             closed.raise_for_status()
     help_started(client, staff(client, "humanitas"), case_ids[3])
+    assign(client, outreach, case_ids[0], "outreach")  # taken on by Olga (Almelo-Centrum): "Mijn casussen"
+    assign(client, staff(client, "noord"), case_ids[4], "noord")  # Nina's, in Almelo-Noord
     soon = (date.today() + timedelta(days=21)).isoformat()
     enrolled = client.post(
         f"{REFERRALS}/api/v1/cohorts/doorbraak/members",
@@ -330,6 +363,44 @@ def load(client: httpx.Client) -> None:
     if enrolled.status_code not in (201, 409):
         enrolled.raise_for_status()
     load_lab(client, staff(client, "programmaleider"))
+    desk_requests(client, staff(client, "werkgever"))
+
+
+def desk_requests(client: httpx.Client, hr: dict[str, str]) -> None:
+    """Two requests through Ten Cate's employer desk: one its HR contact asks for an employee who consents, one an
+    employee sends with the desk code on the resident's form. Sent again on a later run within the duplicate
+    window, each is stored once."""
+    asked = client.post(
+        f"{SIGNALS}/werkgeversloket/hulpvraag",
+        headers=hr,
+        data={
+            "naam": "Demo werknemer 1",
+            "contact": "phone",
+            "telefoon": "06 12341234",
+            "postcode": "7602 BA",
+            "huisnummer": "14",
+            "gemeente": "GM0141",
+            "inkomen": "short",
+            "achterstanden": ["rent", "health_insurance"],
+            "toestemming": "ja",
+        },
+    )
+    if asked.status_code != 303:
+        asked.raise_for_status()
+    code = client.get(f"{SIGNALS}/api/v1/employer-desk/ten-cate", headers=hr).json()["desk_code"]
+    client.post(
+        f"{SIGNALS}/api/v1/help-requests",
+        json={
+            "test": {"income": "tight", "arrears": ["energy"], "worries": ["sleep"], "municipality": "GM1742"},
+            "consent": True,
+            "name": "Demo werknemer 2",
+            "contact_by": "email",
+            "email": "werknemer2@example.nl",
+            "postcode": "7461 AB",
+            "house_number": 3,
+            "employer_code": code,
+        },
+    ).raise_for_status()
 
 
 def help_started(client: httpx.Client, partner: dict[str, str], case_id: str, timeout: float = 30) -> None:
