@@ -7,10 +7,11 @@ from typing import Any
 import pytest
 
 from plumbing.access import Role
-from plumbing.events import CloudEvent
+from plumbing.events import CloudEvent, encode, new_event
+from services.signals.events import PartnerJoined
 from tests.access import staff_headers
 from tests.conftest import Servers
-from tests.integration.kafka_helpers import read_all
+from tests.integration.kafka_helpers import eventually, produce, read_all
 from tests.integration.referrals.conftest import Referrals
 
 pytestmark = pytest.mark.integration
@@ -252,3 +253,23 @@ async def test_a_bad_referral_form_is_answered_in_dutch_beside_the_field(
 async def test_a_partner_employee_may_not_refer_a_household_from_the_page(referrals: Referrals) -> None:
     page = await referrals.client.get("/verwijzen", headers=employee(referrals))
     assert page.status_code == 403 and "Geen toegang" in page.text
+
+
+async def test_a_new_offer_carries_the_name_the_member_registry_announced(referrals: Referrals) -> None:
+    joined = new_event(
+        type="nl.redzaam.partner.joined",
+        source="/redzaam/signals/partners",
+        subject="humanitas",
+        data=PartnerJoined(
+            partner_id="humanitas", name="Humanitas Salland", type="debt_help", municipalities=["GM0150"]
+        ),
+    )
+    topic = referrals.settings.topic("signals.events")
+    await produce(referrals.settings.kafka_bootstrap, topic, [encode(joined)] * 2, b"humanitas")  # and redelivered
+
+    async def named() -> bool:
+        page = await referrals.client.get("/aanbod/nieuw", headers=employee(referrals))
+        return 'id="organisatie" name="organisatie" value="Humanitas Salland"' in page.text
+
+    await eventually(named, within=30, what="the partner's name from partner.joined")
+    assert await referrals.db.partner_names.count_documents({}) == 1
