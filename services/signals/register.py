@@ -45,8 +45,14 @@ EVENT_MODELS = (
     "EvictionReported",
     "HelpRequested",
 )
-RESIDENT = "resident who asked for help themselves (Hulp vragen)"
-CONSENT = "AVG art. 6(1)(a): the resident's explicit consent, with the Wgs art. 3 (the municipality's debt help)"
+RESIDENT = (
+    "resident who asked for help themselves (Hulp vragen), or an employee for whom the employer's HR contact asked "
+    "on the employer desk, with the employee's consent"
+)
+CONSENT = (
+    "AVG art. 6(1)(a): the resident's (or employee's) explicit consent, with the Wgs art. 3 (the municipality's debt "
+    "help)"
+)
 HELP_REQUEST_FIELDS = tuple(
     f"HelpRequestCreate.{name}"
     for name in ("name", "phone", "email", "postcode", "house_number", "addition", "street", "city", "test")
