@@ -16,6 +16,7 @@ from fastapi.responses import Response
 
 from plumbing.access import Principal, Role, staff
 from plumbing.audit import AuditFilter, find_entries
+from plumbing.municipality_settings_pages import SETTINGS_PAGES
 from plumbing.paging import PER_PAGE, PageLinks, PageRequest, page_number
 from plumbing.retention import Administration, run_retention_now
 from plumbing.runtime import Runtime
@@ -97,5 +98,6 @@ async def _render(
         actions=administration.action_labels,
         counts=administration.count_labels,
         report=report,
+        settings_per_municipality=request.app.state.settings.service_name in SETTINGS_PAGES,
         status_code=422 if errors else 200,
     )

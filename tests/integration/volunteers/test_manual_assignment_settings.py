@@ -98,6 +98,7 @@ async def test_a_change_is_audited_with_the_value_before_and_after(volunteers: V
     ]
     log = await volunteers.client.get("/beheer/logboek", headers=volunteers.admin())
     assert "Instellingen van een gemeente gewijzigd" in log.text
+    assert '<a href="/beheer/gemeenten">instellingen per gemeente</a>' in log.text  # where an administrator lands
     assert "manual_assignment: True → False" in log.text and "manual_assignment: False → True" in log.text
 
 
