@@ -4,9 +4,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 from pymongo.asynchronous.database import AsyncDatabase
 
+from plumbing.dates import PastDate
 from plumbing.errors import Conflict, Invalid, NotFound
 from plumbing.events import new_event
 from plumbing.outbox import change_with_events, outbox_entry
@@ -60,17 +61,10 @@ class ContactAttemptCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: ContactKind
-    on: date = Field(description="Day of the attempt; not in the future.")
+    on: PastDate = Field(description="Day of the attempt; not in the future.")
     part_of_day: PartOfDay
     reached: bool
     note: str = Field(default="", max_length=1000)
-
-    @field_validator("on")
-    @classmethod
-    def not_in_future(cls, value: date) -> date:
-        if value > date.today():
-            raise ValueError("lies in the future")
-        return value
 
 
 class CaseClose(BaseModel):

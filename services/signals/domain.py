@@ -9,6 +9,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
+from plumbing.dates import PastDate
 from plumbing.reference import Municipality
 
 POSTCODE = re.compile(r"^[1-9][0-9]{3} ?[A-Z]{2}$")
@@ -66,19 +67,12 @@ class SignalSubmission(BaseModel):
     arrears_cents: Annotated[
         int, Field(gt=0, le=MAX_ARREARS_CENTS, description="Arrears in euro cents", examples=[61500])
     ]
-    arrears_since: date = Field(description="Since when the household is in arrears.", examples=["2026-09-01"])
+    arrears_since: PastDate = Field(description="Since when the household is in arrears.", examples=["2026-09-01"])
     contract_reference: str = Field(
         min_length=1, max_length=64, description="The creditor's own reference of the contract.", examples=["HUUR-9"]
     )
     eviction_planned: bool = Field(default=False, description="An eviction has been announced: a crisis.")
     disconnection_planned: bool = Field(default=False, description="A disconnection has been announced: a crisis.")
-
-    @field_validator("arrears_since")
-    @classmethod
-    def not_in_future(cls, value: date) -> date:
-        if value > date.today():
-            raise ValueError("lies in the future")
-        return value
 
     @property
     def crisis(self) -> bool:

@@ -4,12 +4,13 @@ The report carries an address (personal data), so it enters here; only the pseud
 leave the service, in the `eviction.reported` event stored with the report.
 """
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict
 from pymongo.errors import DuplicateKeyError
 
+from plumbing.dates import PastDate
 from plumbing.events import new_event
 from plumbing.outbox import new_document, outbox_entry
 from plumbing.reference import Municipality
@@ -32,14 +33,7 @@ class EvictionReport(BaseModel):
     municipality: Municipality
     address: Address
     outcome: EvictionOutcome
-    on: date
-
-    @field_validator("on")
-    @classmethod
-    def not_in_future(cls, value: date) -> date:
-        if value > date.today():
-            raise ValueError("lies in the future")
-        return value
+    on: PastDate
 
 
 async def report_eviction(

@@ -5,8 +5,9 @@ from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
+from plumbing.dates import PastDate
 from plumbing.reference import Municipality
 from plumbing.register import PERSONAL
 
@@ -27,16 +28,8 @@ class VolunteerStatus(StrEnum):
 Municipalities = list[Municipality]
 
 
-def _not_in_future(value: date | None) -> date | None:
-    if value is not None and value > date.today():
-        raise ValueError("lies in the future")
-    return value
-
-
 # The date of the certificate of conduct (VOG); checked alike whether a page or the API records it.
-CertificateDate = Annotated[date, AfterValidator(_not_in_future), Field(description="Date of the VOG.")]
-# A day on which something already happened, such as hours worked.
-PastDate = Annotated[date, AfterValidator(_not_in_future)]
+CertificateDate = Annotated[PastDate, Field(description="Date of the VOG.")]
 
 
 class VolunteerFields(BaseModel):
