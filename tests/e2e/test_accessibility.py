@@ -83,6 +83,7 @@ def pages_of(platform: Platform) -> dict[str, list[str]]:
             f"{volunteers}/koppelingen/{lesson_id}",
             f"{volunteers}/vrijwilligers/{volunteer_id}",
         ],
+        "werkgever": [f"{signals}/werkgeversloket"],  # the employer desk, with its figures and form
         "humanitas": [f"{referrals}/", f"{referrals}/aanbod", f"{referrals}/aanbod/nieuw"],
         "lead": [
             f"{reporting}/",
