@@ -56,11 +56,55 @@ def lesson_with_teacher(platform: Platform) -> str:
     return str(asked["id"])
 
 
+def self_reported_case(platform: Platform) -> str:
+    """A resident's help request through the public API, and the self-reported case it opened."""
+    request = {
+        "test": {"income": "short", "arrears": ["rent", "energy"], "worries": ["sleep"], "municipality": "GM0141"},
+        "consent": True,
+        "name": "Noor Toegankelijk",
+        "contact_by": "phone",
+        "phone": "06 13572468",
+        "postcode": "7607 AB",
+        "house_number": 402,
+    }
+    signals = platform.url("signals")
+    assert httpx.post(f"{signals}/api/v1/help-requests", json=request).status_code in (200, 201)
+    cases = httpx.get(f"{signals}/api/v1/cases?municipality=GM0141&per_page=200", headers=platform.headers("outreach"))
+    return next(str(case["id"]) for case in cases.json()["items"] if case["origin"] == "self_reported")
+
+
+def help_pages(page: Page, platform: Platform) -> dict[str, list[str]]:
+    """The residents' pages after the self-test: the advice, a request refused beside its fields, the confirmation."""
+    found = {}
+    page.context.clear_cookies()
+    page.goto(f"{platform.url('signals')}/hulp-vragen")
+    page.get_by_role("button", name="Bekijk het advies").click()  # nothing answered: the messages beside the fields
+    found["anonymous /hulp-vragen with errors"] = violations(page)
+    page.get_by_label("Ik kom bijna elke maand tekort").check()
+    page.get_by_label("Huur of hypotheek").check()
+    page.get_by_label("In welke gemeente woont u?").select_option("GM0141")
+    page.get_by_role("button", name="Bekijk het advies").click()
+    found["anonymous /hulp-vragen/uitslag"] = violations(page)
+    page.get_by_role("button", name="Hulp aanvragen").click()
+    found["anonymous /hulp-vragen/aanvraag with errors"] = violations(page)
+    page.get_by_label("Uw naam").fill("Sem Toegankelijk")
+    page.get_by_role("radio", name="Brief").check()
+    page.get_by_label("Postcode", exact=True).fill("7607 AB")
+    page.get_by_label("Huisnummer").fill("403")
+    page.get_by_label("Straat", exact=False).fill("Grotestraat")
+    page.get_by_label("Woonplaats", exact=False).fill("Almelo")
+    page.get_by_label("Ik geef toestemming", exact=False).check()
+    page.get_by_role("button", name="Hulp aanvragen").click()
+    found["anonymous /hulp-vragen/aanvraag received"] = violations(page)
+    return found
+
+
 def pages_of(platform: Platform) -> dict[str, list[str]]:
     """The pages each account works in, made to show content: a case, a volunteer, a project."""
     signal = {**SIGNAL, "address": {"postcode": "7607 AB", "house_number": 401}}
     headers = platform.partner_headers() | {"Idempotency-Key": "axe-signal"}
     case_id = httpx.post(f"{platform.url('signals')}/api/v1/signals", json=signal, headers=headers).json()["case_id"]
+    self_reported = self_reported_case(platform)
     lab = f"{platform.url('reporting')}/api/v1/lab/projects"
     httpx.post(lab, json=PROJECT, headers=platform.headers("lead"))
     signals, referrals, volunteers, reporting = (
@@ -71,6 +115,7 @@ def pages_of(platform: Platform) -> dict[str, list[str]]:
         "outreach": [
             f"{signals}/",
             f"{signals}/casussen/{case_id}",
+            f"{signals}/casussen/{self_reported}",  # with the resident's own help request
             f"{signals}/mijn-casussen",
             f"{referrals}/",
             f"{referrals}/doorbraak",
@@ -106,10 +151,12 @@ def test_no_page_has_a_serious_or_critical_accessibility_violation(
 ) -> None:
     assert AXE.exists(), "axe-core is missing: run `npm ci` (deploy/local/test.sh does)"
     found: dict[str, list[str]] = {}
-    for url in (f"{platform.url('signals')}/inloggen", f"{platform.url('volunteers')}/aanmelden"):
+    anonymous = ("/inloggen", "/hulp-vragen")
+    for url in (*(f"{platform.url('signals')}{path}" for path in anonymous), f"{platform.url('volunteers')}/aanmelden"):
         page.context.clear_cookies()
         page.goto(url)
         found[f"anonymous {url}"] = violations(page)
+    found.update(help_pages(page, platform))
     platform.headers("beheerder")
     sign_in(page, platform, "beheerder", ADMIN_PASSWORD, platform.admin_code())
     page.goto(f"{platform.url('signals')}/beheer")

@@ -67,6 +67,11 @@ POLICY: dict[str, dict[str, set[str]]] = {
         "GET /export/ddas.csv": CASEWORKERS | LEAD,
         "GET /inloggen": EVERYONE,
         "POST /inloggen": EVERYONE,
+        # Hulp vragen: the residents' self-test and help request, public (limits: plumbing.public_forms)
+        "GET /hulp-vragen": EVERYONE,
+        "POST /hulp-vragen/uitslag": EVERYONE,
+        "POST /hulp-vragen/aanvraag": EVERYONE,
+        "POST /api/v1/help-requests": EVERYONE,
         "POST /uitloggen": STAFF | HR,
         "GET /beheer": ADMIN,
         "POST /beheer/leden": ADMIN,
