@@ -189,7 +189,6 @@ ACCOUNTS = {
     "outreach": ("Olga Outreach", "outreach_worker", ALL, ""),
     "schuldhulp": ("Sem Schuldhulp", "debt_specialist", ["GM0141"], ""),
     "noord": ("Nina Noord", "outreach_worker", ["GM0141"], ""),  # Wijkteam Almelo-Noord: sees its team's cases
-    "noord": ("Nina Noord", "outreach_worker", ["GM0141"], ""),  # Wijkteam Almelo-Noord: sees its team's cases
     "coordinator": ("Cor Coördinator", "volunteer_coordinator", ALL, ""),
     "coordinator-almelo": ("Carla Coördinator", "volunteer_coordinator", ["GM0141"], ""),  # sees Almelo only
     "schuldenlab": ("Sara Schuldenlab", "partner_employee", [], "schuldenlab-almelo"),
@@ -258,35 +257,8 @@ MUNICIPALITY_SETTINGS = [
     (SIGNALS, "GM0175", {"threshold_cents": 7_500}),  # Olst-Wijhe works cases from EUR 75
     # Almelo weighs cases of the same deadline day: the queue says each case's priority and why
     (SIGNALS, "GM0141", {"queue_weights": {"crisis": 100, "creditors": 20, "amount": 1, "age": 1}}),
-    # Almelo weighs cases of the same deadline day: the queue says each case's priority and why
-    (SIGNALS, "GM0141", {"queue_weights": {"crisis": 100, "creditors": 20, "amount": 1, "age": 1}}),
     (VOLUNTEERS, "GM0177", {"manual_assignment": True}),  # in Raalte a coordinator confirms each volunteer
 ]
-
-
-# neighbourhood teams (/beheer/teams): name, municipality, postcode areas, members, mailbox; 7604 has no team
-TEAMS = [
-    ("Wijkteam Almelo-Centrum", "GM0141", ["7607", "7608", "7609"], ["outreach", "schuldhulp"], None),
-    ("Wijkteam Almelo-Noord", "GM0141", ["7601", "7602", "7603"], ["noord"], "noord@almelo.example"),
-    ("Wijkteam Deventer-Binnenstad", "GM0150", ["7411", "7412"], ["outreach"], "binnenstad@deventer.example"),
-]
-
-
-def teams(client: httpx.Client, admin: dict[str, str]) -> None:
-    """The teams, made before the signals come in so that their cases are routed at intake; an earlier run's stay."""
-    for name, code, areas, members, mailbox in TEAMS:
-        known = client.get(f"{SIGNALS}/api/v1/teams", params={"municipality": code}, headers=admin).json()
-        if all(team["name"] != name for team in known):
-            team = {"municipality": code, "name": name, "postcode_areas": areas, "members": members, "mailbox": mailbox}
-            client.post(f"{SIGNALS}/api/v1/teams", json=team, headers=admin).raise_for_status()
-
-
-def assign(client: httpx.Client, worker: dict[str, str], case_id: str, assignee: str) -> None:
-    version = client.get(f"{SIGNALS}/api/v1/cases/{case_id}", headers=worker).json()["version"]
-    change = {"assignee": assignee, "version": version}
-    assigned = client.put(f"{SIGNALS}/api/v1/cases/{case_id}/assignment", json=change, headers=worker)
-    if assigned.status_code != 409:  # 409: closed meanwhile
-        assigned.raise_for_status()
 
 
 # neighbourhood teams (/beheer/teams): name, municipality, postcode areas, members, mailbox; 7604 has no team
@@ -325,7 +297,6 @@ def load(client: httpx.Client) -> None:
     admin = bearer(client, {"grant_type": "password", "username": "beheerder", "password": admin_password})
     partners = members_and_accounts(client, admin)
     municipality_settings(client, admin)
-    teams(client, admin)
     teams(client, admin)
     outreach, coordinator = staff(client, "outreach"), staff(client, "coordinator")
     for offer in OFFERS:
@@ -372,8 +343,6 @@ def load(client: httpx.Client) -> None:
         if closed.status_code not in (204, 409):  # 409: closed by an earlier run of this script
             closed.raise_for_status()
     help_started(client, staff(client, "humanitas"), case_ids[3])
-    assign(client, outreach, case_ids[0], "outreach")  # taken on by Olga (Almelo-Centrum): "Mijn casussen"
-    assign(client, staff(client, "noord"), case_ids[4], "noord")  # Nina's, in Almelo-Noord
     assign(client, outreach, case_ids[0], "outreach")  # taken on by Olga (Almelo-Centrum): "Mijn casussen"
     assign(client, staff(client, "noord"), case_ids[4], "noord")  # Nina's, in Almelo-Noord
     soon = (date.today() + timedelta(days=21)).isoformat()
