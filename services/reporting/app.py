@@ -18,7 +18,7 @@ from services.reporting.lab import pages as lab_pages
 from services.reporting.lab.store import ensure_indexes as ensure_lab_indexes
 from services.reporting.projection import ProjectionCache, active_projection, ensure_indexes
 from services.reporting.settings import ReportingSettings
-from services.reporting.subscriptions import REFERRALS_TOPIC, SIGNALS_TOPIC, VOLUNTEERS_TOPIC
+from services.reporting.subscriptions import COUNTED_TOPICS
 
 
 def create_app(settings: ReportingSettings | None = None) -> FastAPI:
@@ -38,7 +38,7 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
         async def count(batch: list[Delivered]) -> Mapping[int, str]:
             return await record_batch(await projection.current(), batch)
 
-        topics = [settings.topic(name) for name in (SIGNALS_TOPIC, REFERRALS_TOPIC, VOLUNTEERS_TOPIC)]
+        topics = [settings.topic(name) for name in COUNTED_TOPICS]
         # every event, also those that count for nothing, so that each partition's applied spans stay whole
         runtime.subscribe(topics, batch_handlers={EVERY_TYPE: count})
 

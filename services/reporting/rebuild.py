@@ -25,7 +25,7 @@ from plumbing.kafka import Delivered, Origin
 from services.reporting.counting import record_batch
 from services.reporting.projection import Projection, ensure_indexes, projection_named, switch_projection
 from services.reporting.settings import ReportingSettings
-from services.reporting.subscriptions import REFERRALS_TOPIC, SIGNALS_TOPIC, VOLUNTEERS_TOPIC
+from services.reporting.subscriptions import COUNTED_TOPICS
 
 CATCH_UP_AFTER_SWITCH_SECONDS = 2.0  # longer than ProjectionCache takes to notice the switch
 WRITE_BATCH = 20_000  # events per batch: each batch costs a few commands, so fewer, larger ones are faster
@@ -44,7 +44,7 @@ async def rebuild(settings: ReportingSettings, db: AsyncDatabase[Any], batch: in
     name = f"counters_{datetime.now(UTC).strftime('%Y%m%d%H%M%S%f')}"
     projection = projection_named(db, name)
     await ensure_indexes(projection)
-    topics = [settings.topic(topic) for topic in (SIGNALS_TOPIC, REFERRALS_TOPIC, VOLUNTEERS_TOPIC)]
+    topics = [settings.topic(topic) for topic in COUNTED_TOPICS]
     # no consumer group: every partition of the topics, from its first offset, beside the live consumer
     consumer = AIOKafkaConsumer(
         *topics,

@@ -7,6 +7,8 @@ from pydantic import BaseModel, ConfigDict
 SIGNALS_TOPIC = "signals.events"
 REFERRALS_TOPIC = "referrals.events"
 VOLUNTEERS_TOPIC = "volunteers.events"
+# what the live consumer and the rebuild both read, every event of them (facts.FACTS_OF says what each counts)
+COUNTED_TOPICS = (SIGNALS_TOPIC, REFERRALS_TOPIC, VOLUNTEERS_TOPIC)
 
 SIGNAL_RAISED = "nl.redzaam.signal.raised"
 CASE_OPENED = "nl.redzaam.case.opened"
