@@ -282,3 +282,24 @@ async def test_the_referral_link_fills_in_the_code_and_the_resident_form_counts_
     assert asked.status_code == 200, asked.text
     case = await signals.db.cases.find_one({})
     assert case["help_requests"][0]["employer_id"] == "ten-cate"
+
+
+async def test_the_administrator_creates_an_hr_contact_on_the_admin_page_for_an_employer_member_only(
+    signals: Signals,
+) -> None:
+    await employer(signals, "ten-cate")
+    admin = signals.as_staff(Role.ADMINISTRATOR)
+    form = {
+        "gebruikersnaam": "hr-ten-cate",
+        "naam": "Hanna HR",
+        "rol": "employer_hr",
+        "wachtwoord": "een-lang-wachtwoord",
+    }
+    refused = await signals.client.post("/beheer/accounts", data={**form, "organisatie": "bolk"}, headers=admin)
+    assert refused.status_code == 422 and "Een HR-contactpersoon hoort bij een werkgever die lid is" in refused.text
+    assert await signals.db.accounts.find_one({"_id": "hr-ten-cate"}) is None
+    created = await signals.client.post("/beheer/accounts", data={**form, "organisatie": "ten-cate"}, headers=admin)
+    assert created.status_code == 303
+    account = await signals.db.accounts.find_one({"_id": "hr-ten-cate"})
+    assert (account["role"], account["organisation"]) == ("employer_hr", "ten-cate")
+    assert "HR-contactpersoon werkgever" in (await signals.client.get("/beheer", headers=admin)).text
