@@ -114,3 +114,31 @@ async def test_the_administrator_manages_teams_by_api_audited_and_areas_belong_t
     assert sorted(entry["action"] for entry in entries) == ["team.changed", "team.changed", "team.created"]
     refused = await signals.client.get("/api/v1/teams", params={"municipality": "GM0141"})  # an outreach worker
     assert refused.status_code == 403
+
+
+async def test_bulk_assignment_costs_three_reads_one_bulk_write_and_one_audit_insert(counted: Any) -> None:
+    from plumbing.access import Principal
+    from services.signals.assignment import assign_cases
+
+    db, counter, settings = counted
+    work = UnitOfWork(db, None)
+    for username in ("anna", "cees"):
+        await create_account(
+            db,
+            AccountCreate(username=username, name=username, role=Role.OUTREACH_WORKER, municipalities=["GM0141"],
+                          password="een lang wachtwoord 123"),
+        )  # fmt: skip
+    await create_team(
+        work, TeamCreate(municipality="GM0141", name="Noord", postcode_areas=["7600"], members=["anna", "cees"])
+    )
+    accepted = await accept_signals(work, settings, "woonstad", [item(90 * n) for n in range(40)])  # all in 7600
+    anna = Principal(kind="staff", subject="anna", role=Role.OUTREACH_WORKER, municipalities=("GM0141",))
+    counter.commands.clear()
+    async with UnitOfWork(db, None) as bulk:
+        done = await assign_cases(bulk, anna, [outcome.case_id for outcome in accepted], "cees")
+    assert len(done.assigned) == 40 and not done.changed
+    assert counter.commands["update"] == 1, counter.commands  # one bulk write for the 40 cases
+    assert counter.commands["insert"] == 1  # the 40 audit entries together
+    assert counter.commands["find"] <= 5  # the cases, the worker's teams, the assignee, the cases' teams, read back
+    assert await db.audit.count_documents({"action": "case.assigned", "result": "ok"}) == 40
+    assert await db.cases.count_documents({"assignee": "cees"}) == 40
