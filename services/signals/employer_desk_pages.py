@@ -13,7 +13,7 @@ from plumbing.access import Principal, Role, staff
 from plumbing.reference import municipalities
 from plumbing.web import RuntimeDep, render_page
 from services.signals import desk_figures, employer_desk
-from services.signals.help_requests import request_help
+from services.signals.employer_requests import ask_help_for_employee
 from services.signals.self_test import ARREARS, CONTACT_CHOICES, INCOMES, WORRIES, HelpRequestCreate
 from services.signals.settings import SignalsSettings
 
@@ -146,10 +146,8 @@ async def ask_help(
         )
     except ValidationError as error:
         return await _render(request, runtime, who, errors=dutch_errors(error), form=form)
-    if await employer_desk.active_employer(runtime.db, who.organisation) is None:
-        raise employer_desk.NotAnEmployer(who.organisation)
     async with runtime.unit_of_work(request, who) as work:
-        await request_help(work, request.app.state.settings, details, employer_id=who.organisation)
+        await ask_help_for_employee(work, request.app.state.settings, details, who.organisation)
     return RedirectResponse("/werkgeversloket?gevraagd=1", status_code=status.HTTP_303_SEE_OTHER)
 
 

@@ -120,6 +120,11 @@ async def test_an_hr_contact_asks_help_for_an_employee_who_consents(signals: Sig
     assert [item.type for item in events] == ["nl.redzaam.partner.joined", "nl.redzaam.help.requested"]
     assert events[1].data["employer_id"] == "ten-cate"
     assert "Sanne" not in records[1].value.decode() and "98765432" not in records[1].value.decode()
+    audit = await signals.db.audit.find({"action": "employer_desk.help_requested"}).to_list()
+    assert [(entry["who"], entry["record"], entry["result"]) for entry in audit] == [
+        ("hr-ten-cate", f"case:{case['_id']}", "ok")
+    ]
+    assert "Sanne" not in str(audit)
 
 
 async def test_without_the_employees_consent_nothing_is_stored(signals: Signals) -> None:
