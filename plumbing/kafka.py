@@ -217,6 +217,11 @@ class EventConsumer:
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
+    @property
+    def event_types(self) -> frozenset[str]:
+        """The event types this consumer hands to a handler (EVERY_TYPE: all of them)."""
+        return frozenset(self._handlers) | frozenset(self._batch_handlers)
+
     async def start(self) -> None:
         await self._consumer.start()
         self._task = asyncio.create_task(self._run(), name=f"consumer:{self._group_id}")
