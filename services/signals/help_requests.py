@@ -226,7 +226,7 @@ def opened_requests(case: dict[str, Any], settings: SignalsSettings) -> list[dic
                 "employer_code": entry.get("employer_code"),
                 "person": (personal or {}).get("person"),
                 "address": (personal or {}).get("address"),
-                "income": INCOMES.get(test.get("income"), ""),
+                "income": {key.value: label for key, label in INCOMES.items()}.get(test.get("income") or "", ""),
                 "arrears": [ARREARS.get(code, code) for code in test.get("arrears", [])],
                 "worries": [WORRIES.get(code, code) for code in test.get("worries", [])],
             }
