@@ -364,6 +364,7 @@ def load(client: httpx.Client) -> None:
         enrolled.raise_for_status()
     load_lab(client, staff(client, "programmaleider"))
     desk_requests(client, staff(client, "werkgever"))
+    self_reported_requests(client)
 
 
 def desk_requests(client: httpx.Client, hr: dict[str, str]) -> None:
@@ -399,6 +400,47 @@ def desk_requests(client: httpx.Client, hr: dict[str, str]) -> None:
             "postcode": "7461 AB",
             "house_number": 3,
             "employer_code": code,
+        },
+    ).raise_for_status()
+
+
+def self_reported_requests(client: httpx.Client) -> None:
+    """Two residents ask for help themselves (Hulp vragen): one in Almelo through the page, with an announced
+    eviction (a crisis: three working days), one in Deventer through the public API, who asks for a confirmation by
+    e-mail (the local mail catcher shows it). Both show in the queue as "Zelf aangemeld"; sent again on a later run
+    within the duplicate window, each is stored once."""
+    page = client.post(
+        f"{SIGNALS}/hulp-vragen/aanvraag",
+        data={
+            "inkomen": "short",
+            "achterstanden": ["rent", "energy"],
+            "zorgen": ["eviction"],
+            "gemeente": "GM0141",
+            "toestemming": "ja",
+            "naam": "Demo bewoner 1",
+            "contact": "phone",
+            "telefoon": "06 55501234",
+            "postcode": "7607 AB",
+            "huisnummer": "90",
+        },
+    )
+    page.raise_for_status()
+    client.post(
+        f"{SIGNALS}/api/v1/help-requests",
+        json={
+            "test": {
+                "income": "tight",
+                "arrears": ["health_insurance"],
+                "worries": ["sleep"],
+                "municipality": "GM0150",
+            },
+            "consent": True,
+            "name": "Demo bewoner 2",
+            "contact_by": "email",
+            "email": "bewoner2@example.nl",
+            "postcode": "7411 AB",
+            "house_number": 8,
+            "confirmation_email": True,
         },
     ).raise_for_status()
 
