@@ -6,6 +6,7 @@ import asyncio
 import os
 import socket
 import subprocess
+import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.errors import KafkaError
 
 from plumbing.settings import PlatformSettings
 from services.signals.access.kafka_access import KafkaAccess, topics_of
@@ -60,18 +62,32 @@ def secured_namespace(secured_kafka: SecuredKafka) -> Iterator[str]:
 class Doors:
     """Partners' access on the secured broker as the signals service grants it; all revoked after the test."""
 
-    def __init__(self, services: str) -> None:
-        self.kafka_access = KafkaAccess(services)
+    def __init__(self, secured_kafka: "SecuredKafka") -> None:
+        self.secured_kafka = secured_kafka
+        self.kafka_access = KafkaAccess(secured_kafka.services)
         self.granted: list[str] = []
 
     async def open(self, settings: PlatformSettings, partner_id: str, kind: PartnerType, secret: str) -> None:
+        """Grants, then waits until the partner can sign in: the broker applies a new SCRAM credential from its
+        metadata log a moment after the controller took it."""
         self.granted.append(partner_id)
         await self.kafka_access.grant(topics_of(settings, partner_id, kind), partner_id, secret)
+        deadline = time.monotonic() + 30
+        while True:
+            producer = partner_producer(self.secured_kafka, partner_id, secret)
+            try:
+                await producer.start()
+                return
+            except KafkaError:
+                assert time.monotonic() < deadline, f"{partner_id} cannot sign in 30 s after its grant"
+                await asyncio.sleep(0.5)
+            finally:
+                await producer.stop()
 
 
 @pytest.fixture
 async def doors(secured_kafka: SecuredKafka) -> AsyncIterator[Doors]:
-    opened = Doors(secured_kafka.services)
+    opened = Doors(secured_kafka)
     yield opened
     for partner_id in opened.granted:
         await opened.kafka_access.revoke(partner_id)
