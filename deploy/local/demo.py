@@ -362,9 +362,45 @@ def load(client: httpx.Client) -> None:
     )
     if enrolled.status_code not in (201, 409):
         enrolled.raise_for_status()
+    volunteer_work(client, coordinator)
     load_lab(client, staff(client, "programmaleider"))
     desk_requests(client, staff(client, "werkgever"))
     self_reported_requests(client)
+
+
+def volunteer_work(client: httpx.Client, coordinator: dict[str, str]) -> None:
+    """A guest lesson at Deltion in Deventer, taken by Sander, with the hours of preparing it (the coordinator's
+    assignment page shows them and offers "lesson given" and release), and Fatima paused for the holidays. Once:
+    a later run finds the lesson and the pause."""
+    school = "Deltion College Deventer"
+    existing = client.get(f"{VOLUNTEERS}/api/v1/assignments", params={"per_page": 200}, headers=coordinator).json()
+    if not any(item["school"] == school for item in existing["items"]):
+        when = (date.today() + timedelta(days=14)).isoformat()
+        lesson = {"school": school, "municipality": "GM0150", "lesson_date": when, "group_size": 24, "level": 2}
+        asked = client.post(f"{VOLUNTEERS}/api/v1/lesson-requests", json=lesson, headers=coordinator)
+        asked.raise_for_status()
+        if asked.json()["state"] == "assigned":
+            hours = {"on": (date.today() - timedelta(days=1)).isoformat(), "hours": 1.5, "by": "Sander Bos"}
+            logged = client.post(
+                f"{VOLUNTEERS}/api/v1/assignments/{asked.json()['id']}/hours", json=hours, headers=coordinator
+            )
+            logged.raise_for_status()
+    fatima = {
+        "id": "vw-fatima",
+        "name": "Fatima El Amrani",
+        "roles": ["debt_buddy"],
+        "municipalities": ["GM0141"],
+        "languages": ["nl", "ar"],
+        "status": "active",
+        "trained_roles": ["debt_buddy"],
+        "certificate_of_conduct_date": (date.today() - timedelta(days=90)).isoformat(),
+    }
+    current = client.get(f"{VOLUNTEERS}/vrijwilligers/vw-fatima", headers=coordinator)
+    if current.status_code == 404:
+        client.put(f"{VOLUNTEERS}/api/v1/volunteers/vw-fatima", json=fatima, headers=coordinator).raise_for_status()
+        paused = client.post(f"{VOLUNTEERS}/vrijwilligers/vw-fatima/pauzeren", headers=coordinator)
+        if paused.status_code not in (303, 409):
+            paused.raise_for_status()
 
 
 def desk_requests(client: httpx.Client, hr: dict[str, str]) -> None:
