@@ -38,7 +38,7 @@ def access_revoked(subject: str, session: str | None = None, issued_before: int 
     default those issued until the end of this second, which suits a subject that can get no new token."""
     before = int(time.time()) + 1 if issued_before is None else issued_before
     data = AccessRevoked(subject=subject, session=session, issued_before=before)
-    return new_event(type=ACCESS_REVOKED, source="/signals/access", subject=subject, data=data)
+    return new_event(type=ACCESS_REVOKED, source="/redzaam/signals/access", subject=subject, data=data)
 
 
 class RevocationList:

@@ -14,7 +14,7 @@ NEEDS = {
     "budget_coaching": "Budgetcoaching",
     "debt_settlement": "Schuldregeling",
     "income_management": "Inkomensbeheer of bewindvoering",
-    "social_support": "Ondersteuning",
+    "social_support": "Ondersteuning buiten geldzaken",
     "youth": "Jongeren",
 }
 KINDS = {

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from services.referrals.domain import AGE_BANDS, MatchRequest, Need, OfferCreate, OfferKind, OfferStatus
+from services.referrals.labels import NEEDS
 
 # needs of a smaller group that an offer exists for; an offer serving one outranks broad offers
 SPECIFIC_NEEDS = frozenset({Need.YOUTH, Need.DEBT_SETTLEMENT})
@@ -81,7 +82,7 @@ def reasons(item: Ranked, request: MatchRequest) -> list[str]:
     """Why an offer ranked as it did, in words, for the people who act on the referral."""
     offer = item.offer
     said = [
-        f"helpt bij {', '.join(NEED_LABELS[need] for need in item.served)}",
+        f"helpt bij {', '.join(NEEDS[need].lower() for need in item.served)}",
         f"{offer.capacity_available} van {offer.capacity_maximum} plekken vrij",
     ]
     if request.phase is not None:
@@ -103,13 +104,3 @@ def _age_reason(offer: OfferCreate, request: MatchRequest) -> str:
     return (
         "leeftijd past" if inside else f"alleen leeftijdsgroep {request.age_band} bekend: controleer de leeftijdsgrens"
     )
-
-
-NEED_LABELS = {
-    Need.DEBT_HELP: "schuldhulp",
-    Need.BUDGET_COACHING: "budgetcoaching",
-    Need.DEBT_SETTLEMENT: "schuldregeling",
-    Need.INCOME_MANAGEMENT: "inkomensbeheer of bewindvoering",
-    Need.SOCIAL_SUPPORT: "ondersteuning buiten geldzaken",
-    Need.YOUTH: "jongeren",
-}

@@ -121,7 +121,7 @@ async def list_cases(
 @router.get("/cases/{case_id}", response_model=CasePublic, summary="One case")
 async def read_case(case_id: str, runtime: RuntimeDep, worker: Caseworker, request: Request) -> CasePublic:
     case = case_public(await own_case(runtime, worker, case_id))
-    await audit(runtime.db, request, worker, "case.read", f"case:{case_id}")
+    await audit(runtime.db, request, worker, "case.viewed", f"case:{case_id}")
     return case
 
 

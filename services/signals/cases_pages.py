@@ -30,6 +30,7 @@ from services.signals.labels import (
     CONTACT_KINDS,
     CREDITOR_TYPES,
     DECLINE_CATEGORIES,
+    OUTCOMES,
     PARTS_OF_DAY,
     REFERRAL_RESULTS,
     REFERRAL_STATES,
@@ -38,7 +39,7 @@ from services.signals.labels import (
 from services.signals.partner_names import partner_names
 from services.signals.referral_news import referrals_of
 from services.signals.retention import closes_by_itself_on
-from services.signals.rules import OUTCOME_LABELS, closing_outcomes
+from services.signals.rules import closing_outcomes
 from services.signals.sealing import Sealer
 from services.signals.settings import SettingsDep, SignalsSettings
 
@@ -189,7 +190,7 @@ async def _render_case(
         form=form or {"datum": date.today().isoformat()},
         contact_kinds=CONTACT_KINDS,
         parts_of_day=PARTS_OF_DAY,
-        outcomes={outcome.value: label for outcome, label in OUTCOME_LABELS.items()},
+        outcomes=OUTCOMES,
         closing_outcomes=[outcome.value for outcome in closing_outcomes(case["status"] == OPEN)],
         closes_on=closes_by_itself_on(case, settings),
         creditor_types=CREDITOR_TYPES,

@@ -48,8 +48,8 @@ DECLINE_CATEGORIES = {
 # what the audit log's actions mean, as the administrator's log page shows them
 AUDIT_ACTIONS = {
     "case.opened": "Casus geopend",
-    "case.read": "Casus opgevraagd (API)",
     "case.viewed": "Casus bekeken",
+    "case.read": "Casus bekeken",  # what the API wrote for case.viewed until 2026-12-02; older entries keep it
     "case.closed": "Casus afgesloten",
     "case.assigned": "Casus toegewezen",
     "case.unassigned": "Toewijzing van casus opgeheven",
@@ -70,4 +70,36 @@ RETENTION_COUNTS = {
     "closed_below_threshold": "casussen onder de drempel afgesloten",
     "erased_cases": "casussen gewist na de bewaartermijn",
     "erased_eviction_addresses": "adressen van ontruimingsmeldingen gewist",
+}
+# the DDAS-vroegsignalering outcome codes (rules.Outcome)
+OUTCOMES = {
+    "repeat_signal": "Herhaalsignaal",
+    "unjustified_signal": "Onterecht signaal",
+    "deceased": "Overleden",
+    "not_resident": "Niet woonachtig op adres",
+    "already_in_debt_help": "Al in schuldhulpverlening",
+    "other_trajectory": "Ander traject",
+    "no_contact": "Geen contact",
+    "no_help_wanted": "Geen hulp gewenst",
+    "already_paid": "Al betaald",
+    "quick_fix": "Quick fix",
+    "follow_up_financial": "Vervolg financieel",
+    "follow_up_non_financial": "Vervolg niet-financieel",
+    "referral_without_contact": "Doorverwijzing zonder contact",
+    "below_threshold": "Onder de drempel, niet opgepakt",
+}
+# the kinds of member organisation (access.partners.PartnerType)
+PARTNER_TYPES = {
+    "municipality": "Gemeente",
+    "housing": "Woningcorporatie",
+    "health_insurer": "Zorgverzekeraar",
+    "defaulters_scheme": "Wanbetalersregeling zorgverzekering (CAK)",
+    "energy": "Energieleverancier",
+    "water": "Waterbedrijf",
+    "bank": "Bank",
+    "employer": "Werkgever",
+    "school": "School",
+    "debt_help": "Schuldhulporganisatie",
+    "volunteer_organisation": "Vrijwilligersorganisatie",
+    "other": "Overig",
 }

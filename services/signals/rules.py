@@ -48,23 +48,6 @@ class Outcome(StrEnum):
     BELOW_THRESHOLD = "below_threshold"
 
 
-OUTCOME_LABELS = {
-    Outcome.REPEAT_SIGNAL: "Herhaalsignaal",
-    Outcome.UNJUSTIFIED_SIGNAL: "Onterecht signaal",
-    Outcome.DECEASED: "Overleden",
-    Outcome.NOT_RESIDENT: "Niet woonachtig op adres",
-    Outcome.ALREADY_IN_DEBT_HELP: "Al in schuldhulpverlening",
-    Outcome.OTHER_TRAJECTORY: "Ander traject",
-    Outcome.NO_CONTACT: "Geen contact",
-    Outcome.NO_HELP_WANTED: "Geen hulp gewenst",
-    Outcome.ALREADY_PAID: "Al betaald",
-    Outcome.QUICK_FIX: "Quick fix",
-    Outcome.FOLLOW_UP_FINANCIAL: "Vervolg financieel",
-    Outcome.FOLLOW_UP_NON_FINANCIAL: "Vervolg niet-financieel",
-    Outcome.REFERRAL_WITHOUT_CONTACT: "Doorverwijzing zonder contact",
-    Outcome.BELOW_THRESHOLD: "Onder de drempel, niet opgepakt",
-}
-
 FOLLOW_UP_OUTCOMES = frozenset(
     {
         Outcome.FOLLOW_UP_FINANCIAL,

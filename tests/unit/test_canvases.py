@@ -3,13 +3,14 @@ its events.py (and on the partners' own topics) is in the canvas's Publishes, ev
 subscriptions.py (the table its app.py, the AsyncAPI document and reporting's rebuild read) is in its Subscribes
 tables, and the canvas names nothing the code does not do."""
 
+import importlib
 import re
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
-from plumbing.revocations import ACCESS_REVOKED, REVOCATIONS_TOPIC
+from plumbing.revocations import ACCESS_REVOKED, REVOCATIONS_TOPIC, access_revoked
 from services.referrals import events as referrals_events
 from services.referrals import partner_topics
 from services.referrals import subscriptions as referrals_subscriptions
@@ -128,6 +129,21 @@ def test_abbreviated_types_in_a_cell_are_read_as_the_canvases_write_them() -> No
         "nl.redzaam.referral.accepted",
         "nl.redzaam.referral.started",
     ]
+
+
+def test_every_event_source_follows_one_scheme() -> None:
+    """/redzaam/<service>, then the part of it that speaks: /redzaam/signals/partners, /redzaam/reporting/lab."""
+    found = {
+        f"services.{service}.{path.stem}": importlib.import_module(f"services.{service}.{path.stem}").SOURCE
+        for service in SERVICES
+        for path in (ROOT / "services" / service).glob("*.py")
+        if re.search(r"^SOURCE = ", path.read_text(encoding="utf-8"), re.MULTILINE)
+    }
+    found["plumbing.revocations"] = access_revoked("someone").source
+    wrong = {module: source for module, source in found.items() if not source.startswith("/redzaam/")}
+    assert len(found) > 5 and wrong == {}
+    assert all(source.split("/")[2] == module.split(".")[1] for module, source in found.items() if "services" in module)
+    assert found["plumbing.revocations"].startswith("/redzaam/signals/")
 
 
 def test_reportings_handler_table_counts_exactly_the_types_it_subscribes_to() -> None:

@@ -62,7 +62,7 @@ def test_other_event_types_are_ignored() -> None:
     revocations = RevocationList()
     other = new_event(
         type=ACCESS_REVOKED.replace("revoked", "granted"),
-        source="/signals/access",
+        source="/redzaam/signals/access",
         subject="enexis",
         data=AccessRevoked(subject="enexis", issued_before=10**12),
     )

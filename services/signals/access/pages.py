@@ -23,8 +23,9 @@ from plumbing.web import RuntimeDep, render_page
 from services.signals.access import accounts, partners
 from services.signals.access.accounts import AccountCreate, AccountExists, NoSuchEmployer, SecondFactorNeeded
 from services.signals.access.administration import OwnAccount, admit_member, deactivate_account, member_leaves
-from services.signals.access.partners import PARTNER_TYPE_LABELS, PartnerCreate, PartnerExists, UnknownPartner
+from services.signals.access.partners import PartnerCreate, PartnerExists, UnknownPartner
 from services.signals.access.totp import provisioning_uri
+from services.signals.labels import PARTNER_TYPES
 from services.signals.sealing import Sealer
 from services.signals.settings import SettingsDep
 
@@ -129,7 +130,7 @@ async def _render_admin(
         status_code=422 if errors else 200,
         partners=await partners.listing(runtime.db),
         accounts=await accounts.listing(runtime.db),
-        partner_types=PARTNER_TYPE_LABELS,
+        partner_types=PARTNER_TYPES,
         roles=ROLE_LABELS,
         municipalities=municipalities(),
         errors=errors or {},

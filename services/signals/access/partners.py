@@ -45,21 +45,6 @@ class PartnerType(StrEnum):
     OTHER = "other"
 
 
-PARTNER_TYPE_LABELS = {
-    PartnerType.MUNICIPALITY: "Gemeente",
-    PartnerType.HOUSING: "Woningcorporatie",
-    PartnerType.HEALTH_INSURER: "Zorgverzekeraar",
-    PartnerType.DEFAULTERS_SCHEME: "Wanbetalersregeling zorgverzekering (CAK)",
-    PartnerType.ENERGY: "Energieleverancier",
-    PartnerType.WATER: "Waterbedrijf",
-    PartnerType.BANK: "Bank",
-    PartnerType.EMPLOYER: "Werkgever",
-    PartnerType.SCHOOL: "School",
-    PartnerType.DEBT_HELP: "Schuldhulporganisatie",
-    PartnerType.VOLUNTEER_ORGANISATION: "Vrijwilligersorganisatie",
-    PartnerType.OTHER: "Overig",
-}
-
 # The kinds of debt each type of creditor partner holds, and so the only creditor types its signals may name: a
 # bank cannot report rent arrears. A municipality reports its taxes, and its other claims (such as benefits to be
 # paid back) as "other".

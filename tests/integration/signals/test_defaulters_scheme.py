@@ -3,8 +3,8 @@
 import pytest
 
 from plumbing.access import Scope
-from services.signals.access.partners import PARTNER_TYPE_LABELS, PartnerType
-from services.signals.labels import CREDITOR_TYPES
+from services.signals.access.partners import PartnerType
+from services.signals.labels import CREDITOR_TYPES, PARTNER_TYPES
 from tests.access import partner_headers
 from tests.integration.signals.conftest import Signals, signal_body
 
@@ -26,4 +26,4 @@ async def test_the_cak_signals_households_in_the_defaulters_scheme_and_an_insure
     assert refused.status_code == 422 and refused.json()["detail"].startswith("creditor_type:")
     assert await signals.db.signals.count_documents({"creditor_type": "defaulters_scheme"}) == 1
     assert CREDITOR_TYPES["defaulters_scheme"] == "Wanbetalersregeling zorgverzekering (CAK)"
-    assert PARTNER_TYPE_LABELS[PartnerType.DEFAULTERS_SCHEME] == "Wanbetalersregeling zorgverzekering (CAK)"
+    assert PARTNER_TYPES[PartnerType.DEFAULTERS_SCHEME] == "Wanbetalersregeling zorgverzekering (CAK)"

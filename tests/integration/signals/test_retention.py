@@ -187,11 +187,11 @@ async def test_audit_entries_older_than_their_term_are_deleted(signals: Signals)
     case_id = await submit(signals, 1)
     for _ in range(2):
         assert (await signals.client.get(f"/api/v1/cases/{case_id}")).status_code == 200
-    reads = await signals.db.audit.find({"record": f"case:{case_id}", "action": "case.read"}).to_list()
+    reads = await signals.db.audit.find({"record": f"case:{case_id}", "action": "case.viewed"}).to_list()
     written = datetime.now(UTC) - timedelta(days=signals.settings.audit_retention_days + 1)
     await signals.db.audit.update_one({"_id": reads[0]["_id"]}, {"$set": {"at": written}})
     assert (await run(signals))["expired_audit_entries"] == 1
-    left = await signals.db.audit.find({"record": f"case:{case_id}", "action": "case.read"}).to_list()
+    left = await signals.db.audit.find({"record": f"case:{case_id}", "action": "case.viewed"}).to_list()
     assert [entry["_id"] for entry in left] == [reads[1]["_id"]]
     assert all(entry.erasure is Erasure.DOCUMENT for entry in REGISTER.fields if entry.collection == "audit")
 
