@@ -1,7 +1,7 @@
 """A resident's help request reaches the municipality's queue: a self-reported case of its own, or the household's
 active case; sealed, announced without personal data, stored once however often it is sent."""
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -9,6 +9,7 @@ import pytest
 from plumbing.events import CloudEvent
 from services.signals.calendar import add_working_days
 from services.signals.help_requests import HelpRequestReceived, request_help
+from services.signals.retention import erase_expired
 from services.signals.self_test import HelpRequestCreate
 from tests.conftest import Servers
 from tests.integration.kafka_helpers import read_all
@@ -95,3 +96,39 @@ async def test_a_confirmation_is_queued_only_when_asked_for_with_an_address(sign
     notification = await signals.db.notifications.find_one({"_id": f"help-request-received:{received.request_id}"})
     assert received.confirmation_queued and notification["to"] == "sanne@example.nl"
     assert "Sanne" not in notification["subject"] and "werkdagen" in notification["body"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"consent": False}, ["consent"]),
+        ({"contact_by": "email"}, ["email"]),
+        ({"phone": "x" * 31}, ["phone"]),
+        ({"name": "x" * 201}, ["name"]),
+        ({"test": {"income": "enough", "municipality": "GM9999"}}, ["test", "municipality"]),
+        ({"test": {"income": "rich", "municipality": "GM0141"}}, ["test", "income"]),
+        ({"postcode": "7607"}, ["postcode"]),
+        ({"nickname": "S"}, ["nickname"]),
+    ],
+)
+async def test_the_public_api_refuses_a_bad_request_naming_the_field_and_stores_nothing(
+    signals: Signals, changes: dict[str, Any], field: list[str]
+) -> None:
+    body = {**help_request().model_dump(mode="json"), **changes}
+    response = await signals.client.post("/api/v1/help-requests", json=body, headers={"Authorization": ""})
+    assert response.status_code == 422, response.text
+    assert [problem["loc"][1:] for problem in response.json()["detail"]] == [field]
+    assert await signals.db.cases.count_documents({}) == 0
+
+
+async def test_a_self_reported_case_loses_its_personal_data_after_the_term(signals: Signals) -> None:
+    received = await ask(signals, help_request(email="sanne@example.nl"))
+    closed = await signals.client.post(f"/api/v1/cases/{received.case_id}/close", json={"outcome": "no_help_wanted"})
+    assert closed.status_code == 204
+    later = datetime.now(UTC) + timedelta(days=signals.settings.retention_days_without_help + 1)
+    assert await erase_expired(signals.db, signals.settings, later) == 1
+    case = await signals.db.cases.find_one({"_id": received.case_id})
+    assert case["personal"] is None and [entry["personal"] for entry in case["help_requests"]] == [None]
+    assert case["origin"] == "self_reported" and case["household_ref"].startswith("hh-")  # the pseudonym stays
+    shown = await signals.client.get(f"/casussen/{received.case_id}", params={"reden": "kwaliteit"})
+    assert shown.status_code == 200 and "Gewist na afloop van de bewaartermijn." in shown.text
