@@ -63,8 +63,8 @@ async def ddas_export(db: AsyncDatabase[Any], municipality: str, start: date, en
         {"municipality": municipality, "received_at": {"$gte": since, "$lte": until}},
         {"creditor_type": 1, "household_ref": 1, "repeat": 1},
     ).to_list()
-    cases = await db.cases.find(
-        {"municipality": municipality, "first_signal_at": {"$lte": until}},
+    cases = await db.cases.find(  # early signalling only: a resident's own request (self-reported) is no signal
+        {"municipality": municipality, "first_signal_at": {"$lte": until}, "origin": {"$ne": "self_reported"}},
         {"status": 1, "outcome": 1, "closed_at": 1, "contact_attempts": 1, "reached": 1, "first_signal_at": 1},
     ).to_list()
     attempts = [

@@ -132,3 +132,16 @@ async def test_a_self_reported_case_loses_its_personal_data_after_the_term(signa
     assert case["origin"] == "self_reported" and case["household_ref"].startswith("hh-")  # the pseudonym stays
     shown = await signals.client.get(f"/casussen/{received.case_id}", params={"reden": "kwaliteit"})
     assert shown.status_code == 200 and "Gewist na afloop van de bewaartermijn." in shown.text
+
+
+async def test_the_ddas_export_of_early_signals_leaves_self_reported_cases_out(signals: Signals) -> None:
+    received = await ask(signals, help_request())
+    attempt = {"kind": "phone", "on": date.today().isoformat(), "part_of_day": "morning", "reached": True}
+    logged = await signals.client.post(f"/api/v1/cases/{received.case_id}/contact-attempts", json=attempt)
+    assert logged.status_code == 201
+    closed = await signals.client.post(f"/api/v1/cases/{received.case_id}/close", json={"outcome": "quick_fix"})
+    assert closed.status_code == 204
+    today = date.today().isoformat()
+    params = {"municipality": "GM0141", "start": today, "end": today}
+    figures = (await signals.client.get("/api/v1/export/ddas", params=params)).json()
+    assert (figures["contactpogingen"]["totaal"], figures["afgesloten"]["totaal"]) == (0, 0)
