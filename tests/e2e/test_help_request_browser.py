@@ -2,6 +2,7 @@
 worker of that municipality then finds the request in the queue as "Zelf aangemeld" and opens it."""
 
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -62,3 +63,14 @@ def test_a_resident_asks_for_help_and_the_request_shows_in_the_queue_as_self_rep
     expect(page.get_by_text("Noor Bakker").first).to_be_visible()
     expect(page.get_by_text("06 24681357").first).to_be_visible()
     page.screenshot(path=str(artifacts / "help-case.png"), full_page=True)
+
+    # reporting counts the resident as reached directly, apart from those reached via partners
+    sign_in(page, platform, "lead")
+    page.goto(f"{platform.url('reporting')}/")
+    card = page.get_by_role("listitem").filter(has=page.get_by_text("Mensen met schulden bereikt", exact=True))
+    deadline = time.monotonic() + 60
+    while "1 direct via het portaal" not in card.inner_text() and time.monotonic() < deadline:
+        time.sleep(1)
+        page.goto(f"{platform.url('reporting')}/")
+    expect(card).to_contain_text("0 via partners · 1 direct via het portaal")
+    card.screenshot(path=str(artifacts / "help-reached-directly.png"))
