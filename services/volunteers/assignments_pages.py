@@ -78,7 +78,7 @@ async def hours_form(
         async with runtime.unit_of_work(request, coordinator) as work:
             await log_hours(work, request_id, entry)
     except NotFound:
-        return _not_found(request)
+        raise _no_such_assignment(request) from None
     except WrongState:
         errors = {"on": "Uren kunnen pas worden geschreven als er een vrijwilliger is gekoppeld."}
         return await _render(request, runtime, coordinator, request_id, errors=errors, form=form, status_code=409)
@@ -92,7 +92,7 @@ async def release_form(request: Request, runtime: RuntimeDep, coordinator: Coord
         async with runtime.unit_of_work(request, coordinator) as work:
             await release(work, request.app.state.settings, request_id)
     except NotFound:
-        return _not_found(request)
+        raise _no_such_assignment(request) from None
     except WrongState:
         errors = {"release": "Deze koppeling is niet (meer) actief; kijk hieronder wat er nu staat."}
         return await _render(request, runtime, coordinator, request_id, errors=errors, status_code=409)
@@ -118,7 +118,7 @@ async def lesson_given_form(
         async with runtime.unit_of_work(request, coordinator) as work:
             await lesson_given(work, request.app.state.settings, request_id, students)
     except NotFound:
-        return _not_found(request)
+        raise _no_such_assignment(request) from None
     except WrongState:
         errors = {"students_reached": "Deze gastles is al gemeld, of heeft nog geen gastdocent."}
         return await _render(request, runtime, coordinator, request_id, errors=errors, form=form, status_code=409)
@@ -168,9 +168,9 @@ async def _visible(runtime: RuntimeDep, coordinator: Principal, request_id: str)
     await visible_request(runtime.db, coordinator, request_id)
 
 
-def _not_found(request: Request) -> Response:
-    """The shared Dutch 404 page (plumbing.web)."""
-    raise HTTPException(status.HTTP_404_NOT_FOUND, f"Er is geen koppeling {request.path_params['request_id']}.")
+def _no_such_assignment(request: Request) -> HTTPException:
+    """Raised, the shared Dutch 404 page (plumbing.web)."""
+    return HTTPException(status.HTTP_404_NOT_FOUND, f"Er is geen koppeling {request.path_params['request_id']}.")
 
 
 async def _render(
@@ -185,7 +185,7 @@ async def _render(
     try:
         shown = await assignment(runtime.db, coordinator, request_id)
     except NotFound:
-        return _not_found(request)
+        raise _no_such_assignment(request) from None
     done = {key: request.query_params.get(key) == "1" for key in ("uren", "beeindigd", "les", "aangevraagd")}
     item: dict[str, Any] = shown.request
     title = f"Gastles {item['school']}" if item.get("kind") == "lesson" else f"Koppeling {item.get('household_ref')}"

@@ -2,7 +2,7 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request, status
+from fastapi import APIRouter, Form, HTTPException, Request, status
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
@@ -135,7 +135,7 @@ async def availability_form(
     """Pauses ("pauzeren") or resumes ("hervatten") a volunteer."""
     changes = {"pauzeren": PAUSE, "hervatten": RESUME}
     if change not in changes:
-        return render_page(request, "not_found.html", "Pagina niet gevonden", status_code=404)
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"{change}: kies pauzeren of hervatten")
     try:
         await visible_volunteer(runtime.db, coordinator, volunteer_id)
         async with runtime.unit_of_work(request, coordinator) as work:
