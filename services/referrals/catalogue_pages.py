@@ -14,6 +14,7 @@ from services.referrals.domain import OfferCreate, OfferStatus, VolunteerRole
 from services.referrals.labels import KINDS, NEEDS, OFFER_STATUSES, PHASES, VOLUNTEER_ROLES
 from services.referrals.partner_names import partner_names
 from services.referrals.publishing import NotOwnOffer, editable_offer, offers_of, publish_offer
+from services.referrals.settings import SettingsDep
 
 router = APIRouter(include_in_schema=False)
 Publisher = Annotated[Principal, staff(Role.ADMINISTRATOR, Role.PARTNER_EMPLOYEE)]
@@ -83,7 +84,9 @@ async def edit_offer_page(request: Request, runtime: RuntimeDep, publisher: Publ
 
 
 @router.post("/aanbod")
-async def save_offer_form(request: Request, runtime: RuntimeDep, publisher: Publisher) -> Response:
+async def save_offer_form(
+    request: Request, runtime: RuntimeDep, settings: SettingsDep, publisher: Publisher
+) -> Response:
     received = await request.form()
     form: dict[str, Any] = {name: str(received.get(name, "")).strip() for name, _ in FIELDS.values()}
     form["gemeenten"] = [str(value) for value in received.getlist("gemeenten")]
@@ -97,7 +100,7 @@ async def save_offer_form(request: Request, runtime: RuntimeDep, publisher: Publ
         return await _render(request, publisher, form, new=new, errors=_errors(error))
     try:
         async with runtime.unit_of_work(request, publisher) as work:
-            await publish_offer(work, request.app.state.settings, publisher, offer)
+            await publish_offer(work, settings, publisher, offer)
     except NotOwnOffer as error:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "dit aanbod is van een andere organisatie") from error
     return RedirectResponse(f"/aanbod?opgeslagen={offer.id}", status_code=status.HTTP_303_SEE_OTHER)

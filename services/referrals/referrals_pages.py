@@ -31,6 +31,7 @@ from services.referrals.lifecycle import (
     ReferralNotFound,
     create_referral,
 )
+from services.referrals.settings import SettingsDep
 
 router = APIRouter(include_in_schema=False)
 LABELS = {
@@ -90,6 +91,7 @@ ACTIONS = {
 async def referral_action(
     request: Request,
     runtime: RuntimeDep,
+    settings: SettingsDep,
     caller: Handler,
     referral_id: str,
     action: str,
@@ -107,7 +109,7 @@ async def referral_action(
         return await _render(request, runtime, referral_id, errors=errors, form=form, status_code=422)
     try:
         async with runtime.unit_of_work(request, caller) as work:
-            _, moved = await take_step(work, request.app.state.settings, referral_id, caller, step)
+            _, moved = await take_step(work, settings, referral_id, caller, step)
     except ReferralNotFound:
         return render_page(request, "not_found.html", "Verwijzing niet gevonden", status_code=404)
     except OtherPartnersReferral as error:
@@ -200,6 +202,7 @@ async def referral_form(
 async def refer(
     request: Request,
     runtime: RuntimeDep,
+    settings: SettingsDep,
     worker: Caseworker,
     huishouden: Annotated[str, Form()] = "",
     gemeente: Annotated[str, Form()] = "",
@@ -241,7 +244,7 @@ async def refer(
         async with runtime.unit_of_work(request, worker) as work:
             created = await create_referral(
                 work,
-                request.app.state.settings,
+                settings,
                 referral_id,
                 form["huishouden"],
                 wanted,

@@ -12,7 +12,7 @@ from plumbing.web import RuntimeDep, render_page
 from services.reporting.dashboard import read_figures
 from services.reporting.facts import METRICS
 from services.reporting.projection import active_projection
-from services.reporting.settings import ReportingSettings
+from services.reporting.settings import SettingsDep
 from services.reporting.target_store import InvalidTarget, TargetNumbers, UnknownTarget, change_target, current_targets
 from services.reporting.targets import Target, progress
 
@@ -45,8 +45,7 @@ CHART_WIDTH, CHART_HEIGHT = 560, 150
 
 
 @router.get("/")
-async def dashboard(request: Request, runtime: RuntimeDep) -> Response:
-    settings: ReportingSettings = request.app.state.settings
+async def dashboard(request: Request, runtime: RuntimeDep, settings: SettingsDep) -> Response:
     projection = await active_projection(runtime.db)
     shown = await read_figures(projection)
     months = shown.months[-12:]
@@ -96,8 +95,7 @@ def _may_set_targets(request: Request) -> bool:
 
 
 @router.get("/doelen")
-async def targets_page(request: Request, runtime: RuntimeDep, lead: ProgrammeLead) -> Response:
-    settings: ReportingSettings = request.app.state.settings
+async def targets_page(request: Request, runtime: RuntimeDep, settings: SettingsDep, lead: ProgrammeLead) -> Response:
     return _render_targets(request, await current_targets(runtime.db, settings.targets))
 
 
@@ -105,6 +103,7 @@ async def targets_page(request: Request, runtime: RuntimeDep, lead: ProgrammeLea
 async def set_target(
     request: Request,
     runtime: RuntimeDep,
+    settings: SettingsDep,
     lead: ProgrammeLead,
     target_id: str,
     naam: Annotated[str, Form()] = "",
@@ -116,7 +115,6 @@ async def set_target(
     van: Annotated[str, Form()] = "",
     tot: Annotated[str, Form()] = "",
 ) -> Response:
-    settings: ReportingSettings = request.app.state.settings
     form = {"naam": naam, "soort": soort, "doel": doel, "beginstand": beginstand, "nulmeting": nulmeting}
     form |= {"daling": daling, "van": van, "tot": tot}
     sent: dict[str, str | int | None] = {field: form[name].strip() or None for field, name in FORM_FIELDS.items()}

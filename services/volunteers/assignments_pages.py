@@ -16,6 +16,7 @@ from services.volunteers.labels import ROLES
 from services.volunteers.queries import assignment
 from services.volunteers.requests import LessonRequest, ask_for_lesson
 from services.volunteers.scope import OutsideMunicipalities, visible_request
+from services.volunteers.settings import SettingsDep
 
 router = APIRouter(include_in_schema=False)
 Coordinator = Annotated[Principal, staff(Role.VOLUNTEER_COORDINATOR)]
@@ -86,11 +87,13 @@ async def hours_form(
 
 
 @router.post("/koppelingen/{request_id}/beeindigen")
-async def release_form(request: Request, runtime: RuntimeDep, coordinator: Coordinator, request_id: str) -> Response:
+async def release_form(
+    request: Request, runtime: RuntimeDep, settings: SettingsDep, coordinator: Coordinator, request_id: str
+) -> Response:
     try:
         await _visible(runtime, coordinator, request_id)
         async with runtime.unit_of_work(request, coordinator) as work:
-            await release(work, request.app.state.settings, request_id)
+            await release(work, settings, request_id)
     except NotFound:
         raise _no_such_assignment(request) from None
     except WrongState:
@@ -103,6 +106,7 @@ async def release_form(request: Request, runtime: RuntimeDep, coordinator: Coord
 async def lesson_given_form(
     request: Request,
     runtime: RuntimeDep,
+    settings: SettingsDep,
     coordinator: Coordinator,
     request_id: str,
     leerlingen: Annotated[str, Form()] = "",
@@ -116,7 +120,7 @@ async def lesson_given_form(
     try:
         await _visible(runtime, coordinator, request_id)
         async with runtime.unit_of_work(request, coordinator) as work:
-            await lesson_given(work, request.app.state.settings, request_id, students)
+            await lesson_given(work, settings, request_id, students)
     except NotFound:
         raise _no_such_assignment(request) from None
     except WrongState:
@@ -134,6 +138,7 @@ async def lesson_request_page(request: Request, coordinator: Coordinator) -> Res
 async def lesson_request_form(
     request: Request,
     runtime: RuntimeDep,
+    settings: SettingsDep,
     coordinator: Coordinator,
     school: Annotated[str, Form()] = "",
     gemeente: Annotated[str, Form()] = "",
@@ -156,7 +161,7 @@ async def lesson_request_form(
         return _render_lesson_request(request, coordinator, field_errors(error, LESSON_ERRORS), form)
     try:
         async with runtime.unit_of_work(request, coordinator) as work:
-            request_id = await ask_for_lesson(work, request.app.state.settings, coordinator, lesson)
+            request_id = await ask_for_lesson(work, settings, coordinator, lesson)
     except OutsideMunicipalities:
         errors = {"municipality": "U werkt niet voor deze gemeente: kies een gemeente waarvoor u werkt."}
         return _render_lesson_request(request, coordinator, errors, form, status_code=403)

@@ -25,6 +25,7 @@ from services.volunteers.domain import Screening, SignUp
 from services.volunteers.labels import ROLES, STATUSES
 from services.volunteers.queries import made_assignments, names_of, proposals, recent_assignments, registered_volunteers
 from services.volunteers.scope import visible_request, visible_volunteer
+from services.volunteers.settings import SettingsDep
 from services.volunteers.sign_ups import sign_up
 
 router = APIRouter(include_in_schema=False)
@@ -36,6 +37,7 @@ LABELS = {"roles": ROLES, "statuses": STATUSES, "municipalities": municipalities
 async def overview(
     request: Request,
     runtime: RuntimeDep,
+    settings: SettingsDep,
     coordinator: Coordinator,
     fout: str = "",
     wachtend: str = "",
@@ -67,7 +69,7 @@ async def overview(
             "koppelingen": links("koppelingen", len(assigned), assigned_total),
             "vrijwilligers": links("vrijwilligers", len(volunteers), volunteers_total),
         },
-        proposals=await proposals(runtime.db, request.app.state.settings, waiting),
+        proposals=await proposals(runtime.db, settings, waiting),
         error=fout,
         names=names,
         **LABELS,
@@ -78,6 +80,7 @@ async def overview(
 async def confirm(
     request: Request,
     runtime: RuntimeDep,
+    settings: SettingsDep,
     coordinator: Coordinator,
     request_id: str,
     vrijwilliger: Annotated[str, Form()] = "",
@@ -85,7 +88,7 @@ async def confirm(
     try:
         await visible_request(runtime.db, coordinator, request_id)
         async with runtime.unit_of_work(request, coordinator) as work:
-            chosen = await assign(work, request.app.state.settings, request_id, vrijwilliger or None)
+            chosen = await assign(work, settings, request_id, vrijwilliger or None)
     except (NotFound, NoPlace, WrongState):
         chosen = None
     if chosen is None:
@@ -103,6 +106,7 @@ async def review(request: Request, runtime: RuntimeDep, coordinator: Coordinator
 async def screening_form(
     request: Request,
     runtime: RuntimeDep,
+    settings: SettingsDep,
     coordinator: Coordinator,
     volunteer_id: str,
     vog: Annotated[str, Form()] = "",
@@ -116,7 +120,7 @@ async def screening_form(
     try:
         await visible_volunteer(runtime.db, coordinator, volunteer_id)
         async with runtime.unit_of_work(request, coordinator) as work:
-            await screen(work, request.app.state.settings, volunteer_id, checked)
+            await screen(work, settings, volunteer_id, checked)
     except NotFound:
         return render_page(request, "not_found.html", "Vrijwilliger niet gevonden", status_code=404)
     except WrongState:
@@ -130,7 +134,12 @@ async def screening_form(
 
 @router.post("/vrijwilligers/{volunteer_id}/{change}")
 async def availability_form(
-    request: Request, runtime: RuntimeDep, coordinator: Coordinator, volunteer_id: str, change: str
+    request: Request,
+    runtime: RuntimeDep,
+    settings: SettingsDep,
+    coordinator: Coordinator,
+    volunteer_id: str,
+    change: str,
 ) -> Response:
     """Pauses ("pauzeren") or resumes ("hervatten") a volunteer."""
     changes = {"pauzeren": PAUSE, "hervatten": RESUME}
@@ -139,7 +148,7 @@ async def availability_form(
     try:
         await visible_volunteer(runtime.db, coordinator, volunteer_id)
         async with runtime.unit_of_work(request, coordinator) as work:
-            await change_availability(work, request.app.state.settings, volunteer_id, changes[change])
+            await change_availability(work, settings, volunteer_id, changes[change])
     except NotFound:
         return render_page(request, "not_found.html", "Vrijwilliger niet gevonden", status_code=404)
     except WrongState:
@@ -161,6 +170,7 @@ async def sign_up_page(request: Request) -> Response:
 async def sign_up_form(
     request: Request,
     runtime: RuntimeDep,
+    settings: SettingsDep,
     naam: Annotated[str, Form()] = "",
     email: Annotated[str, Form()] = "",
     telefoon: Annotated[str, Form()] = "",
@@ -201,7 +211,7 @@ async def sign_up_form(
         return render_page(request, "signed_up.html", "Bedankt voor uw aanmelding", duplicate=False, **LABELS)
     if guarded.too_long:
         return _refuse_sign_up(request, form, {}, guarded)
-    signed_up = await sign_up(runtime.db, request.app.state.settings, signed)
+    signed_up = await sign_up(runtime.db, settings, signed)
     title = "U had zich al aangemeld" if signed_up.duplicate else "Bedankt voor uw aanmelding"
     return render_page(request, "signed_up.html", title, duplicate=signed_up.duplicate, **LABELS)
 

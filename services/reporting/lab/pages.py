@@ -35,7 +35,7 @@ from services.reporting.lab.portfolio import (
     summary,
 )
 from services.reporting.projection import active_projection
-from services.reporting.settings import ReportingSettings
+from services.reporting.settings import SettingsDep
 from services.reporting.target_store import current_targets
 from services.reporting.targets import progress
 
@@ -126,8 +126,7 @@ def _labels() -> dict[str, Any]:
 
 
 @router.get("/lab")
-async def board(request: Request, runtime: RuntimeDep, viewer: Staff) -> Response:
-    settings: ReportingSettings = request.app.state.settings
+async def board(request: Request, runtime: RuntimeDep, settings: SettingsDep, viewer: Staff) -> Response:
     projects = await store.all_projects(runtime.db)
     targets = await current_targets(runtime.db, [item for item in settings.targets if item.id == "members"])
     members = await progress(await active_projection(runtime.db), targets)
