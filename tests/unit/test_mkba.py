@@ -7,7 +7,6 @@ from pydantic import ValidationError
 
 from services.reporting.lab.mkba import (
     DEFAULT_PRICES,
-    STAKEHOLDER_LABELS,
     Analysis,
     DuplicatePrice,
     Effect,
@@ -18,6 +17,7 @@ from services.reporting.lab.mkba import (
     analyse,
     split_incentive,
 )
+from services.reporting.labels import STAKEHOLDERS
 
 # 3 years at 4%: factors 1, 1/1.04 = 0.9615385, 1/1.04^2 = 1/1.0816 = 0.9245562; together 2.8860947
 EVICTION = Price(key="eviction", label="Huisuitzetting", unit="per huisuitzetting", low=600_000, expected=800_000,
@@ -216,7 +216,7 @@ def test_a_price_list_with_a_key_twice_is_refused() -> None:
 def test_the_default_prices_are_labelled_in_dutch_and_usable() -> None:
     keys = [price.key for price in DEFAULT_PRICES]
     assert len(keys) == len(set(keys)) and {"eviction", "debt_help_trajectory", "sick_leave_day"} <= set(keys)
-    assert set(STAKEHOLDER_LABELS) == set(Stakeholder)
+    assert set(STAKEHOLDERS) == set(Stakeholder)
     result = analyse(small_case(), DEFAULT_PRICES)
     assert result.expected.benefits_pv == 12_253_254  # the same eviction range as the hand-computed case
 

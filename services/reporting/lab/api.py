@@ -18,7 +18,6 @@ from services.reporting.lab import store
 from services.reporting.lab.kpis import Kpi, measure
 from services.reporting.lab.mkba import Analysis, Price, analyse
 from services.reporting.lab.portfolio import (
-    PHASE_LABELS,
     Gate,
     NewProject,
     Project,
@@ -27,6 +26,7 @@ from services.reporting.lab.portfolio import (
     may_edit,
     summary,
 )
+from services.reporting.labels import PHASES
 from services.reporting.projection import active_projection
 
 router = APIRouter(prefix="/api/v1/lab", tags=["schuldenlab"])
@@ -168,7 +168,7 @@ async def export_csv(runtime: RuntimeDep, viewer: Staff) -> Response:
                 project.title,
                 project.theme,
                 project.theme_year,
-                PHASE_LABELS[project.phase],
+                PHASES[project.phase],
                 project.kind.value,
                 project.municipality or "regio",
                 f"{project.leader.name} ({project.leader.organisation})" if project.leader else "",

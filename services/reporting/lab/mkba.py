@@ -45,18 +45,6 @@ class Stakeholder(StrEnum):
     OTHER = "other"
 
 
-STAKEHOLDER_LABELS: dict[Stakeholder, str] = {
-    Stakeholder.MUNICIPALITY: "Gemeente",
-    Stakeholder.CREDITOR: "Schuldeisers",
-    Stakeholder.HOUSING_CORPORATION: "Woningcorporatie",
-    Stakeholder.HEALTH_INSURER: "Zorgverzekeraar",
-    Stakeholder.EMPLOYER: "Werkgever",
-    Stakeholder.HOUSEHOLD: "Huishouden",
-    Stakeholder.ENERGY_WATER: "Energie- en waterbedrijf",
-    Stakeholder.COOPERATIVE: "Coöperatie",
-    Stakeholder.OTHER: "Overig",
-}
-
 # at most EUR 100 billion: beyond any project, and within what the database stores as a 64-bit integer
 Cents = Annotated[int, Field(ge=0, le=10**13, description="Euro cents.")]
 Quantity = Annotated[float, Field(ge=0, le=10**9, allow_inf_nan=False)]

@@ -15,13 +15,10 @@ from services.reporting.events import EVENTS_TOPIC
 from services.reporting.facts import METRICS
 from services.reporting.lab import store
 from services.reporting.lab.kpis import Kpi, Measured, measure
-from services.reporting.lab.mkba import STAKEHOLDER_LABELS, Analysis, Price, analyse, split_incentive
+from services.reporting.lab.mkba import Analysis, Price, analyse, split_incentive
 from services.reporting.lab.portfolio import (
-    DEBT_PHASE_LABELS,
     ENDED,
-    KIND_LABELS,
     NEXT_PHASE,
-    PHASE_LABELS,
     PHASE_WORK,
     Gate,
     NewProject,
@@ -34,6 +31,7 @@ from services.reporting.lab.portfolio import (
     may_edit,
     summary,
 )
+from services.reporting.labels import DEBT_PHASES, PHASES, PROJECT_KINDS, STAKEHOLDERS
 from services.reporting.projection import active_projection
 from services.reporting.settings import SettingsDep
 from services.reporting.target_store import current_targets
@@ -115,11 +113,11 @@ def lines(text: str) -> list[str]:
 
 def _labels() -> dict[str, Any]:
     return {
-        "phase_labels": PHASE_LABELS,
+        "phase_labels": PHASES,
         "phase_work": PHASE_WORK,
-        "debt_phase_labels": DEBT_PHASE_LABELS,
-        "kind_labels": KIND_LABELS,
-        "stakeholder_labels": STAKEHOLDER_LABELS,
+        "debt_phase_labels": DEBT_PHASES,
+        "kind_labels": PROJECT_KINDS,
+        "stakeholder_labels": STAKEHOLDERS,
         "municipalities": municipalities(),
         "metrics": METRICS,
     }

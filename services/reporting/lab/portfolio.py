@@ -34,15 +34,6 @@ class Phase(StrEnum):
     STOPPED = "stopped"
 
 
-PHASE_LABELS = {
-    Phase.IDEA: "Idee",
-    Phase.DEVELOP: "Ontwikkelen",
-    Phase.VALIDATE: "Valideren",
-    Phase.EXPERIMENT: "Experimenteren",
-    Phase.REALISE: "Realiseren",
-    Phase.SCALED_UP: "Opgeschaald",
-    Phase.STOPPED: "Gestopt",
-}
 # what a phase is for, as the lab's lifecycle describes it
 PHASE_WORK = {
     Phase.DEVELOP: "het probleem begrijpen, kansrijke richtingen, pilotpartners",
@@ -65,24 +56,10 @@ class DebtPhase(StrEnum):
     CURATIVE = "curative"
 
 
-DEBT_PHASE_LABELS = {
-    DebtPhase.PREVENTION: "Preventie",
-    DebtPhase.EARLY_INTERVENTION: "Vroege interventie",
-    DebtPhase.CURATIVE: "Curatie",
-}
-
-
 class ProjectKind(StrEnum):
     OWN_DEVELOPMENT = "own_development"
     BEST_PRACTICE = "best_practice"
     RUNNING = "running"
-
-
-KIND_LABELS = {
-    ProjectKind.OWN_DEVELOPMENT: "Eigen ontwikkeling binnen een innovatiethema",
-    ProjectKind.BEST_PRACTICE: "Best practice, toegesneden op de regio",
-    ProjectKind.RUNNING: "Loopt al",
-}
 
 
 class Leader(BaseModel):
