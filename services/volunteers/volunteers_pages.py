@@ -30,6 +30,11 @@ from services.volunteers.sign_ups import sign_up
 
 router = APIRouter(include_in_schema=False)
 Coordinator = Annotated[Principal, staff(Role.VOLUNTEER_COORDINATOR)]
+SCREENING_ERRORS = {
+    "vog": "Vul de datum van de VOG in.",
+    "vog_future": "De datum van de VOG ligt in de toekomst: vul de datum in die op de verklaring staat.",
+    "getraind": "Kies minstens één training.",
+}
 LABELS = {"roles": ROLES, "statuses": STATUSES, "municipalities": municipalities()}
 
 
@@ -114,9 +119,16 @@ async def screening_form(
 ) -> Response:
     try:
         checked = Screening.model_validate({"certificate_of_conduct_date": vog, "trained_roles": getraind or []})
-    except ValidationError:
-        message = "Vul de datum van de VOG in (niet in de toekomst) en kies minstens één training."
-        return await _render_review(request, runtime, coordinator, volunteer_id, error=message)
+    except ValidationError as error:
+        wrong = {str(problem["loc"][0]): problem["msg"] for problem in error.errors() if problem["loc"]}
+        errors = {}
+        if "certificate_of_conduct_date" in wrong:
+            future = "lies in the future" in wrong["certificate_of_conduct_date"]
+            errors["vog"] = SCREENING_ERRORS["vog_future" if future else "vog"]
+        if "trained_roles" in wrong:
+            errors["getraind"] = SCREENING_ERRORS["getraind"]
+        message = "De screening is niet opgeslagen: " + " ".join(errors.values())
+        return await _render_review(request, runtime, coordinator, volunteer_id, error=message, errors=errors)
     try:
         await visible_volunteer(runtime.db, coordinator, volunteer_id)
         async with runtime.unit_of_work(request, coordinator) as work:
@@ -255,6 +267,7 @@ async def _render_review(
     volunteer_id: str,
     error: str = "",
     status_code: int = 422,
+    errors: dict[str, str] | None = None,
 ) -> Response:
     try:
         volunteer = await visible_volunteer(runtime.db, coordinator, volunteer_id)
@@ -266,6 +279,7 @@ async def _render_review(
         volunteer["name"],
         volunteer=volunteer,
         error=error,
+        errors=errors or {},
         activated=request.query_params.get("geactiveerd") == "1",
         paused=request.query_params.get("gepauzeerd") == "1",
         resumed=request.query_params.get("hervat") == "1",

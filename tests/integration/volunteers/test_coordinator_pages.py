@@ -84,7 +84,17 @@ async def test_a_date_in_the_future_is_refused_on_both_edges_for_hours_and_for_t
     assert api_vog.status_code == 422
     assert api_vog.json()["detail"][0]["loc"] == ["body", "certificate_of_conduct_date"]
     page_vog = await client.post("/vrijwilligers/applicant/screening", data={"vog": TOMORROW, "getraind": "debt_buddy"})
-    assert page_vog.status_code == 422 and "VOG in (niet in de toekomst)" in page_vog.text
+    assert page_vog.status_code == 422
+    assert field_error(page_vog.text, "vog") == (
+        "De datum van de VOG ligt in de toekomst: vul de datum in die op de verklaring staat."
+    )
+    untrained = await client.post("/vrijwilligers/applicant/screening", data={"vog": YESTERDAY})
+    assert (field_error(untrained.text, "vog"), field_error(untrained.text, "getraind")) == (
+        "",
+        "Kies minstens één training.",
+    )
+    undated = await client.post("/vrijwilligers/applicant/screening", data={"getraind": "debt_buddy"})
+    assert field_error(undated.text, "vog") == "Vul de datum van de VOG in."
     assert (await volunteers.db.volunteers.find_one({"_id": "applicant"}))["status"] == "applicant"
 
 
