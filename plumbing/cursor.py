@@ -16,11 +16,16 @@ from typing import Any
 
 from pymongo.asynchronous.collection import AsyncCollection
 
+from plumbing.errors import Invalid
+
 SETTLE = timedelta(seconds=30)  # longer than any write of an item may take between its stamp and its commit
 
 
-class BadCursor(ValueError):
+class BadCursor(Invalid, ValueError):
     """The cursor is not one this list gave out."""
+
+    def __init__(self) -> None:
+        super().__init__("cursor", "not a cursor this list gave out; start again without one")
 
 
 @dataclass(frozen=True)
@@ -38,9 +43,9 @@ class Position:
             at, item = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
             moment = datetime.fromisoformat(at)
         except (binascii.Error, ValueError, TypeError) as error:
-            raise BadCursor("cursor: not a cursor this list gave out; start again without one") from error
+            raise BadCursor() from error
         if not isinstance(item, str):
-            raise BadCursor("cursor: not a cursor this list gave out; start again without one")
+            raise BadCursor()
         return cls(moment if moment.tzinfo else moment.replace(tzinfo=UTC), item)
 
 

@@ -13,7 +13,7 @@ from fastapi import APIRouter, HTTPException, Query, status
 from pydantic import BaseModel, Field
 
 from plumbing.access import Principal, Role, Scope, staff_or_partner
-from plumbing.cursor import BadCursor, Position, read_on
+from plumbing.cursor import Position, read_on
 from plumbing.paging import PerPage
 from plumbing.web import RuntimeDep
 from services.referrals.handling import partner_organisation
@@ -51,10 +51,7 @@ async def referral_updates(
     organisation = partner_organisation(caller)
     if not organisation:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "only a help-offer partner has referral updates")
-    try:
-        after = Position.decode(cursor) if cursor else None
-    except BadCursor as error:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error)) from error
+    after = Position.decode(cursor) if cursor else None
     start = since or datetime.now(UTC) - timedelta(days=FEED_KEPT_DAYS)
     if start.tzinfo is None:
         start = start.replace(tzinfo=UTC)

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from plumbing.access import Principal, Scope, partner
 from plumbing.coalescer import Coalescer
-from plumbing.cursor import BadCursor, Position
+from plumbing.cursor import Position
 from plumbing.paging import Page, PageNumber, PageRequest
 from plumbing.web import RuntimeDep
 from services.signals.access.partners import creditor_type_refusal
@@ -221,10 +221,7 @@ async def feedback(
     if since.tzinfo is None:
         since = since.replace(tzinfo=UTC)
     if follow or cursor:
-        try:
-            after = Position.decode(cursor) if cursor else None
-        except BadCursor as error:
-            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error)) from error
+        after = Position.decode(cursor) if cursor else None
         items, followed = await creditor_feedback_after(runtime.db, creditor.subject, after, since, per_page)
         total = len(items) + followed.remaining
         answer = PageRequest(1, per_page).answer([FeedbackItem.model_validate(item) for item in items], total)

@@ -16,6 +16,7 @@ from pymongo import UpdateMany
 from pymongo.asynchronous.database import AsyncDatabase
 
 from plumbing.access import CASEWORKERS
+from plumbing.errors import Conflict, Invalid, NotFound
 from plumbing.reference import Municipality
 from plumbing.unit_of_work import UnitOfWork
 from services.signals.bundling import ACTIVE_STATUSES
@@ -46,20 +47,18 @@ class TeamCreate(TeamChange):
     municipality: Municipality
 
 
-class TeamNotFound(Exception):
-    pass
+class TeamNotFound(NotFound):
+    def __init__(self, team_id: str) -> None:
+        super().__init__(f"team {team_id} does not exist")
 
 
-class TeamVersionConflict(Exception):
-    pass
+class TeamVersionConflict(Conflict):
+    def __init__(self, team_id: str) -> None:
+        super().__init__(f"team {team_id} changed meanwhile; read it again")
 
 
-class TeamRefused(ValueError):
+class TeamRefused(Invalid, ValueError):
     """A team that cannot be: `field` names what is wrong."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
 
 
 async def ensure_indexes(db: AsyncDatabase[Any]) -> None:

@@ -3,7 +3,7 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Request, status
+from fastapi import APIRouter, Request, status
 from pydantic import ConfigDict, Field
 
 from plumbing.access import Principal, Role, staff
@@ -12,9 +12,6 @@ from plumbing.web import RuntimeDep
 from services.signals.teams import (
     TeamChange,
     TeamCreate,
-    TeamNotFound,
-    TeamRefused,
-    TeamVersionConflict,
     change_team,
     create_team,
     teams_by_municipality,
@@ -48,25 +45,15 @@ async def list_teams(runtime: RuntimeDep, admin: Administrator, municipality: In
     "/teams", status_code=status.HTTP_201_CREATED, summary="A new team; the open cases of its areas move to it"
 )
 async def add_team(created: TeamCreate, runtime: RuntimeDep, request: Request, admin: Administrator) -> dict[str, str]:
-    try:
-        async with runtime.unit_of_work(request, admin) as work:
-            return {"id": await create_team(work, created)}
-    except TeamRefused as error:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error)) from error
+    async with runtime.unit_of_work(request, admin) as work:
+        return {"id": await create_team(work, created)}
 
 
 @router.put("/teams/{team_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Change a team (its cases follow)")
 async def update_team(
     team_id: str, change: TeamUpdate, runtime: RuntimeDep, request: Request, admin: Administrator
 ) -> None:
-    try:
-        async with runtime.unit_of_work(request, admin) as work:
-            await change_team(
-                work, team_id, TeamChange.model_validate(change.model_dump(exclude={"version"})), change.version
-            )
-    except TeamNotFound as error:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"team {team_id} does not exist") from error
-    except TeamVersionConflict as error:
-        raise HTTPException(status.HTTP_409_CONFLICT, f"team {team_id} changed meanwhile; read it again") from error
-    except TeamRefused as error:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error)) from error
+    async with runtime.unit_of_work(request, admin) as work:
+        await change_team(
+            work, team_id, TeamChange.model_validate(change.model_dump(exclude={"version"})), change.version
+        )
