@@ -16,6 +16,7 @@ from pymongo import UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 
 from plumbing.access import CASEWORKERS, Principal
+from plumbing.errors import Conflict, Forbidden, Invalid
 from plumbing.unit_of_work import UnitOfWork
 from services.signals.bundling import ACTIVE_STATUSES, OPEN
 from services.signals.casework import CaseNotFound, CaseNotOpen, get_case
@@ -27,20 +28,19 @@ from services.signals.teams import NO_TEAM_LABEL
 MAX_BULK = 200
 
 
-class NotYourTeam(Exception):
+class NotYourTeam(Forbidden):
     """The worker may not assign this case: it belongs to another team (or municipality)."""
 
     def __init__(self, case_id: str) -> None:
         super().__init__(f"case {case_id} belongs to another team or municipality")
 
 
-class AssigneeUnfit(ValueError):
+class AssigneeUnfit(Invalid, ValueError):
     def __init__(self, assignee: str, why: str) -> None:
-        super().__init__(f"assignee: {assignee} {why}")
-        self.field = "assignee"
+        super().__init__("assignee", f"{assignee} {why}")
 
 
-class CaseChanged(Exception):
+class CaseChanged(Conflict):
     """The case changed since the worker saw it."""
 
     def __init__(self, case_id: str) -> None:

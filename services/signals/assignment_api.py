@@ -2,13 +2,12 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Request, status
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from plumbing.access import CASEWORKERS, Principal, staff
 from plumbing.web import RuntimeDep
-from services.signals.assignment import MAX_BULK, AssigneeUnfit, CaseChanged, NotYourTeam, assign_case, assign_cases
-from services.signals.casework import CaseNotFound, CaseNotOpen
+from services.signals.assignment import MAX_BULK, assign_case, assign_cases
 
 router = APIRouter(prefix="/api/v1", tags=["outreach"])
 Caseworker = Annotated[Principal, staff(*CASEWORKERS)]
@@ -38,25 +37,12 @@ class BulkAssignmentResult(BaseModel):
     changed: list[str] = Field(description="Changed or closed between the read and the write: left as they were.")
 
 
-def _refused(error: Exception) -> HTTPException:
-    if isinstance(error, CaseNotFound):
-        return HTTPException(status.HTTP_404_NOT_FOUND, str(error) or "case does not exist")
-    if isinstance(error, NotYourTeam):
-        return HTTPException(status.HTTP_403_FORBIDDEN, str(error))
-    if isinstance(error, (CaseChanged, CaseNotOpen)):
-        return HTTPException(status.HTTP_409_CONFLICT, str(error) or "case is not open")
-    return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error))
-
-
 @router.put("/cases/{case_id}/assignment", response_model=AssignmentPublic, summary="Assign a case, or unassign it")
 async def assign(
     case_id: str, change: AssignmentChange, runtime: RuntimeDep, request: Request, worker: Caseworker
 ) -> AssignmentPublic:
-    try:
-        async with runtime.unit_of_work(request, worker) as work:
-            case = await assign_case(work, worker, case_id, change.assignee, change.version)
-    except (CaseNotFound, NotYourTeam, CaseChanged, CaseNotOpen, AssigneeUnfit) as error:
-        raise _refused(error) from error
+    async with runtime.unit_of_work(request, worker) as work:
+        case = await assign_case(work, worker, case_id, change.assignee, change.version)
     return AssignmentPublic(assignee=case["assignee"], version=case["version"])
 
 
@@ -64,9 +50,6 @@ async def assign(
 async def assign_many(
     bulk: BulkAssignment, runtime: RuntimeDep, request: Request, worker: Caseworker
 ) -> BulkAssignmentResult:
-    try:
-        async with runtime.unit_of_work(request, worker) as work:
-            done = await assign_cases(work, worker, bulk.case_ids, bulk.assignee)
-    except (CaseNotFound, NotYourTeam, AssigneeUnfit) as error:
-        raise _refused(error) from error
+    async with runtime.unit_of_work(request, worker) as work:
+        done = await assign_cases(work, worker, bulk.case_ids, bulk.assignee)
     return BulkAssignmentResult(assigned=done.assigned, changed=done.changed)
