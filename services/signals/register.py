@@ -243,5 +243,7 @@ REGISTER = Register(
             ("PartnerCreate.name", "PartnerPublic.name", "PartnerJoined.name"),
             "the name of an organisation (a member of the cooperative), not of a person",
         ),
+        "TeamChange.name": "the name of a neighbourhood team, not of a person",
+        "QueueWeights.age": "a weight per day a case is old, not a person's age",
     },
 )
