@@ -9,7 +9,13 @@ from plumbing.events import CloudEvent
 from plumbing.retention import RetentionJob
 from plumbing.runtime import Runtime
 from plumbing.web import service_app
-from services.volunteers import assignments_pages, volunteers_api, volunteers_pages
+from services.volunteers import (
+    assignments_pages,
+    municipality_settings_api,
+    municipality_settings_pages,
+    volunteers_api,
+    volunteers_pages,
+)
 from services.volunteers.assignments import ensure_indexes
 from services.volunteers.events import EVENTS_TOPIC
 from services.volunteers.notifications import assigned
@@ -58,8 +64,10 @@ def create_app(settings: VolunteersSettings | None = None) -> FastAPI:
         templates=Path(__file__).parent / "templates",
         routers=[
             volunteers_api.router,
+            municipality_settings_api.router,
             audit.router,
             volunteers_pages.router,
+            municipality_settings_pages.router,
             assignments_pages.router,
             admin_pages.router(ADMINISTRATION),
         ],
