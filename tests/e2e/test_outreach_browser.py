@@ -8,6 +8,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.e2e.keyboard import tab_to
 from tests.e2e.platform import ADMIN_PASSWORD, STAFF_PASSWORD, Platform, sign_in
 from tests.e2e.test_vertical_slice import SIGNAL
 
@@ -112,20 +113,6 @@ def test_a_worker_of_one_municipality_cannot_open_another_municipalitys_case(pla
     assert httpx.get(f"{platform.url('signals')}/api/v1/cases/{case_id}", headers=almelo).status_code == 403
     assert httpx.get(f"{platform.url('signals')}/casussen/{case_id}?reden=contact", headers=almelo).status_code == 403
     assert httpx.get(f"{platform.url('signals')}/api/v1/cases/{case_id}", headers=everywhere).status_code == 200
-
-
-def tab_to(page: Page, name: str, limit: int = 250) -> None:
-    """Presses Tab until the focused element's name (its text, label, or aria-label) starts with `name`."""
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        focused = page.evaluate(
-            "() => { const e = document.activeElement; if (!e) return '';"
-            " const label = e.labels && e.labels.length ? e.labels[0].innerText : '';"
-            " return (e.getAttribute('aria-label') || label || e.innerText || e.value || '').trim(); }"
-        )
-        if str(focused).startswith(name):
-            return
-    raise AssertionError(f"Tab never reached {name!r}")
 
 
 def test_a_team_worker_takes_a_case_on_works_and_closes_it_with_the_keyboard_only(

@@ -8,6 +8,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.e2e.keyboard import tab_to
 from tests.e2e.platform import STAFF_PASSWORD, Platform, sign_in
 from tests.e2e.test_vertical_slice import SIGNAL
 
@@ -24,20 +25,6 @@ OFFER = {
     "capacity_available": 2,
     "capacity_maximum": 2,
 }
-
-
-def tab_to(page: Page, name: str, limit: int = 80) -> None:
-    """Presses Tab until the focused element's text or label starts with `name`."""
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        focused = page.evaluate(
-            "(() => { const e = document.activeElement; if (!e) return '';"
-            " const label = e.labels && e.labels.length ? e.labels[0].innerText : '';"
-            " return (label || e.innerText || e.value || '').trim(); })()"
-        )
-        if str(focused).startswith(name):
-            return
-    raise AssertionError(f"no element named {name!r} reached with Tab")
 
 
 def test_partner_employee_accepts_starts_and_completes_with_the_keyboard_and_the_worker_sees_it(
