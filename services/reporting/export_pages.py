@@ -14,7 +14,7 @@ from plumbing.access import COOPERATIVE_ROLES, Principal, staff
 from plumbing.reference import municipalities
 from plumbing.web import RuntimeDep, render_page
 from services.reporting.exports import CounterExport, counters_csv, file_name
-from services.reporting.settings import ReportingSettings
+from services.reporting.settings import SettingsDep
 
 router = APIRouter(include_in_schema=False)
 Staff = Annotated[Principal, staff(*COOPERATIVE_ROLES)]
@@ -44,6 +44,7 @@ async def export_page(request: Request, who: Staff) -> Response:
 async def counters_download(
     request: Request,
     runtime: RuntimeDep,
+    settings: SettingsDep,
     who: Staff,
     van: Text = "",
     tot: Text = "",
@@ -66,7 +67,6 @@ async def counters_download(
         errors = errors or {"tot": EXPORT_ERRORS["tot_voor_van"]}
     if errors or asked is None:
         return _render(request, form, errors)
-    settings: ReportingSettings = request.app.state.settings
     async with runtime.unit_of_work(request, who) as work:
         text = await counters_csv(work, settings.suppress_below, asked)
     disposition = f'attachment; filename="{file_name(asked)}"'
@@ -75,7 +75,13 @@ async def counters_download(
 
 @router.get("/export/ddas")
 async def ddas_download(
-    request: Request, who: Staff, van: Text = "", tot: Text = "", gemeente: Text = "", voor: Text = ""
+    request: Request,
+    settings: SettingsDep,
+    who: Staff,
+    van: Text = "",
+    tot: Text = "",
+    gemeente: Text = "",
+    voor: Text = "",
 ) -> Response:
     """The DDAS figures are the signals service's: the period and municipality are checked here, beside the
     fields, and the browser then fetches the file there (`/export/ddas.csv`, audited by signals)."""
@@ -89,7 +95,7 @@ async def ddas_download(
     assert first is not None and last is not None  # checked by _period_errors
     end = (last.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
     query = urlencode({"gemeente": gemeente, "van": first.isoformat(), "tot": end.isoformat()})
-    signals_url = request.app.state.settings.signals_url
+    signals_url = settings.signals_url
     return RedirectResponse(f"{signals_url}/export/ddas.csv?{query}", status_code=status.HTTP_303_SEE_OTHER)
 
 

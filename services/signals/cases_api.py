@@ -96,6 +96,7 @@ def case_public(case: dict[str, Any]) -> CasePublic:
 )
 async def list_cases(
     runtime: RuntimeDep,
+    settings: SettingsDep,
     request: Request,
     worker: Caseworker,
     municipality: Municipality,
@@ -113,7 +114,7 @@ async def list_cases(
     may_see_municipality(worker, municipality)
     selection = Worklist(municipality, postcode_area, creditor_type, case_status, team, assignee, q, sort, reverse)
     asked = PageRequest(page, per_page)
-    weights = (await setting_for(runtime.db, request.app.state.settings, municipality)).queue_weights
+    weights = (await setting_for(runtime.db, settings, municipality)).queue_weights
     cases, total = await worklist(runtime.db, selection, weights, asked)
     return asked.answer([case_public(case) for case in cases], total)
 

@@ -15,7 +15,7 @@ from plumbing.web import RuntimeDep, render_page
 from services.signals import desk_figures, employer_desk
 from services.signals.employer_requests import ask_help_for_employee
 from services.signals.self_test import ARREARS, CONTACT_CHOICES, INCOMES, WORRIES, HelpRequestCreate
-from services.signals.settings import SignalsSettings
+from services.signals.settings import SettingsDep, SignalsSettings
 
 router = APIRouter(include_in_schema=False)
 HrContact = Annotated[Principal, staff(Role.EMPLOYER_HR)]
@@ -101,6 +101,7 @@ async def desk_page(request: Request, runtime: RuntimeDep, who: HrContact, gevra
 async def ask_help(
     request: Request,
     runtime: RuntimeDep,
+    settings: SettingsDep,
     who: HrContact,
     naam: Text = "",
     contact: Text = "",
@@ -147,7 +148,7 @@ async def ask_help(
     except ValidationError as error:
         return await _render(request, runtime, who, errors=dutch_errors(error), form=form)
     async with runtime.unit_of_work(request, who) as work:
-        await ask_help_for_employee(work, request.app.state.settings, details, who.organisation)
+        await ask_help_for_employee(work, settings, details, who.organisation)
     return RedirectResponse("/werkgeversloket?gevraagd=1", status_code=status.HTTP_303_SEE_OTHER)
 
 

@@ -10,6 +10,7 @@ from plumbing import public_forms
 from plumbing.web import RuntimeDep
 from services.signals.help_requests import request_help
 from services.signals.self_test import HelpRequestCreate
+from services.signals.settings import SettingsDep
 
 router = APIRouter(prefix="/api/v1", tags=["help requests"])
 
@@ -35,10 +36,10 @@ class HelpRequestAccepted(BaseModel):
     dependencies=[Depends(public_forms.guard)],
 )
 async def post_help_request(
-    body: HelpRequestCreate, request: Request, response: Response, runtime: RuntimeDep
+    body: HelpRequestCreate, request: Request, response: Response, runtime: RuntimeDep, settings: SettingsDep
 ) -> HelpRequestAccepted:
     async with runtime.unit_of_work() as work:  # a resident, no member of staff: nothing to audit
-        received = await request_help(work, request.app.state.settings, body)
+        received = await request_help(work, settings, body)
     if received.duplicate:
         response.status_code = status.HTTP_200_OK
     return HelpRequestAccepted(

@@ -23,6 +23,7 @@ from services.signals.self_test import (
     SelfTest,
     advise,
 )
+from services.signals.settings import SettingsDep
 
 router = APIRouter(include_in_schema=False)
 FormText = Annotated[str, Form()]
@@ -143,6 +144,7 @@ def _advice(
 async def request_form(
     request: Request,
     runtime: RuntimeDep,
+    settings: SettingsDep,
     guarded: PublicFormDep,
     inkomen: FormText = "",
     achterstanden: FormList = None,
@@ -212,12 +214,12 @@ async def request_form(
             return _received(request, None)
         return _advice(request, answers, form, {**_errors(error), **errors}, status_code=422)
     if guarded.honeypot_filled:  # a bot: it sees what a person sees, and nothing is stored
-        return _received(request, preview(request.app.state.settings, help_request, date.today()))
+        return _received(request, preview(settings, help_request, date.today()))
     if errors:
         return _advice(request, answers, form, errors, status_code=422)
     try:
         async with runtime.unit_of_work() as work:  # a resident, no member of staff: nothing to audit
-            received = await request_help(work, request.app.state.settings, help_request)
+            received = await request_help(work, settings, help_request)
     except DeskCodeRefused as refused:  # no employer has this code (any more): nothing was stored
         return _advice(request, answers, form, {"werkgeverscode": refused.dutch}, status_code=422)
     return _received(request, received, help_request)

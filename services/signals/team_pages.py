@@ -11,6 +11,7 @@ from plumbing.access import CASEWORKERS, Principal, Role, staff
 from plumbing.reference import municipalities
 from plumbing.web import RuntimeDep, render_page
 from services.signals.municipality_settings import QueueWeights, VersionConflict, change_settings, setting_for
+from services.signals.settings import SettingsDep
 from services.signals.teams import (
     TeamChange,
     TeamCreate,
@@ -104,6 +105,7 @@ async def team_changed(
 async def weights_changed(
     request: Request,
     runtime: RuntimeDep,
+    settings: SettingsDep,
     admin: Administrator,
     gemeente: Text = "",
     versie: Text = "",
@@ -123,7 +125,7 @@ async def weights_changed(
         )
         async with runtime.unit_of_work(request, admin) as work:
             version = int(versie) if versie.isdigit() else None
-            await change_settings(work, request.app.state.settings, code, {"queue_weights": weights}, version)
+            await change_settings(work, settings, code, {"queue_weights": weights}, version)
     except ValidationError as error:
         wrong = {str(problem["loc"][0]): "Vul een heel getal in van 0 tot en met 1000." for problem in error.errors()}
         return await _render(request, runtime, code, {"volgorde": wrong}, {"volgorde": form})

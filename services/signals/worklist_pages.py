@@ -20,6 +20,7 @@ from services.signals.domain import CreditorType
 from services.signals.labels import CREDITOR_TYPES, STATUSES
 from services.signals.municipality_settings import setting_for
 from services.signals.order import SORTS, why
+from services.signals.settings import SettingsDep
 from services.signals.teams import NO_TEAM, NO_TEAM_LABEL, team_names
 from services.signals.worklist import MAX_EXPORT_ROWS, UNASSIGNED, Worklist, csv_of, search_is_too_short, worklist
 
@@ -167,12 +168,12 @@ def _sort_links(base: str, unsorted: dict[str, str], kept: dict[str, str]) -> di
 
 
 @router.get("/werkvoorraad.csv")
-async def queue_csv(request: Request, runtime: RuntimeDep, worker: Caseworker) -> Response:
+async def queue_csv(request: Request, runtime: RuntimeDep, settings: SettingsDep, worker: Caseworker) -> Response:
     """The list as the queue shows it (filters and order), all pages; audited. The queue shows no personal data,
     nor does its download."""
     selection, kept = await _selection(runtime, worker, _params(request))
     code = selection.municipality or ""
-    weights = (await setting_for(runtime.db, request.app.state.settings, code)).queue_weights
+    weights = (await setting_for(runtime.db, settings, code)).queue_weights
     now = datetime.now(UTC)
     cases, total = await worklist(runtime.db, selection, weights, PageRequest(1, MAX_EXPORT_ROWS), now)
     if total > MAX_EXPORT_ROWS:
