@@ -5,6 +5,10 @@ Counts below `SUPPRESS_BELOW` show as "minder dan 5", zero included, so that a r
 as a change from 0 to 1 (reporting's threshold for anything shared outside the region, `suppress_below`). Only
 months that are over are shown: a count that moves within the month could tell an HR contact who had just asked.
 "Picked up" is what a creditor hears as picked up: the case closed with help, a referral or a quick fix.
+
+Secondary suppression: requests minus picked up is the number not picked up, so when that difference is above zero
+and below the threshold the picked-up figure shows only as "niet getoond" (12 requests and 10 picked up would tell
+that 2 were not). A difference of zero reveals nothing about anyone and stays shown.
 """
 
 from collections import Counter
@@ -18,6 +22,7 @@ from services.signals.rules import Feedback, Outcome, feedback_for
 
 SUPPRESS_BELOW = 5
 MONTHS_SHOWN = 12
+NOT_SHOWN = "niet getoond"
 MONTH_NAMES = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
                "november", "december")  # fmt: skip
 
@@ -33,6 +38,14 @@ class MonthFigures:
 def anonymous(count: int, below: int = SUPPRESS_BELOW) -> str:
     """A count as an employer may see it: below the threshold (zero too) only that it is below."""
     return f"minder dan {below}" if count < below else str(count)
+
+
+def picked_up_shown(requests: int, picked_up: int, below: int = SUPPRESS_BELOW) -> str:
+    """The picked-up count as an employer may see it: hidden when small, and hidden too when the few not picked up
+    could be read from it (0 < requests - picked up < threshold)."""
+    if picked_up >= below and 0 < requests - picked_up < below:
+        return NOT_SHOWN
+    return anonymous(picked_up, below)
 
 
 def months_before(today: date, count: int = MONTHS_SHOWN) -> list[str]:
@@ -74,7 +87,9 @@ async def desk_figures(db: AsyncDatabase[Any], employer_id: str, today: date | N
     ).to_list()
     requests, picked_up = tally(cases, employer_id, months)
     return [
-        MonthFigures(month, month_label(month), anonymous(requests[month]), anonymous(picked_up[month]))
+        MonthFigures(
+            month, month_label(month), anonymous(requests[month]), picked_up_shown(requests[month], picked_up[month])
+        )
         for month in months
     ]
 

@@ -18,7 +18,10 @@ DeskReader = Annotated[Principal, staff(Role.EMPLOYER_HR, Role.ADMINISTRATOR)]
 class MonthPublic(BaseModel):
     month: str = Field(examples=["2026-11"])
     requests: str = Field(description="Help requests through the desk; below 5 (0 too) 'minder dan 5'.")
-    picked_up: str = Field(description="Of those, picked up by the municipality; below 5 (0 too) 'minder dan 5'.")
+    picked_up: str = Field(
+        description="Of those, picked up by the municipality; below 5 (0 too) 'minder dan 5'; 'niet getoond' when "
+        "between 1 and 4 were not picked up (the difference would tell)."
+    )
 
 
 class DeskPublic(BaseModel):

@@ -1,7 +1,7 @@
 """The employer debt-help desk: desk codes, HR contacts asking help for an employee who consents (the resident's
 help request, with the employer attached), and the anonymous figures an employer sees of its own desk only."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -9,7 +9,7 @@ import pytest
 from plumbing.access import Role
 from plumbing.events import CloudEvent
 from services.signals import employer_desk
-from services.signals.desk_figures import desk_figures
+from services.signals.desk_figures import MONTH_NAMES, desk_figures
 from services.signals.employer_desk import DeskCodeRefused, employer_of_code
 from services.signals.help_requests import request_help
 from services.signals.self_test import HelpRequestCreate
@@ -217,14 +217,25 @@ async def test_the_desk_figures_count_the_employers_requests_per_month_with_smal
     assert month not in [row.month for row in await desk_figures(signals.db, "ten-cate")]
     next_month = (date.today().replace(day=28) + timedelta(days=5)).replace(day=1)
     shown = {row.month: row for row in await desk_figures(signals.db, "ten-cate", today=next_month)}
-    assert (shown[month].requests, shown[month].picked_up) == ("8", str(expected_picked))
+    # 8 requests, 5 picked up: the 3 not picked up could be read from a shown 5, so it is hidden too
+    assert 0 < len(outcomes) - expected_picked < 5
+    assert (shown[month].requests, shown[month].picked_up) == ("8", "niet getoond")
     assert all(row.requests == "minder dan 5" for key, row in shown.items() if key != month)
     bolk = {row.month: row for row in await desk_figures(signals.db, "bolk", today=next_month)}
     assert (bolk[month].requests, bolk[month].picked_up) == ("minder dan 5", "minder dan 5")
 
+    # the page shows the months that are over: the same requests, asked last month
+    last_month = date.today().replace(day=1) - timedelta(days=1)
+    asked_at = datetime(last_month.year, last_month.month, 15, 12, tzinfo=UTC)
+    await signals.db.cases.update_many(
+        {"help_requests.employer_id": "ten-cate"}, {"$set": {"help_requests.$[].at": asked_at}}
+    )
     page = await signals.client.get("/werkgeversloket", headers=hr)
     assert page.status_code == 200
     assert f"/hulp-vragen?werkgever={ten_cate}" in page.text and "minder dan 5" in page.text
+    label = f"{MONTH_NAMES[last_month.month - 1]} {last_month.year}"
+    assert f'<th scope="row">{label}</th><td>8</td><td>niet getoond</td>' in page.text
+    assert f"<td>{expected_picked}</td>" not in page.text
     assert "Sanne" not in page.text and "Jansen" not in page.text and "casussen/" not in page.text
 
 

@@ -3,7 +3,7 @@ desk codes that can be typed loosely but not guessed into another's."""
 
 from datetime import UTC, date, datetime
 
-from services.signals.desk_figures import anonymous, month_label, months_before, tally
+from services.signals.desk_figures import NOT_SHOWN, anonymous, month_label, months_before, picked_up_shown, tally
 from services.signals.employer_desk import ALPHABET, new_desk_code, normalised, shown, well_formed
 
 
@@ -15,6 +15,15 @@ def test_a_count_below_five_shows_only_that_it_is_below_zero_included() -> None:
         "5",
         "12",
     ]
+
+
+def test_picked_up_is_hidden_too_when_the_few_not_picked_up_could_be_read_from_it() -> None:
+    # (requests, picked up) -> shown; the number not picked up is requests - picked up
+    cases = {(12, 10): NOT_SHOWN, (9, 5): NOT_SHOWN, (12, 8): NOT_SHOWN, (12, 7): "7", (12, 12): "12",
+             (6, 3): "minder dan 5", (3, 3): "minder dan 5", (0, 0): "minder dan 5"}  # fmt: skip
+    assert {key: picked_up_shown(*key) for key in cases} == cases
+    not_picked_up = {key: key[0] - key[1] for key, shown in cases.items() if shown.isdigit()}
+    assert all(count == 0 or count >= 5 for count in not_picked_up.values()), "no small difference can be read"
 
 
 def test_only_the_months_that_are_over_newest_first_across_a_new_year() -> None:
