@@ -94,11 +94,20 @@ class UnitOfWork:
         self._announced.setdefault(collection, []).extend(document_ids)
 
     def audit(
-        self, action: str, record: str, reason: str = "", result: str = "", changes: Mapping[str, Any] | None = None
+        self,
+        action: str,
+        record: str,
+        reason: str = "",
+        result: str = "",
+        changes: Mapping[str, Any] | None = None,
+        by: Actor | None = None,
     ) -> None:
         """An audit entry, written when the unit ends, with its outcome (`ok`, or what went wrong) unless given;
-        `changes`: what a changed setting was before and is after."""
-        self._audit.append({"action": action, "record": record, "reason": reason, "result": result, "changes": changes})
+        `changes`: what a changed setting was before and is after; `by`: who did it, when not the unit's actor (a
+        batch of several partners' answers)."""
+        self._audit.append(
+            {"action": action, "record": record, "reason": reason, "result": result, "changes": changes, "by": by}
+        )
 
     async def __aenter__(self) -> Self:
         return self
@@ -111,7 +120,7 @@ class UnitOfWork:
             await self.db.audit.insert_many(
                 [
                     audit_entry(
-                        self.actor,
+                        entry["by"] or self.actor,
                         entry["action"],
                         entry["record"],
                         entry["result"] or outcome,

@@ -33,32 +33,30 @@ async def save_offer(db: AsyncDatabase[Any], offer: OfferCreate) -> bool:
     raise RuntimeError(f"offer {offer.id}: its places kept changing while it was saved")
 
 
-async def take_place(db: AsyncDatabase[Any], offer_id: str) -> bool:
-    """Holds one free place of an active offer; False when none is free."""
+async def take_place(db: AsyncDatabase[Any], offer_id: str, count: int = 1) -> bool:
+    """Holds `count` free places of an active offer, all or none; False when fewer are free."""
     taken = await db.offers.update_one(
-        {"_id": offer_id, "status": "active", "capacity_available": {"$gt": 0}},
-        {"$inc": {"capacity_available": -1, "capacity_held": 1}},
+        {"_id": offer_id, "status": "active", "capacity_available": {"$gte": count}},
+        {"$inc": {"capacity_available": -count, "capacity_held": count}},
     )
     return taken.modified_count == 1
 
 
-async def give_back_place(db: AsyncDatabase[Any], offer_id: str) -> None:
-    """Frees a held place; free places never pass the maximum, also when it was lowered meanwhile. Guarded by the
-    maximum and held places read, as `save_offer` is by the held places, so neither undoes the other."""
+async def give_back_place(db: AsyncDatabase[Any], offer_id: str, count: int = 1) -> None:
+    """Frees `count` held places; free places never pass the maximum, also when it was lowered meanwhile. Guarded
+    by the maximum and held places read, as `save_offer` is by the held places, so neither undoes the other."""
     for _ in range(MAX_ROUNDS):
         offer = await db.offers.find_one({"_id": offer_id}, {"capacity_maximum": 1, "capacity_held": 1})
         held = offer.get("capacity_held", 0) if offer else 0
         if offer is None or held <= 0:
             return
-        change = (
-            {"capacity_held": -1}
-            if held > offer["capacity_maximum"]
-            else {"capacity_held": -1, "capacity_available": 1}
-        )
-        given = await db.offers.update_one(
+        given = min(count, held)
+        freed = given - min(given, max(0, held - offer["capacity_maximum"]))  # held beyond the maximum frees none
+        change = {"capacity_held": -given, "capacity_available": freed} if freed else {"capacity_held": -given}
+        done = await db.offers.update_one(
             {"_id": offer_id, "capacity_held": held, "capacity_maximum": offer["capacity_maximum"]}, {"$inc": change}
         )
-        if given.modified_count == 1:
+        if done.modified_count == 1:
             return
     raise RuntimeError(f"offer {offer_id}: its places kept changing while one was given back")
 

@@ -1,6 +1,7 @@
 """Use cases behind both edges of a referral (API and pages): who may see which referrals, and the steps of its
 closed loop taken by a caseworker or a partner."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -8,9 +9,10 @@ from plumbing.access import CASEWORKERS, Principal, Role, may_see_municipality
 from plumbing.errors import Forbidden
 from plumbing.paging import FIRST_PAGE, PageRequest, find_page
 from plumbing.settings import PlatformSettings
-from plumbing.unit_of_work import UnitOfWork
+from plumbing.unit_of_work import Actor, UnitOfWork
 from services.referrals.domain import DeclineCategory, ReferralState, Result
-from services.referrals.lifecycle import get_referral, move
+from services.referrals.lifecycle import get_referral
+from services.referrals.moves import Move, Moved, Outcome, move_many
 from services.referrals.placing import WAITING
 
 
@@ -70,11 +72,15 @@ async def visible_referral(db: Any, referral_id: str, caller: Principal) -> dict
     """The referral, when the caller may see it; raises ReferralNotFound or OtherPartnersReferral (and a
     caseworker of another municipality is refused by `may_see_municipality`)."""
     referral = await get_referral(db, referral_id)
+    may_see(referral, caller)
+    return referral
+
+
+def may_see(referral: dict[str, Any], caller: Principal) -> None:
     organisation = partner_organisation(caller)
     if organisation is not None and referral.get("organisation_id") != organisation:
-        raise OtherPartnersReferral(referral_id)
+        raise OtherPartnersReferral(referral["_id"])
     may_see_municipality(caller, referral["municipality"])
-    return referral
 
 
 @dataclass(frozen=True)
@@ -87,24 +93,45 @@ class Step:
     category: DeclineCategory | None = None
 
 
+@dataclass(frozen=True)
+class Asked:
+    """A step a caller asks for one referral."""
+
+    referral_id: str
+    caller: Principal
+    step: Step
+
+
+async def take_steps(work: UnitOfWork, settings: PlatformSettings, asked: Sequence[Asked]) -> list[Outcome]:
+    """Moves referrals their callers may see, several steps of one referral in the order asked, a bounded number of
+    database operations for the lot (`moves.move_many`); per step, the referral before and after it, or the refusal
+    (ReferralNotFound, OtherPartnersReferral, another municipality's, IllegalTransition, NoCapacity, Conflict).
+    Each step is audited with its outcome, in the name of its caller."""
+    moves = [
+        Move(ask.referral_id, ask.step.wanted, actor(ask.caller), ask.step.reason, ask.step.result, ask.step.category)
+        for ask in asked
+    ]
+    outcomes = await move_many(work, settings, moves, lambda index, referral: may_see(referral, asked[index].caller))
+    for ask, outcome in zip(asked, outcomes, strict=True):
+        work.audit(
+            f"referral.{ask.step.wanted.value}",
+            f"referral:{ask.referral_id}",
+            reason=ask.step.category or "",
+            result="ok" if isinstance(outcome, tuple) else f"refused: {type(outcome).__name__}",
+            by=None if ask.caller.subject == work.actor.who else Actor.of(None, ask.caller),
+        )
+    return outcomes
+
+
 async def take_step(
     work: UnitOfWork, settings: PlatformSettings, referral_id: str, caller: Principal, step: Step
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Moves a referral the caller may see; returns it before and after. Raises what `visible_referral` and
-    `lifecycle.move` raise."""
-    work.audit(f"referral.{step.wanted.value}", f"referral:{referral_id}", reason=step.category or "")
-    before = await visible_referral(work.db, referral_id, caller)
-    moved = await move(
-        work,
-        settings,
-        referral_id,
-        step.wanted,
-        actor=actor(caller),
-        reason=step.reason,
-        result=step.result,
-        category=step.category,
-    )
-    return before, moved
+) -> Moved:
+    """Moves a referral the caller may see (`take_steps` with one step); returns it before and after, or raises
+    the refusal."""
+    (outcome,) = await take_steps(work, settings, [Asked(referral_id, caller, step)])
+    if not isinstance(outcome, tuple):
+        raise outcome
+    return outcome
 
 
 def passed_on(referral: dict[str, Any], caller: Principal) -> bool:

@@ -10,9 +10,11 @@ dead-lettered, since nothing else reads the topic). The event id is the idempote
 be applied (another partner's referral, an illegal step, no place free, a field missing) goes to the dead-letter
 topic with the field at fault.
 
-A poll costs one read of the answers already applied and one of the referrals named (both `$in`), then the use
-case per answer (a few writes each: the referral's guarded update, a place held or given back), and one insert of
-the answers applied.
+A poll costs one read of the answers already applied and one of the referrals named (both `$in`), the use case
+once for all the answers (`handling.take_steps`: a read of the referrals and of their offers, a conditional update
+per offer whose places change, one bulk write of the referrals with their events, the re-matching of places given
+back, one insert of the audit entries), and one insert of the answers applied. What loses a race twice (a
+referral changed meanwhile) makes the poll be tried again, where what was applied is recognised as applied.
 """
 
 import re
@@ -29,9 +31,9 @@ from plumbing.kafka import EVERY_TYPE, Delivered, EventConsumer
 from plumbing.register import PERSONAL
 from plumbing.runtime import Runtime
 from plumbing.settings import PlatformSettings
-from services.referrals.domain import DeclineCategory, IllegalTransition, ReferralState, Result
-from services.referrals.handling import OtherPartnersReferral, Step, take_step
-from services.referrals.lifecycle import Conflict, NoCapacity, ReferralNotFound
+from services.referrals.domain import DeclineCategory, ReferralState, Result
+from services.referrals.handling import Asked, OtherPartnersReferral, Step, take_steps
+from services.referrals.lifecycle import Conflict, ReferralNotFound
 from services.referrals.subscriptions import REFERRAL_ANSWERED
 
 __all__ = ["REFERRAL_ANSWERED", "ReferralAnswered", "on_answers", "subscribe_answers"]
@@ -134,50 +136,53 @@ async def on_answers(runtime: Runtime, settings: PlatformSettings, batch: list[D
         async for referral in db.referrals.find({"_id": {"$in": named}}, {"history.state": 1, "history.by": 1})
     }
     applied: list[dict[str, Any]] = []
+    asked: list[tuple[int, str, ReferralAnswered]] = []
     for index, partner_id, key, answer in answers:
         if key in seen:  # applied before, or earlier in this poll: the same event delivered twice
             continue
         seen.add(key)
-        step = answer.step()
-        if applied_already(referrals.get(answer.referral_id), partner_id, step):
+        if applied_already(referrals.get(answer.referral_id), partner_id, answer.step()):
             applied.append(_logged(key, partner_id, answer))
-            continue
-        if answer.referral_id not in referrals:
+        elif answer.referral_id not in referrals:
             rejected[index] = f"data.referral_id: referral {answer.referral_id} does not exist"
-            continue
-        problem = await _take(runtime, settings, partner_id, answer, step)
-        if problem:
-            rejected[index] = problem
-            continue
-        applied.append(_logged(key, partner_id, answer))
+        else:
+            asked.append((index, key, answer))
+    partners = {index: partner_id for index, partner_id, _, _ in answers}
+    async with runtime.unit_of_work() as work:  # each step audited in its partner's name
+        outcomes = await take_steps(
+            work,
+            settings,
+            [
+                Asked(answer.referral_id, partner_principal(partners[index]), answer.step())
+                for index, _, answer in asked
+            ],
+        )
+    raced: Conflict | None = None
+    for (index, key, answer), outcome in zip(asked, outcomes, strict=True):
+        if isinstance(outcome, tuple):
+            applied.append(_logged(key, partners[index], answer))
+        elif isinstance(outcome, Conflict):
+            raced = outcome
+        else:
+            rejected[index] = _why(answer, outcome)
     if applied:
         try:
             await db.partner_answers.insert_many(applied, ordered=False)
         except BulkWriteError as error:  # logged by an earlier delivery meanwhile
             if any(problem.get("code") != 11000 for problem in error.details.get("writeErrors", [])):
                 raise
+    if raced is not None:  # lost a race twice: the poll is tried again, where what was applied is known as such
+        raise raced
     return rejected
 
 
-async def _take(
-    runtime: Runtime, settings: PlatformSettings, partner_id: str, answer: ReferralAnswered, step: Step
-) -> str:
-    """Applies one answer through the use case; "" when it was applied, else why it never can be. A referral that
-    changed meanwhile (Conflict) is raised: the poll is tried again, record by record."""
-    try:
-        async with runtime.unit_of_work(principal=partner_principal(partner_id)) as work:
-            await take_step(work, settings, answer.referral_id, partner_principal(partner_id), step)
-    except ReferralNotFound:
+def _why(answer: ReferralAnswered, refusal: Exception) -> str:
+    """Why an answer can never be applied, naming the field at fault."""
+    if isinstance(refusal, ReferralNotFound):
         return f"data.referral_id: referral {answer.referral_id} does not exist"
-    except OtherPartnersReferral:
+    if isinstance(refusal, OtherPartnersReferral):
         return f"data.referral_id: referral {answer.referral_id} is addressed to another partner's offer"
-    except IllegalTransition as error:
-        return f"data.answer: {error}"
-    except NoCapacity as error:
-        return f"data.answer: {error}"
-    except Conflict:
-        raise
-    return ""
+    return f"data.answer: {refusal}"
 
 
 def _logged(key: str, partner_id: str, answer: ReferralAnswered) -> dict[str, Any]:
