@@ -1,8 +1,13 @@
 """Abuse limits of every public form (no account, no third-party captcha): the residents' help request and the
 volunteers' sign-up, on their pages and their APIs.
 
-- a rate limit per client address (a token bucket per process; `X-Forwarded-For` is read only when the direct peer
-  is one of `trusted_proxies`): 429, with `Retry-After`;
+- a rate limit per client address, shared by all replicas of a service: counted in its database per minute
+  (`public_form_rates`, one atomic conditional upsert with `$inc` per submission on the key of a keyed hash of the
+  address and the minute), with the previous minute weighted by how much of it still lies within the last 60 seconds
+  (a sliding window, so that a burst across a minute's end gets no second allowance); a refused one is not counted.
+  `X-Forwarded-For` is read only when the direct peer is one of `trusted_proxies`. Above the rate: 429, with
+  `Retry-After`. Without the database the form could not store anyway: the guard's error is the form's own on a
+  database error;
 - a size limit on the body and on each field: 413 for the body; a field too long is named, so that the page
   says so beside it (an API's models bound their own fields: 422 naming the field);
 - a honeypot field (`HONEYPOT`) that people never see and assistive technology skips; a bot that fills it is
@@ -16,9 +21,9 @@ volunteers' sign-up, on their pages and their APIs.
 import hashlib
 import hmac
 import json
-import time
+import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
@@ -26,32 +31,63 @@ from fastapi import Depends, HTTPException, Request
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from plumbing.limits import RateLimiter
 from plumbing.register import Erasure, PersonalField, Term
 from plumbing.settings import PlatformSettings
 
 HONEYPOT = "website"  # a name form-filling bots fill in; people never see the field
 UNCONFIRMED_SECONDS = 60
-TRACKED_ADDRESSES = 10_000  # beyond this many, addresses whose bucket is full again are forgotten
+WINDOW_SECONDS = 60
 
 
-@dataclass
-class AddressLimiter:
-    """`per_minute` submissions a minute per client address, with bursts up to the same number, in memory."""
+def room(previous: int, elapsed: float, per_minute: int) -> int:
+    """How many submissions this minute may let through, with `previous` let through in the minute before and
+    `elapsed` seconds into this one: the previous minute counts for the part of it that still lies within the last
+    60 seconds."""
+    return math.floor(per_minute - previous * (1 - elapsed / WINDOW_SECONDS) + 1e-9)
 
-    per_minute: int
-    limiter: RateLimiter = field(init=False)
 
-    def __post_init__(self) -> None:
-        self.limiter = RateLimiter(self.per_minute)
+def seconds_to_wait(previous: int, current: int, elapsed: float, per_minute: int) -> int:
+    """After a refusal: the whole seconds until one more submission fits, `current` being those let through in this
+    minute (the refused one not included)."""
+    if current + 1 <= per_minute:  # this minute has room once enough of the previous one has slid out
+        fits_at = WINDOW_SECONDS * (1 - (per_minute - current - 1) / previous) if previous else elapsed
+        return max(1, math.ceil(fits_at - elapsed))
+    fits_at_next = WINDOW_SECONDS * (1 - (per_minute - 1) / current) if current else 0.0
+    return max(1, math.ceil(WINDOW_SECONDS - elapsed + max(0.0, fits_at_next)))
 
-    def retry_after(self, address: str, now: float | None = None) -> int:
-        now = time.monotonic() if now is None else now
-        buckets = self.limiter.buckets
-        if len(buckets) > TRACKED_ADDRESSES:  # a bucket untouched for a minute is full again: nothing to remember
-            for idle in [key for key, (_, at) in buckets.items() if now - at >= 60]:
-                del buckets[idle]
-        return self.limiter.retry_after(address, now)
+
+async def _take(db: AsyncDatabase[Any], key: str, start: datetime, most: int) -> bool:
+    """Counts one more submission in this minute if fewer than `most` were let through: one conditional upsert
+    with `$inc`, atomic across replicas (a full minute's upsert finds its key taken)."""
+    if most < 1:
+        return False
+    full = {"_id": key, "count": {"$lt": most}}
+    try:
+        await db.public_form_rates.update_one(full, {"$inc": {"count": 1}, "$setOnInsert": {"at": start}}, upsert=True)
+        return True
+    except DuplicateKeyError:  # full, or another replica inserted this minute's first count just now
+        return (await db.public_form_rates.update_one(full, {"$inc": {"count": 1}})).modified_count == 1
+
+
+async def rate_wait(
+    db: AsyncDatabase[Any], settings: PlatformSettings, address: str, now: datetime | None = None
+) -> int:
+    """0 if a submission from `address` may go ahead (it is counted), else the seconds to wait (it is not)."""
+    now = now or datetime.now(UTC)
+    seconds = now.timestamp()
+    minute = int(seconds // WINDOW_SECONDS)
+    elapsed = seconds - minute * WINDOW_SECONDS
+    secret = settings.token_key.get_secret_value().encode()
+    caller = hmac.new(secret, f"rate:{address}".encode(), hashlib.sha256).hexdigest()
+    before = await db.public_form_rates.find_one({"_id": f"{caller}:{minute - 1}"}, {"count": 1})
+    previous = int(before["count"]) if before else 0
+    per_minute = settings.public_form_per_minute
+    key = f"{caller}:{minute}"
+    start = datetime.fromtimestamp(minute * WINDOW_SECONDS, UTC)
+    if await _take(db, key, start, room(previous, elapsed, per_minute)):
+        return 0
+    this_minute = await db.public_form_rates.find_one({"_id": key}, {"count": 1})
+    return seconds_to_wait(previous, int(this_minute["count"]) if this_minute else 0, elapsed, per_minute)
 
 
 def client_address(request: Request, trusted_proxies: frozenset[str]) -> str:
@@ -79,20 +115,12 @@ class PublicForm:
     max_field_chars: int = 0
 
 
-def _limiter(request: Request, settings: PlatformSettings) -> AddressLimiter:
-    limiter: AddressLimiter | None = getattr(request.app.state, "public_form_limiter", None)
-    if limiter is None:
-        limiter = AddressLimiter(settings.public_form_per_minute)
-        request.app.state.public_form_limiter = limiter
-    return limiter
-
-
 async def guard(request: Request) -> PublicForm:
     """The limits of a public form's submission (a dependency of its POST routes): 429 above the rate, 413 above
     the body size; the fields too long and the honeypot are reported for the route to act on."""
     settings: PlatformSettings = request.app.state.settings
     address = client_address(request, frozenset(settings.trusted_proxies))
-    wait = _limiter(request, settings).retry_after(address)
+    wait = await rate_wait(request.app.state.runtime.db, settings, address)
     if wait:
         raise HTTPException(
             429,
@@ -178,11 +206,15 @@ async def release(db: AsyncDatabase[Any], key: str, reference: str) -> None:
 
 async def ensure_index(db: AsyncDatabase[Any]) -> None:
     await db.public_form_claims.create_index([("at", 1)])
+    await db.public_form_rates.create_index([("at", 1)])
 
 
 async def prune_claims(db: AsyncDatabase[Any], settings: PlatformSettings, now: datetime | None = None) -> int:
-    """Deletes the claims older than the duplicate window, in one operation; returns how many."""
-    before = (now or datetime.now(UTC)) - timedelta(hours=settings.public_form_duplicate_hours)
+    """Deletes the claims older than the duplicate window and the rate counts of minutes that no longer count
+    (a TTL index would, but the local server has none), one operation each; returns how many claims."""
+    now = now or datetime.now(UTC)
+    await db.public_form_rates.delete_many({"at": {"$lt": now - timedelta(seconds=2 * WINDOW_SECONDS)}})
+    before = now - timedelta(hours=settings.public_form_duplicate_hours)
     return (await db.public_form_claims.delete_many({"at": {"$lt": before}})).deleted_count
 
 
@@ -200,6 +232,16 @@ def register_entries(subject: str, basis: str) -> tuple[PersonalField, ...]:
             "recognise the same public form sent again (a keyed hash of what was filled in, not the text)",
             basis,
             Term("{public_form_duplicate_hours} hours after it was sent"),
+            erasure=Erasure.DOCUMENT,
+        ),
+        PersonalField(
+            "public_form_rates",
+            "_id",
+            subject,
+            "count a client address's public form submissions per minute, for the rate limit (a keyed hash of the "
+            "address and the minute, not the address)",
+            "AVG art. 6(1)(f) and 32: keeping the public form usable against abuse (legitimate interest, security)",
+            Term("two minutes: deleted with the claims on each retention run, whose interval sets how late"),
             erasure=Erasure.DOCUMENT,
         ),
     )

@@ -89,8 +89,8 @@ class PlatformSettings(BaseSettings):
     public_form_per_minute: int = Field(
         default=10,
         ge=1,
-        description="Submissions of the public forms (help request, volunteer sign-up) a minute per client "
-        "address, with bursts up to the same number; above it, 429 with Retry-After.",
+        description="Submissions of the public forms (help request, volunteer sign-up) in any 60 seconds per "
+        "client address, counted in the service's database for all its replicas; above it, 429 with Retry-After.",
     )
     public_form_max_body_bytes: int = Field(
         default=16_384, ge=1024, description="A public form's body larger than this gets 413."

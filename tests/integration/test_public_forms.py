@@ -118,7 +118,9 @@ class Public:
         return count
 
     async def everything(self) -> dict[str, int]:
-        return {name: await self.db[name].count_documents({}) for name in await self.db.list_collection_names()}
+        """Every collection's count but the rate's: the address's count is the limit itself, no content."""
+        names = [name for name in await self.db.list_collection_names() if name != "public_form_rates"]
+        return {name: await self.db[name].count_documents({}) for name in names}
 
     async def post(self, data: dict[str, Any], **headers: str) -> httpx.Response:
         return await self.client.post(self.form.page, data=data, headers={**PUBLIC, **headers})
@@ -199,6 +201,25 @@ async def test_a_client_address_above_the_rate_gets_a_dutch_page_with_retry_afte
     api = await public.client.post(public.form.api, json=public.form.body(5), headers=PUBLIC)
     assert api.status_code == 429 and api.json()["detail"] and int(api.headers["retry-after"]) >= 1
     assert await public.stored() == 3
+
+
+@pytest.mark.parametrize("settings_changes", [{"public_form_per_minute": 4, "token_key": "one-key-for-all-replicas"}])
+async def test_two_replicas_sharing_one_database_hold_one_rate_per_address(
+    public: Public, servers: Servers, namespace: str, settings_changes: dict[str, Any]
+) -> None:
+    replica = make_app(public.form, servers, namespace, **settings_changes)
+    async with served(replica) as second:
+        clients = [public.client, second] * 6
+        responses = await asyncio.gather(
+            *(client.post(public.form.page, data=public.form.form(number), headers=PUBLIC)
+              for number, client in enumerate(clients))
+        )  # fmt: skip
+        codes = [response.status_code for response in responses]
+        assert set(codes) <= {200, 429}, codes
+        assert codes.count(200) == 4, "one rate for the address, not one per replica"
+        assert await public.stored() == 4
+        api = await second.post(public.form.api, json=public.form.body(20), headers=PUBLIC)
+        assert api.status_code == 429 and int(api.headers["retry-after"]) >= 1
 
 
 @pytest.mark.parametrize("settings_changes", [{"public_form_per_minute": 2, "trusted_proxies": ["127.0.0.1"]}])

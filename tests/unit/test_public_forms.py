@@ -1,9 +1,9 @@
 """The public forms' limits that need no server: whose address a submission came from, the fingerprint that
-recognises the same submission, and the rate limiter's memory."""
+recognises the same submission, and the rate limit's sliding minute."""
 
 from starlette.requests import Request
 
-from plumbing.public_forms import TRACKED_ADDRESSES, AddressLimiter, client_address, fingerprint
+from plumbing.public_forms import client_address, fingerprint, room, seconds_to_wait
 from services.volunteers.settings import VolunteersSettings
 
 SETTINGS = VolunteersSettings(token_key="unit-test-token-key-0123456789")
@@ -32,12 +32,20 @@ def test_the_same_submission_gives_the_same_fingerprint_whatever_its_case_spacin
     assert "vera" not in one.lower()
 
 
-def test_the_rate_limit_is_per_address_and_forgets_addresses_idle_for_a_minute() -> None:
-    limiter = AddressLimiter(2)
-    assert [limiter.retry_after("a", now=0.0) for _ in range(3)] == [0, 0, 30]
-    assert limiter.retry_after("b", now=0.0) == 0
-    for number in range(TRACKED_ADDRESSES + 1):
-        limiter.retry_after(f"x{number}", now=1.0)
-    limiter.retry_after("c", now=120.0)
-    assert len(limiter.limiter.buckets) == 1
-    assert limiter.retry_after("a", now=120.0) == 0
+def test_the_rate_counts_the_previous_minute_for_the_part_still_within_the_last_60_seconds() -> None:
+    assert (room(0, 0.0, 10), room(10, 30.0, 10), room(4, 45.0, 10), room(10, 6.0, 10)) == (10, 5, 9, 1)
+    assert room(10, 0.5, 10) == 0, "a burst across a minute's end gets no second allowance"
+
+
+def fits(previous: int, current: int, at: float, per_minute: int) -> bool:
+    """Would one more submission fit `at` seconds into this minute (or, past 60, into the next), none in between?"""
+    if at < 60:
+        return previous * (1 - at / 60) + current + 1 <= per_minute
+    return current * (1 - (at - 60) / 60) + 1 <= per_minute
+
+
+def test_the_wait_after_a_refusal_is_the_first_whole_second_at_which_one_more_fits() -> None:
+    for previous, current, elapsed in [(10, 0, 0.5), (10, 4, 20.0), (10, 10, 20.0), (0, 10, 59.5), (25, 3, 1.0)]:
+        wait = seconds_to_wait(previous, current, elapsed, 10)
+        assert fits(previous, current, elapsed + wait, 10), (previous, current, elapsed, wait)
+        assert wait == 1 or not fits(previous, current, elapsed + wait - 1, 10), (previous, current, elapsed, wait)
