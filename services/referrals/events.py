@@ -11,6 +11,7 @@ REFERRAL_STARTED = "nl.redzaam.referral.started"
 REFERRAL_DECLINED = "nl.redzaam.referral.declined"
 REFERRAL_COMPLETED = "nl.redzaam.referral.completed"
 REFERRAL_CANCELLED = "nl.redzaam.referral.cancelled"
+REFERRAL_MOVED = "nl.redzaam.referral.moved"
 COHORT_ENROLLED = "nl.redzaam.cohort.enrolled"
 COHORT_STEP_COMPLETED = "nl.redzaam.cohort.step_completed"
 COHORT_EXITED = "nl.redzaam.cohort.exited"
@@ -74,6 +75,11 @@ class ReferralCancelled(ReferralChange):
     """The referral was withdrawn; a held place is free again."""
 
     reason: str = Field(description="Why, in the words of whoever did it.", examples=["geen plek meer"])
+
+
+class ReferralMoved(ReferralChange):
+    """The referral left its offer (`offer_id`), which takes no referrals any more (closed, or outreach now); a
+    `household.matched` for its next offer follows when one fits, else it waits for one."""
 
 
 class CohortEnrolled(BaseModel):

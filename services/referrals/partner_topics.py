@@ -37,6 +37,7 @@ from services.referrals.subscriptions import (
     REFERRAL_CANCELLED,
     REFERRAL_COMPLETED,
     REFERRAL_DECLINED,
+    REFERRAL_MOVED,
     REFERRAL_STARTED,
 )
 
@@ -54,6 +55,7 @@ STATE_OF = {
     REFERRAL_DECLINED: "declined",
     REFERRAL_COMPLETED: "completed",
     REFERRAL_CANCELLED: "cancelled",
+    REFERRAL_MOVED: "moved",  # it left the offer (closed): the partner is not told where it went
 }
 
 
@@ -64,7 +66,8 @@ def referrals_topic(settings: PlatformSettings, partner_id: str) -> str:
 class PartnerReferral(BaseModel):
     """A referral to one of the partner's offers, as the partner sees it: new (`referral_offered`, state
     `requested`) or changed (`referral_changed`: accepted, in_progress, declined by the partner itself, completed
-    with a result, or cancelled by the municipality)."""
+    with a result, cancelled by the municipality, or moved: it left the partner's offer, which takes no referrals
+    any more, and is no longer the partner's)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -74,7 +77,9 @@ class PartnerReferral(BaseModel):
     offer_id: OfferId
     offer_name: str | None = Field(default=None, description="The offer's name.", examples=["Schuldhulp Almelo"])
     state: str = Field(
-        description="requested, accepted, in_progress, declined, completed or cancelled.", examples=["requested"]
+        description="requested, accepted, in_progress, declined, completed, cancelled or moved (away from the "
+        "partner's offer, which takes no referrals any more; where to is not the partner's to know).",
+        examples=["requested"],
     )
     needs: list[str] = Field(
         default_factory=list,

@@ -18,7 +18,7 @@ from plumbing.settings import PlatformSettings
 from plumbing.unit_of_work import UnitOfWork
 from services.referrals.catalogue import offers_in, offers_with_ids
 from services.referrals.domain import MatchRequest, OfferCreate, OfferKind, OfferStatus, ReferralState
-from services.referrals.events import EVENTS_TOPIC, HOUSEHOLD_MATCHED, HouseholdMatched
+from services.referrals.events import EVENTS_TOPIC, HOUSEHOLD_MATCHED, REFERRAL_MOVED, HouseholdMatched, ReferralMoved
 from services.referrals.matching import exclusion, prepare, rank, reasons
 
 SOURCE = "/redzaam/referrals"
@@ -194,6 +194,8 @@ async def _place(
             best = free[fields["offer_id"]]
             free[best.id] = best.model_copy(update={"capacity_available": best.capacity_available - 1})
         why = f"{referral['offer_name']} neemt geen verwijzingen meer aan; " if referral.get("offer_id") else ""
+        if referral.get("offer_id"):  # its partner hears that it left (partner_topics), before where it went
+            entries = [_moved(settings, referral), *entries]
         update = change_with_events({**fields, "updated_at": now}, *entries)
         update["$push"] = {"history": rematch_step(fields, now, why)}
         writes.append(UpdateOne({"_id": referral["_id"], "version": referral["version"]}, update))
@@ -202,3 +204,14 @@ async def _place(
         await work.db.referrals.bulk_write(writes, ordered=False)
         work.announced("referrals", *placed)
     return placed
+
+
+def _moved(settings: PlatformSettings, referral: dict[str, Any]) -> dict[str, Any]:
+    moved = ReferralMoved(
+        referral_id=referral["_id"],
+        household_ref=referral["household_ref"],
+        municipality=referral["municipality"],
+        offer_id=referral["offer_id"],
+    )
+    event = new_event(type=REFERRAL_MOVED, source=SOURCE, subject=referral["household_ref"], data=moved)
+    return outbox_entry(settings.topic(EVENTS_TOPIC), event)

@@ -15,6 +15,7 @@ REFERRAL_STARTED = "nl.redzaam.referral.started"
 REFERRAL_DECLINED = "nl.redzaam.referral.declined"
 REFERRAL_COMPLETED = "nl.redzaam.referral.completed"
 REFERRAL_CANCELLED = "nl.redzaam.referral.cancelled"
+REFERRAL_MOVED = "nl.redzaam.referral.moved"
 # help-offer partners' answers on their own intake topics (services.referrals.kafka_answers)
 REFERRAL_ANSWERED = "nl.redzaam.referral.answered"
 

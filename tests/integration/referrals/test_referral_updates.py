@@ -9,6 +9,10 @@ from typing import Any
 
 import pytest
 
+from plumbing.events import CloudEvent
+from services.referrals.partner_topics import referrals_topic
+from tests.conftest import Servers
+from tests.integration.kafka_helpers import read_all
 from tests.integration.referrals.conftest import Referrals
 
 pytestmark = pytest.mark.integration
@@ -67,3 +71,33 @@ async def test_a_partner_following_its_referral_updates_never_misses_or_repeats_
         "/api/v1/referral-updates", params={"cursor": "bogus"}, headers=referrals.as_partner("humanitas")
     )
     assert refused.status_code == 422 and "cursor" in refused.text
+
+
+async def test_a_partner_whose_offer_closes_is_told_its_referral_moved_away_and_not_where(
+    referrals: Referrals, servers: Servers
+) -> None:
+    await referrals.offer("schuldhulp", capacity_available=10, capacity_maximum=10)
+    referral = (await referrals.refer(f"hh-{uuid.uuid4().hex[:16]}"))["id"]
+    await referrals.offer(
+        "budgetcoach", organisation="Budgetmaatje", organisation_id="budgetmaatje", capacity_maximum=5
+    )
+    await referrals.offer("schuldhulp", status="temporarily_closed", capacity_available=10, capacity_maximum=10)
+    await settled(referrals, 3, timedelta(seconds=31))  # offered to humanitas, moved, offered to budgetmaatje
+    told = sorted((await updates(referrals, "humanitas"))["items"], key=lambda item: item["type"], reverse=True)
+    assert [(item["type"], item["data"]["state"]) for item in told] == [
+        ("nl.redzaam.partner.referral_offered", "requested"),
+        ("nl.redzaam.partner.referral_changed", "moved"),
+    ]
+    moved = told[1]["data"]
+    assert (moved["referral_id"], moved["offer_id"], moved["needs"], moved["result"]) == (
+        referral,
+        "schuldhulp",
+        [],
+        None,
+    )
+    assert "budgetcoach" not in str(told) and "Budgetmaatje" not in str(told)  # not where it went
+    (offered,) = (await updates(referrals, "budgetmaatje"))["items"]
+    assert (offered["data"]["referral_id"], offered["data"]["offer_id"]) == (referral, "budgetcoach")
+    records = await read_all(servers.kafka_bootstrap, referrals_topic(referrals.settings, "humanitas"), expected=2)
+    on_topic = [CloudEvent.model_validate_json(record.value) for record in records]
+    assert sorted(event.data["state"] for event in on_topic) == ["moved", "requested"]  # and on its topic

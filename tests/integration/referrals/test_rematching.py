@@ -206,5 +206,13 @@ async def test_referrals_requested_at_an_offer_that_closes_go_to_the_next_offer_
     assert "closing: niet actief" in waiting["explanation"]
     await referrals.offer("closing", capacity_available=5, capacity_maximum=5)  # reopens: it refused no one
     assert (await stored(second))["offer_id"] == "closing"
-    announced = await events_of(referrals, servers, expected=4)
-    assert sorted(announced) == [("household.matched", "closing")] * 3 + [("household.matched", "other")]
+    announced = await events_of(referrals, servers, expected=6)
+    assert (
+        sorted(announced)
+        == [("household.matched", "closing")] * 3
+        + [("household.matched", "other")]
+        + [
+            ("referral.moved", "closing")  # both left it when it closed: its partner is told (partner_topics)
+        ]
+        * 2
+    )
