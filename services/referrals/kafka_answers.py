@@ -1,6 +1,6 @@
 """The Kafka door for help-offer partners: they answer the referrals to their offers as events, through the same use
-case (`handling.take_step`) and with the same rules as `POST /api/v1/referrals/{id}/accept · decline · start ·
-complete`.
+case (`handling.take_steps`, a poll at a time) and with the same rules as `POST /api/v1/referrals/{id}/accept ·
+decline · start · complete`.
 
 A partner publishes a CloudEvent `nl.redzaam.referral.answered` with source `/partners/<partner-id>` on its own
 intake topic `<prefix>.referrals.intake.<partner-id>`, which Kafka's ACLs let only that partner write (a topic of
