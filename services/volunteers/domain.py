@@ -26,6 +26,7 @@ class VolunteerStatus(StrEnum):
 
 
 Municipalities = list[Municipality]
+Language = Annotated[str, Field(min_length=1, max_length=40, description="A language spoken, such as nl or Tigrinya.")]
 
 
 # The date of the certificate of conduct (VOG); checked alike whether a page or the API records it.
@@ -39,7 +40,7 @@ class VolunteerFields(BaseModel):
     phone: str = Field(default="", max_length=30)
     roles: list[Role] = Field(min_length=1)
     municipalities: Municipalities = Field(min_length=1, description="CBS gemeentecodes the volunteer works in.")
-    languages: list[str] = Field(default_factory=lambda: ["nl"], min_length=1)
+    languages: list[Language] = Field(default_factory=lambda: ["nl"], min_length=1, max_length=20)
     weekly_hours: int = Field(default=4, ge=1, le=40)
     max_households: int = Field(default=2, ge=1, le=10)
     recruited_through: str = Field(default="", max_length=200, description="Employer partner or other channel.")

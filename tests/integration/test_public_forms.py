@@ -247,6 +247,38 @@ async def test_a_field_too_long_is_refused_beside_it_and_stores_nothing(public: 
     assert await public.everything() == before
 
 
+LONG = "x" * 501  # past the pages' field limit (public_form_max_field_chars), within the body's
+API_TEXT_FIELDS = {
+    "signals": ["name", "phone", "postcode", "addition", "street", "city", "employer_code"],
+    "volunteers": ["name", "phone", "recruited_through", "languages.0"],
+}
+
+
+def with_long(body: dict[str, Any], path: str) -> dict[str, Any]:
+    """The body with the text at `path` (`languages.0`: the list's first element) too long."""
+    name, _, index = path.partition(".")
+    return {**body, name: [LONG] if index else LONG}
+
+
+async def test_every_text_field_too_long_through_the_api_is_refused_naming_it_and_stores_nothing(
+    public: Public,
+) -> None:
+    for path in API_TEXT_FIELDS[public.form.service]:
+        refused = await public.client.post(public.form.api, json=with_long(public.form.body(1), path), headers=PUBLIC)
+        assert refused.status_code == 422, (path, refused.text)
+        at_fault = [".".join(str(part) for part in problem["loc"][1:]) for problem in refused.json()["detail"]]
+        assert path in at_fault, (path, at_fault)
+    assert await public.stored() == 0
+
+
+async def test_the_same_request_again_through_the_api_answers_with_the_earlier_id(public: Public) -> None:
+    first = (await public.client.post(public.form.api, json=public.form.body(1), headers=PUBLIC)).json()
+    again = (await public.client.post(public.form.api, json=public.form.body(1), headers=PUBLIC)).json()
+    key = "request_id" if public.form.service == "signals" else "id"
+    assert again[key] == first[key] and again["duplicate"] is True
+    assert await public.stored() == 1
+
+
 async def test_a_body_too_large_is_refused_with_413(public: Public) -> None:
     huge = await public.post({**public.form.form(1), "opvulling": "x" * 20_000})
     assert huge.status_code == 413 and "<h1>Te groot</h1>" in huge.text
