@@ -62,6 +62,8 @@ def test_a_resident_asks_for_help_and_the_request_shows_in_the_queue_as_self_rep
     expect(page.get_by_text("via Hulp vragen, zonder schuldeiser")).to_be_visible()
     expect(page.get_by_text("Noor Bakker").first).to_be_visible()
     expect(page.get_by_text("06 24681357").first).to_be_visible()
+    expect(page.get_by_text("Geen signalen van schuldeisers: de bewoner meldde zich zelf.")).to_be_visible()
+    expect(page.get_by_role("columnheader", name="Schuldeiser")).to_have_count(0)
     page.screenshot(path=str(artifacts / "help-case.png"), full_page=True)
 
     # reporting counts the resident as reached directly, apart from those reached via partners

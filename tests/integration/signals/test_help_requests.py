@@ -10,7 +10,7 @@ from plumbing.events import CloudEvent
 from services.signals.calendar import add_working_days
 from services.signals.help_requests import HelpRequestReceived, request_help
 from services.signals.retention import erase_expired
-from services.signals.self_test import HelpRequestCreate
+from services.signals.self_test import ARREARS, INCOMES, WORRIES, Arrear, HelpRequestCreate, Income, Worry
 from tests.conftest import Servers
 from tests.integration.kafka_helpers import read_all
 from tests.integration.signals.conftest import Signals, employer_desk_code, signal_body
@@ -132,6 +132,29 @@ async def test_a_self_reported_case_loses_its_personal_data_after_the_term(signa
     assert case["origin"] == "self_reported" and case["household_ref"].startswith("hh-")  # the pseudonym stays
     shown = await signals.client.get(f"/casussen/{received.case_id}", params={"reden": "kwaliteit"})
     assert shown.status_code == 200 and "Gewist na afloop van de bewaartermijn." in shown.text
+
+
+async def test_a_self_reported_case_page_shows_what_the_resident_reported_instead_of_an_empty_signals_table(
+    signals: Signals,
+) -> None:
+    answers = {"income": "short", "arrears": ["rent", "energy"], "worries": ["sleep"], "municipality": "GM0141"}
+    received = await ask(signals, help_request(test=answers))
+    page = await signals.client.get(f"/casussen/{received.case_id}", params={"reden": "kwaliteit"})
+    assert page.status_code == 200
+    assert "Geen signalen van schuldeisers: de bewoner meldde zich zelf." in page.text
+    assert '<th scope="col">Schuldeiser</th>' not in page.text, "no empty table of creditors"
+    assert "bij 0 schuldeisers" not in page.text
+    for label in (INCOMES[Income.SHORT], ARREARS[Arrear.RENT], ARREARS[Arrear.ENERGY], WORRIES[Worry.SLEEP]):
+        assert label in page.text, label
+
+    signalled = await signals.client.post(
+        "/api/v1/signals", json=signal_body(), headers=signals.as_partner("woonstad-almelo")
+    )
+    with_creditor = await signals.client.get(f"/casussen/{signalled.json()['case_id']}", params={"reden": "kwaliteit"})
+    assert (
+        '<th scope="col">Schuldeiser</th>' in with_creditor.text
+        and "de bewoner meldde zich zelf" not in with_creditor.text
+    )
 
 
 async def test_the_ddas_export_of_early_signals_leaves_self_reported_cases_out(signals: Signals) -> None:
