@@ -7,22 +7,20 @@ The retention run on demand goes through `plumbing.retention.run_retention_now`,
 (`POST /api/v1/retention/run`) calls as well: one flow, audited alike from page and API."""
 
 from collections.abc import Mapping
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from plumbing.access import Principal, Role, staff
-from plumbing.audit import AuditFilter, find_entries
+from plumbing.audit import LOCAL, AuditFilter, find_entries
 from plumbing.municipality_settings_pages import SETTINGS_PAGES
 from plumbing.paging import PER_PAGE, PageLinks, PageRequest, page_number
 from plumbing.retention import Administration, run_retention_now
 from plumbing.runtime import Runtime
 from plumbing.web import RuntimeDep, render_page
 
-LOCAL = ZoneInfo("Europe/Amsterdam")
 Administrator = Annotated[Principal, staff(Role.ADMINISTRATOR)]
 
 # what an administrator reads beside a filter field that could not be used
@@ -51,16 +49,9 @@ def parse_filter(params: Mapping[str, str]) -> tuple[AuditFilter, dict[str, str]
     if start and end and end < start:
         errors["tot"] = FILTER_ERRORS["tot_voor_van"]
         end = None
-    return (
-        AuditFilter(
-            who=params.get("wie", "").strip(),
-            record=params.get("record", "").strip(),
-            action=params.get("actie", "").strip(),
-            since=datetime.combine(start, time.min, LOCAL) if start else None,
-            until=datetime.combine(end + timedelta(days=1), time.min, LOCAL) if end else None,
-        ),
-        errors,
-    )
+    return AuditFilter.of_days(
+        params.get("wie", ""), params.get("record", ""), params.get("actie", ""), start, end
+    ), errors
 
 
 def router(administration: Administration) -> APIRouter:

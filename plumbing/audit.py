@@ -4,14 +4,15 @@ retention run of the service deletes them, whole, after `audit_retention_days` (
 passwords or BSNs are written here: the record is named by its id."""
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from pymongo.asynchronous.database import AsyncDatabase
 
 from plumbing.access import Principal, Role, staff
-from plumbing.paging import PageRequest, find_page
+from plumbing.paging import PER_PAGE, Page, PageNumber, PageRequest, PerPage, find_page
 from plumbing.register import Erasure, PersonalField, Term
 from plumbing.settings import PlatformSettings
 from plumbing.unit_of_work import Actor, audit_entry
@@ -43,9 +44,7 @@ async def reason_given(db: AsyncDatabase[Any], principal: Principal, record: str
     return entry["reason"] if entry else None
 
 
-async def entries(db: AsyncDatabase[Any], record: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
-    query = {"record": record} if record else {}
-    return await db.audit.find(query).sort("at", -1).limit(limit).to_list()
+LOCAL = ZoneInfo("Europe/Amsterdam")  # the days an administrator filters by are Dutch days
 
 
 @dataclass(frozen=True)
@@ -70,6 +69,18 @@ class AuditFilter:
                 **({"$lt": self.until} if self.until else {}),
             }
         return query
+
+    @classmethod
+    def of_days(cls, who: str, record: str, action: str, start: date | None, end: date | None) -> "AuditFilter":
+        """The entries of `who`, `record` and `action` (each: all when empty) from the day `start` up to and with
+        the day `end`, in Dutch time: how the page and the API ask alike."""
+        return cls(
+            who=who.strip(),
+            record=record.strip(),
+            action=action.strip(),
+            since=datetime.combine(start, time.min, LOCAL) if start else None,
+            until=datetime.combine(end + timedelta(days=1), time.min, LOCAL) if end else None,
+        )
 
 
 async def find_entries(
@@ -119,8 +130,24 @@ async def expire_entries(db: AsyncDatabase[Any], settings: PlatformSettings, now
 router = APIRouter(prefix="/api/v1", tags=["audit"])
 
 
-@router.get("/audit", summary="The audit log of this service, newest first (administrators)")
+@router.get(
+    "/audit",
+    response_model=Page[dict[str, Any]],
+    summary="The audit log of this service, newest first, filtered and in pages (administrators)",
+)
 async def audit_log(
-    runtime: RuntimeDep, admin: Annotated[Principal, staff(Role.ADMINISTRATOR)], record: str | None = None
-) -> list[dict[str, Any]]:
-    return [{**entry, "at": entry["at"].isoformat()} for entry in await entries(runtime.db, record)]
+    runtime: RuntimeDep,
+    admin: Annotated[Principal, staff(Role.ADMINISTRATOR)],
+    who: Annotated[str, Query(max_length=200, description="Who acted: a username or partner client id.")] = "",
+    record: Annotated[str, Query(max_length=300, description="The record, such as case:c-1234.")] = "",
+    action: Annotated[str, Query(max_length=100, description="The action, such as case.opened.")] = "",
+    start: Annotated[date | None, Query(description="From this day (Dutch time), included.")] = None,
+    end: Annotated[date | None, Query(description="Up to this day (Dutch time), included.")] = None,
+    page: PageNumber = 1,
+    per_page: PerPage = PER_PAGE,
+) -> Page[dict[str, Any]]:
+    if start and end and end < start:
+        raise HTTPException(422, detail="end: before start")
+    asked = PageRequest(page, per_page)
+    found, total = await find_entries(runtime.db, AuditFilter.of_days(who, record, action, start, end), asked)
+    return asked.answer([{**entry, "at": entry["at"].isoformat()} for entry in found], total)

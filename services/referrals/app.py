@@ -4,7 +4,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from plumbing import admin_pages, mail
+from plumbing import admin_pages, audit, mail
 from plumbing.events import CloudEvent
 from plumbing.retention import RetentionJob
 from plumbing.runtime import Runtime
@@ -84,6 +84,7 @@ def create_app(settings: ReferralsSettings | None = None) -> FastAPI:
             partner_feed_api.router,
             cohort_api.router,
             retention.router,
+            audit.router,
             referrals_pages.router,
             catalogue_pages.router,
             cohort_pages.router,

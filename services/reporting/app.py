@@ -53,6 +53,7 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
             reporting_api.router,
             lab_api.router,
             retention.router,
+            audit.router,
             reporting_pages.router,
             lab_pages.router,
             admin_pages.router(retention.ADMINISTRATION),

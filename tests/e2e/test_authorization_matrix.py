@@ -111,6 +111,7 @@ POLICY: dict[str, dict[str, set[str]]] = {
         "POST /beheer/teams-volgorde": ADMIN,
     },
     "referrals": {
+        "GET /api/v1/audit": ADMIN,
         "PUT /api/v1/offers/{offer_id}": ADMIN | {"partner_employee"} | HELP_OFFER,
         "GET /api/v1/offers": STAFF | HR | PARTNERS,
         "GET /api/v1/catalogue/hsds": STAFF | HR | PARTNERS,
@@ -183,6 +184,7 @@ POLICY: dict[str, dict[str, set[str]]] = {
         "POST /aanmelden": EVERYONE,
     },
     "reporting": {
+        "GET /api/v1/audit": ADMIN,
         "GET /api/v1/counters": STAFF,
         "GET /api/v1/breakdown/{metric}": STAFF,
         "GET /api/v1/targets": STAFF,

@@ -135,7 +135,9 @@ def test_the_administrator_sets_threshold_term_and_manual_assignment_with_the_ke
     ).json()
     assert (lesson["state"], lesson["volunteer_id"]) == ("assigned", "gastdocent-zwolle")  # no coordinator now
 
-    log = httpx.get(f"{platform.url('signals')}/api/v1/audit", headers=platform.headers("beheerder")).json()
+    log = httpx.get(
+        f"{platform.url('signals')}/api/v1/audit", params={"per_page": 200}, headers=platform.headers("beheerder")
+    ).json()["items"]
     changed = [entry for entry in log if entry["action"] == "municipality_settings.changed"]
     assert [(entry["record"], entry["result"], entry.get("changes")) for entry in changed] == [
         (

@@ -95,7 +95,9 @@ def test_the_case_forms_work_from_the_keyboard(platform: Platform, page: Page) -
 
 
 def test_opening_a_case_is_in_the_audit_log_with_the_reason(platform: Platform) -> None:
-    log = httpx.get(f"{platform.url('signals')}/api/v1/audit", headers=platform.headers("beheerder")).json()
+    log = httpx.get(
+        f"{platform.url('signals')}/api/v1/audit", params={"per_page": 200}, headers=platform.headers("beheerder")
+    ).json()["items"]
     opened = [entry for entry in log if entry["action"] == "case.opened" and entry["who"] == "outreach"]
     assert opened and opened[0]["reason"] == "Contact opnemen met het huishouden"
     assert opened[0]["record"].startswith("case:") and opened[0]["origin"] == "127.0.0.1"
@@ -171,7 +173,7 @@ def test_a_team_worker_takes_a_case_on_works_and_closes_it_with_the_keyboard_onl
 
     case = httpx.get(f"{signals}/api/v1/cases/{case_id}", headers=platform.headers("outreach")).json()
     assert (case["status"], case["assignee"], case["contact_attempts"]) == ("closed", "wijkwerker", 1)
-    log = httpx.get(f"{signals}/api/v1/audit", params={"record": f"case:{case_id}"}, headers=admin).json()
+    log = httpx.get(f"{signals}/api/v1/audit", params={"record": f"case:{case_id}"}, headers=admin).json()["items"]
     assert {"case.assigned", "contact_attempt.logged", "case.closed"} <= {entry["action"] for entry in log}
 
 

@@ -82,7 +82,7 @@ def test_a_deactivated_account_cannot_sign_in_and_its_tokens_stop_working_everyw
     audit = httpx.get(
         f"{platform.url('signals')}/api/v1/audit", params={"record": "account:coordinator"}, headers=admin
     )
-    assert [entry["action"] for entry in audit.json()][:1] == ["account.deactivated"]
+    assert [entry["action"] for entry in audit.json()["items"]][:1] == ["account.deactivated"]
 
 
 def test_deactivating_names_the_account_at_fault(platform: Platform) -> None:

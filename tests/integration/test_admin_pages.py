@@ -157,3 +157,53 @@ async def test_nu_opschonen_runs_the_retention_run_audited_and_says_what_it_remo
         assert await db.audit.count_documents({"action": "retention.run"}) == 2
         shown = (await client.get("/beheer/logboek", params={"actie": "retention.run"})).text
         assert shown_total(shown) == "1–2 van 2 regels" and "Bewaartermijnen toegepast (opschonen)" in shown
+
+
+@pytest.mark.parametrize("name", list(SERVICES))
+async def test_the_audit_api_filters_and_pages_like_the_page_with_the_totals(
+    name: str, servers: Servers, namespace: str
+) -> None:
+    now = datetime.now(UTC)
+    chance = random.Random(namespace)
+    entries = [
+        entry(
+            chance.choice(["anna", "bram"]),
+            chance.choice(["case.opened", "sign_out"]),
+            f"record:{chance.randint(1, 3)}",
+            now - timedelta(days=chance.randint(0, 30), minutes=chance.randint(0, 600)),
+        )
+        for _ in range(2 * PER_PAGE + 7)
+    ]
+    async with service(name, servers, namespace) as (client, db, _):
+        await db.audit.insert_many(entries)
+        start = (now - timedelta(days=20)).astimezone(LOCAL).date()
+        end = (now - timedelta(days=5)).astimezone(LOCAL).date()
+        asked = {"who": "anna", "action": "sign_out", "start": start.isoformat(), "end": end.isoformat()}
+        expected = sorted(
+            (
+                e
+                for e in entries
+                if e["who"] == "anna" and e["action"] == "sign_out" and start <= e["at"].astimezone(LOCAL).date() <= end
+            ),
+            key=lambda e: e["at"],
+            reverse=True,
+        )
+        filtered = (await client.get("/api/v1/audit", params={**asked, "per_page": 200})).json()
+        assert (filtered["total"], filtered["page"], filtered["pages"]) == (len(expected), 1, 1 if expected else 0)
+        assert [item["_id"] for item in filtered["items"]] == [e["_id"] for e in expected]
+
+        of_record = [e for e in entries if e["record"] == "record:2"]
+        by_record = (await client.get("/api/v1/audit", params={"record": "record:2", "per_page": 200})).json()
+        assert by_record["total"] == len(of_record) and {i["record"] for i in by_record["items"]} <= {"record:2"}
+
+        second = (await client.get("/api/v1/audit", params={"page": 2})).json()
+        assert second["total"] == await db.audit.count_documents({}) >= len(entries)  # a retention run's on top
+        assert second["per_page"] == PER_PAGE
+        assert len(second["items"]) == PER_PAGE and second["pages"] == -(-second["total"] // PER_PAGE)
+        first = (await client.get("/api/v1/audit")).json()
+        assert not {i["_id"] for i in first["items"]} & {i["_id"] for i in second["items"]}
+
+        backwards = await client.get("/api/v1/audit", params={"start": end.isoformat(), "end": start.isoformat()})
+        assert backwards.status_code == 422 and "end" in backwards.json()["detail"]
+        not_a_day = await client.get("/api/v1/audit", params={"start": "1-12-2026"})
+        assert not_a_day.status_code == 422 and not_a_day.json()["detail"][0]["loc"] == ["query", "start"]
