@@ -32,19 +32,18 @@ class Folded:
     events: list[tuple[str, BaseModel]] = field(default_factory=list)
 
 
-def new_case_fields(
-    case_id: str, household: str, submission: SignalSubmission, now: datetime, seal: Callable[[Any], str]
+def empty_case(
+    case_id: str, household: str, municipality: str, postcode: str, personal: str, now: datetime
 ) -> dict[str, Any]:
-    """`seal` encrypts the personal data (services.signals.sealing)."""
+    """A household's case before anything is folded into it: no signal, no creditor, no deadline yet. `personal` is
+    the sealed personal data (services.signals.sealing). Signals and self-reported help requests both start here."""
     return {
         "_id": case_id,
         "household_ref": household,
-        "municipality": submission.municipality,
-        "postcode_area": postcode_area(submission.address.postcode),
+        "municipality": municipality,
+        "postcode_area": postcode_area(postcode),
         "status": REGISTERED,
-        "personal": seal(
-            {"person": submission.person.model_dump(mode="json"), "address": submission.address.model_dump(mode="json")}
-        ),
+        "personal": personal,
         "signal_ids": [],
         "repeat_signal_ids": [],
         "creditors": [],
@@ -63,6 +62,17 @@ def new_case_fields(
         "team": None,  # the neighbourhood team of its postcode area (services.signals.teams)
         "assignee": None,  # the worker of the team who took it on (services.signals.assignment)
     }
+
+
+def new_case_fields(
+    case_id: str, household: str, submission: SignalSubmission, now: datetime, seal: Callable[[Any], str]
+) -> dict[str, Any]:
+    """`seal` encrypts the personal data (services.signals.sealing)."""
+    personal = {
+        "person": submission.person.model_dump(mode="json"),
+        "address": submission.address.model_dump(mode="json"),
+    }
+    return empty_case(case_id, household, submission.municipality, submission.address.postcode, seal(personal), now)
 
 
 def fold_signal(

@@ -101,7 +101,6 @@ async def _store(
         base = case or {
             **new_self_reported_case(case_id, household, request, now, sealer.seal),
             "team": team_for(request.postcode, teams),  # the neighbourhood team of its area, as at intake
-            "assignee": None,
         }
         folded = fold_request(base, entry, policy, today)
         events = [

@@ -13,8 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from services.signals.bundling import OPEN, REGISTERED, Policy
-from services.signals.domain import postcode_area
+from services.signals.bundling import OPEN, REGISTERED, Policy, empty_case
 from services.signals.events import (
     CASE_ESCALATED,
     CASE_OPENED,
@@ -70,31 +69,8 @@ def new_self_reported_case(
     case_id: str, household: str, request: HelpRequestCreate, now: datetime, seal: Callable[[Any], str]
 ) -> dict[str, Any]:
     """An empty case of the household, begun by the resident; `fold_request` then adds the request."""
-    return {
-        "_id": case_id,
-        "household_ref": household,
-        "municipality": request.test.municipality,
-        "postcode_area": postcode_area(request.postcode),
-        "status": REGISTERED,
-        "origin": SELF_REPORTED,
-        "personal": seal(personal_of(request)),
-        "signal_ids": [],
-        "repeat_signal_ids": [],
-        "creditors": [],
-        "creditor_types": [],
-        "creditor_count": 0,
-        "total_arrears_cents": 0,
-        "crisis": False,
-        "first_signal_at": now,
-        "first_signal_on": now.date().isoformat(),
-        "last_signal_at": now,
-        "deadline": None,
-        "contact_attempts": [],
-        "reached": False,
-        "outcome": None,
-        "closed_at": None,
-        "help_requests": [],
-    }
+    case = empty_case(case_id, household, request.test.municipality, request.postcode, seal(personal_of(request)), now)
+    return {**case, "origin": SELF_REPORTED, "help_requests": []}
 
 
 def fold_request(case: dict[str, Any], entry: dict[str, Any], policy: Policy, on: date) -> Requested:
