@@ -13,8 +13,6 @@ import hmac
 import secrets
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 from urllib.parse import quote
 
@@ -22,6 +20,15 @@ import jwt
 from fastapi import Depends, HTTPException, Request, status
 
 from plumbing.limits import RateLimiter
+
+# who is who lives in plumbing.principals (no web framework there, for the services' rules); re-exported here, where
+# the endpoints that check callers import it from
+from plumbing.principals import CASEWORKERS as CASEWORKERS
+from plumbing.principals import COOPERATIVE_ROLES as COOPERATIVE_ROLES
+from plumbing.principals import ROLE_LABELS as ROLE_LABELS
+from plumbing.principals import Principal as Principal
+from plumbing.principals import Role as Role
+from plumbing.principals import Scope as Scope
 from plumbing.revocations import RevocationList
 from plumbing.settings import PlatformSettings
 
@@ -29,70 +36,6 @@ ISSUER = "redzaam"
 SESSION_COOKIE = "redzaam_sessie"
 PARTNER_TOKEN_SECONDS = 15 * 60
 SESSION_SECONDS = 8 * 60 * 60
-
-
-class Role(StrEnum):
-    OUTREACH_WORKER = "outreach_worker"
-    DEBT_SPECIALIST = "debt_specialist"
-    VOLUNTEER_COORDINATOR = "volunteer_coordinator"
-    PARTNER_EMPLOYEE = "partner_employee"
-    PROGRAMME_LEAD = "programme_lead"
-    ADMINISTRATOR = "administrator"
-    EMPLOYER_HR = "employer_hr"  # an employer member's HR contact: only that employer's desk
-
-
-ROLE_LABELS = {
-    Role.OUTREACH_WORKER: "Outreachmedewerker",
-    Role.DEBT_SPECIALIST: "Schuldhulpverlener",
-    Role.VOLUNTEER_COORDINATOR: "Vrijwilligerscoördinator",
-    Role.PARTNER_EMPLOYEE: "Medewerker partnerorganisatie",
-    Role.PROGRAMME_LEAD: "Programmaleider",
-    Role.ADMINISTRATOR: "Beheerder",
-    Role.EMPLOYER_HR: "HR-contactpersoon werkgever",
-}
-CASEWORKERS = (Role.OUTREACH_WORKER, Role.DEBT_SPECIALIST)
-# the roles that work in the cooperative's own pages; an employer's HR contact sees only its desk, not the region's
-# unsuppressed figures
-COOPERATIVE_ROLES = tuple(role for role in Role if role is not Role.EMPLOYER_HR)
-
-
-class Scope(StrEnum):
-    """What a partner system may do; the registry derives them from the partner's type."""
-
-    SUBMIT_SIGNALS = "signals:submit"
-    REPORT_EVICTIONS = "evictions:report"
-    HANDLE_REFERRALS = "referrals:handle"
-    REQUEST_LESSONS = "lessons:request"
-
-
-@dataclass(frozen=True)
-class Principal:
-    """The caller: a partner system (`kind` partner) or a signed-in member of staff (`kind` staff)."""
-
-    kind: str
-    subject: str
-    name: str = ""
-    role: Role | None = None
-    organisation: str = ""
-    municipalities: tuple[str, ...] = ()
-    region_wide: bool = False  # staff who work for the whole region: serve every municipality
-    partner_type: str = ""  # a partner system's kind of organisation (the member registry's type)
-    scopes: frozenset[str] = field(default_factory=frozenset)
-    session: str = ""
-    second_factor: bool = False
-    issued_at: int = 0  # when its token was issued (epoch seconds): a revocation ends tokens issued until then
-
-    def serves(self, municipality: str) -> bool:
-        return self.region_wide or municipality in self.municipalities
-
-    def served_only(self, field: str = "municipality") -> dict[str, Any]:
-        """A MongoDB query selecting the records whose `field` (a code or a list of codes) names a municipality this
-        principal serves; empty (everything) when region-wide."""
-        return {} if self.region_wide else {field: {"$in": list(self.municipalities)}}
-
-    @property
-    def is_staff(self) -> bool:
-        return self.kind == "staff"
 
 
 def issue_token(settings: PlatformSettings, principal: Principal, seconds: int) -> str:

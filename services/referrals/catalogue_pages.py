@@ -6,8 +6,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from plumbing.access import Principal, Role, staff
+from plumbing.forms import messages_beside_fields
 from plumbing.reference import municipalities
 from plumbing.web import RuntimeDep, render_page
 from services.referrals.domain import OfferCreate, OfferStatus, VolunteerRole
@@ -137,15 +139,12 @@ def _offer_fields(form: dict[str, Any]) -> dict[str, Any]:
 
 
 def _errors(error: ValidationError) -> dict[str, str]:
-    messages: dict[str, str] = {}
-    for problem in error.errors():
-        location = str(problem["loc"][0]) if problem["loc"] else ""
-        if not location and "age_minimum" in problem["msg"]:
-            messages.setdefault("leeftijd_tot", "De leeftijd tot en met mag niet lager zijn dan de leeftijd vanaf.")
-            continue
-        name, message = FIELDS.get(location, ("", "Controleer de gegevens."))
-        messages.setdefault(name, message)
-    return messages
+    def ages(problem: ErrorDetails) -> tuple[str, str] | None:
+        if not problem["loc"] and "age_minimum" in problem["msg"]:
+            return "leeftijd_tot", "De leeftijd tot en met mag niet lager zijn dan de leeftijd vanaf."
+        return None
+
+    return messages_beside_fields(error, FIELDS, special=ages)
 
 
 def _form_of(offer: OfferCreate) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from plumbing.access import CASEWORKERS, Principal, may_see_municipality, staff
 from plumbing.audit import audit, reason_given
+from plumbing.forms import messages_beside_fields
 from plumbing.reference import municipalities, municipality_name
 from plumbing.web import RuntimeDep, render_page
 from services.signals.assignment import assignment_view
@@ -105,7 +106,7 @@ async def contact_attempt_form(
             runtime,
             settings,
             case_id,
-            errors=_field_errors(error, CONTACT_FIELDS),
+            errors=messages_beside_fields(error, CONTACT_FIELDS),
             form={"soort": soort, "datum": datum, "dagdeel": dagdeel, "bereikt": bereikt, "notitie": notitie},
         )
     try:
@@ -130,7 +131,9 @@ async def close_form(
     try:
         closing = CaseClose.model_validate({"outcome": uitkomst, "note": toelichting})
     except ValidationError as error:
-        return await _render_case(request, runtime, settings, case_id, errors=_field_errors(error, CLOSE_FIELDS))
+        return await _render_case(
+            request, runtime, settings, case_id, errors=messages_beside_fields(error, CLOSE_FIELDS)
+        )
     try:
         await _own(runtime, worker, case_id)
         async with runtime.unit_of_work(request, worker) as work:
@@ -154,14 +157,6 @@ CONTACT_FIELDS = {
     "note": ("notitie", "De notitie is te lang."),
 }
 CLOSE_FIELDS = {"outcome": ("uitkomst", "Kies een uitkomst."), "note": ("toelichting", "De toelichting is te lang.")}
-
-
-def _field_errors(error: ValidationError, fields: dict[str, tuple[str, str]]) -> dict[str, str]:
-    messages: dict[str, str] = {}
-    for problem in error.errors():
-        name, message = fields.get(str(problem["loc"][0]), ("", problem["msg"]))
-        messages.setdefault(name, message)
-    return messages
 
 
 async def _render_case(

@@ -8,8 +8,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request, status
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from plumbing.access import Principal, Role, staff
+from plumbing.forms import messages_beside_fields
 from plumbing.reference import municipalities
 from plumbing.web import RuntimeDep, render_page
 from services.signals import desk_figures, employer_desk
@@ -51,12 +53,15 @@ MESSAGES = {
 
 def dutch_errors(error: ValidationError) -> dict[str, str]:
     """One Dutch message beside each form field at fault."""
-    errors: dict[str, str] = {}
-    for problem in error.errors():
+
+    def innermost_known(problem: ErrorDetails) -> str:
         names = [str(part) for part in problem["loc"] if str(part) in FIELD_OF]
-        field = FIELD_OF[names[-1]] if names else ""
-        errors.setdefault(field, MESSAGES.get(field, "Controleer dit gegeven."))
-    return errors
+        return names[-1] if names else ""
+
+    fields = {name: (field, MESSAGES.get(field, "Controleer dit gegeven.")) for name, field in FIELD_OF.items()}
+    return messages_beside_fields(
+        error, fields, locate=innermost_known, fallback=("", MESSAGES.get("", "Controleer dit gegeven."))
+    )
 
 
 async def _render(

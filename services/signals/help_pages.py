@@ -8,7 +8,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
+from plumbing.forms import messages_beside_fields
 from plumbing.public_forms import HONEYPOT, PublicForm, PublicFormDep
 from plumbing.reference import municipalities
 from plumbing.web import RuntimeDep, render_page
@@ -62,13 +64,12 @@ MESSAGES = {
 
 
 def _errors(error: ValidationError) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for problem in error.errors():
+    def question_or_field(problem: ErrorDetails) -> str:
+        """The self-test's questions are nested under `test`; the request's own fields are not."""
         location = [str(part) for part in problem["loc"] if not isinstance(part, int)]
-        name = location[-1] if location and location[0] == "test" else (location[0] if location else "")
-        field, message = MESSAGES.get(name, ("", "Controleer de gegevens."))
-        found.setdefault(field, message)
-    return found
+        return location[-1] if location and location[0] == "test" else (location[0] if location else "")
+
+    return messages_beside_fields(error, MESSAGES, locate=question_or_field)
 
 
 def _too_long(guarded: PublicForm) -> dict[str, str]:

@@ -8,6 +8,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
 from plumbing.access import CASEWORKERS, Principal, Role, staff
+from plumbing.forms import GENERAL, messages_beside_fields
 from plumbing.reference import municipalities
 from plumbing.web import RuntimeDep, render_page
 from services.signals.municipality_settings import QueueWeights, VersionConflict, change_settings, setting_for
@@ -150,11 +151,8 @@ def _team_fields(name: str, areas: str, mailbox: str, members: list[str] | None)
 
 
 def _errors(error: ValidationError) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for problem in error.errors():
-        name = FIELD_NAMES.get(str(problem["loc"][0]), "") if problem["loc"] else ""
-        found.setdefault(name, MESSAGES.get(name, str(problem["msg"])))
-    return found
+    fields = {name: (field, MESSAGES.get(field, GENERAL[1])) for name, field in FIELD_NAMES.items()}
+    return messages_beside_fields(error, fields, fallback=("", MESSAGES.get("", GENERAL[1])))
 
 
 def _field(error: TeamRefused) -> str:

@@ -6,8 +6,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, HTTPException, Request, status
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field, ValidationError
+from pydantic_core import ErrorDetails
 
 from plumbing.access import Principal, Role, staff
+from plumbing.forms import messages_beside_fields, outermost_field
 from plumbing.reference import municipalities
 from plumbing.web import RuntimeDep, render_page
 from services.volunteers.assignments import NotFound, WrongState, lesson_given, log_hours, release
@@ -43,12 +45,13 @@ class StudentsReached(BaseModel):
 
 def field_errors(error: ValidationError, messages: dict[str, str]) -> dict[str, str]:
     """The Dutch message for each field a model refused, by the model's field name."""
-    found: dict[str, str] = {}
-    for problem in error.errors():
-        name = str(problem["loc"][0]) if problem["loc"] else ""
-        if name in messages and name not in found:
-            found[name] = FUTURE if "lies in the future" in problem["msg"] else messages[name]
-    return found
+
+    def future(problem: ErrorDetails) -> tuple[str, str] | None:
+        name = outermost_field(problem)
+        return (name, FUTURE) if name in messages and "lies in the future" in problem["msg"] else None
+
+    fields = {name: (name, message) for name, message in messages.items()}
+    return messages_beside_fields(error, fields, fallback=None, special=future)
 
 
 @router.get("/koppelingen/{request_id}")

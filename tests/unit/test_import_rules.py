@@ -35,9 +35,9 @@ DOMAIN_MODULES = {
     "services.reporting.spans",
     "services.reporting.lab.mkba",
 }
-# Not listed, though they hold rules: services.reporting.lab.portfolio (it takes Principal and Role from
-# plumbing.access, which also holds the FastAPI dependencies) and with it services.reporting.events; and
-# services.reporting.targets, which reads a Projection from the projection store.
+# Not listed, though they hold rules: services.reporting.targets, which reads a Projection from the projection store,
+# and services.reporting.lab.portfolio (with it services.reporting.events), whose KPIs (lab.kpis) read it too. Who is
+# who (Role, Principal) comes from plumbing.principals, which holds no web framework.
 # Packages that talk to the outside world (or serve HTTP); a domain module reaches none of them.
 IO_PACKAGES = {
     "pymongo",

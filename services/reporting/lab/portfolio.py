@@ -12,8 +12,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from plumbing.access import Principal, Role
 from plumbing.errors import Invalid
+from plumbing.principals import Principal, Role
 from plumbing.reference import Municipality
 from plumbing.register import PERSONAL
 from services.reporting.lab.kpis import Kpi
